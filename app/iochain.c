@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * iochain: EAL options first, then iochain's own after `--`:
+ *
+ *   iochain [EAL options] -- [-c FILE] [--stats-interval SEC]
+ *   iochain --check -c FILE
+ *
+ * Without -c the embedded pcap-demo topology runs. The topology is loaded and
+ * validated before EAL starts, so a bad file touches no port (exit 2).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_pdump.h>
+
+#include "config.h"
+#include "fwd.h"
+#include "log.h"
+#include "pcap_demo_ini.h"
+#include "telemetry.h"
+
+#define EXIT_CONFIG 2
+
+struct app_opts {
+	const char *config; /* NULL: the embedded pcap demo */
+	bool check;
+	unsigned stats_interval; /* seconds, 0: none */
+	bool stats_interval_set;
+};
+
+static volatile sig_atomic_t quit_signal;
+
+static void
+on_signal(int sig)
+{
+	quit_signal = sig;
+}
+
+static void
+usage(FILE *f, const char *prog)
+{
+	fprintf(f,
+		"usage: %s [EAL options] -- [-c FILE] [--stats-interval SEC]\n"
+		"       %s --check -c FILE\n"
+		"  -c, --config FILE       topology INI (default: the embedded pcap demo)\n"
+		"  --check                 validate FILE and exit: 0 valid, 2 invalid (no EAL)\n"
+		"  --stats-interval SEC    print counters every SEC seconds (0: never; default 1\n"
+		"                          for the pcap demo, 0 otherwise)\n"
+		"  -h, --help              this text\n",
+		prog, prog);
+}
+
+/* Returns 0, 1 to exit 0 (help), or -1 on a usage error. */
+static int
+parse_app_args(int argc, char **argv, struct app_opts *o)
+{
+	static const struct option longopts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"check", no_argument, NULL, 'C'},
+		{"stats-interval", required_argument, NULL, 'S'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'C':
+			o->check = true;
+			break;
+		case 'S': {
+			uint32_t v;
+			if (ioc_parse_u32(optarg, 0, 86400, &v, NULL) != 0) {
+				fprintf(stderr, "iochain: --stats-interval: \"%s\" is not 0..86400\n",
+					optarg);
+				return -1;
+			}
+			o->stats_interval = v;
+			o->stats_interval_set = true;
+			break;
+		}
+		case 'h':
+			return 1;
+		default:
+			fprintf(stderr, "iochain: unknown or incomplete option \"%s\"\n",
+				argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "iochain: unexpected argument \"%s\"\n", argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+load_topology(const struct app_opts *o, struct ioc_topology *t)
+{
+	struct ioc_error err;
+	char msg[1024];
+	int rc;
+
+	if (o->config != NULL)
+		rc = ioc_config_load_file(o->config, t, &err);
+	else
+		rc = ioc_config_load_string(ioc_pcap_demo_ini, "<embedded pcap-demo.ini>", t, &err);
+	if (rc != 0) {
+		ioc_error_format(&err, msg, sizeof(msg));
+		fprintf(stderr, "iochain: %s\n", msg);
+	}
+	return rc;
+}
+
+/* Every lcore the topology names must be enabled, and the main lcore stays control. */
+static int
+check_lcores(const struct ioc_topology *t)
+{
+	bool fwd[IOC_MAX_LCORES];
+	unsigned main_lcore = rte_get_main_lcore();
+	int rc = 0;
+
+	ioc_topo_forwarding_lcores(t, fwd);
+	for (unsigned id = 0; id < IOC_MAX_LCORES; id++) {
+		if (!fwd[id])
+			continue;
+		if (!rte_lcore_is_enabled(id)) {
+			fprintf(stderr,
+				"iochain: %s: lcore %u forwards for a port but EAL did not enable it "
+				"(add it to -l/--lcores)\n",
+				t->file, id);
+			rc = -EINVAL;
+		} else if (id == main_lcore) {
+			fprintf(stderr,
+				"iochain: %s: lcore %u is the main lcore, which runs the control "
+				"loop; give ports other lcores\n",
+				t->file, id);
+			rc = -EINVAL;
+		}
+	}
+	for (unsigned i = 0; i < t->n_instances; i++) {
+		const struct ioc_service_instance *si = &t->instances[i];
+
+		for (unsigned k = 0; k < si->lcores.n + si->standby_lcores.n; k++) {
+			unsigned id = k < si->lcores.n ? si->lcores.id[k]
+						       : si->standby_lcores.id[k - si->lcores.n];
+			if (!rte_lcore_is_enabled(id)) {
+				fprintf(stderr,
+					"iochain: %s: lcore %u of service_instance %s is not "
+					"enabled in EAL\n",
+					t->file, id, si->name);
+				rc = -EINVAL;
+			}
+		}
+	}
+	if (t->host.watchdog_lcore >= 0 && !rte_lcore_is_enabled(t->host.watchdog_lcore)) {
+		fprintf(stderr, "iochain: %s: watchdog_lcore %d is not enabled in EAL\n", t->file,
+			t->host.watchdog_lcore);
+		rc = -EINVAL;
+	}
+	return rc;
+}
+
+static void
+print_stats(const struct ioc_dp *dp, const uint64_t *prev_rx, uint64_t *now_rx, double secs,
+	    bool final)
+{
+	uint64_t c[IOC_PC_MAX];
+
+	printf("%s%-20s %-6s %14s %14s %12s %10s\n", final ? "final counters\n" : "", "port",
+	       "kind", "rx", "tx", "drops", "rx Mpps");
+	for (unsigned p = 0; p < dp->n_ports; p++) {
+		uint64_t drops = 0;
+
+		ioc_dp_port_counters(dp, p, c);
+		for (unsigned k = 0; k < IOC_PC_MAX; k++) {
+			if (strncmp(ioc_port_counter_names[k], "drop", 4) == 0 ||
+			    strstr(ioc_port_counter_names[k], "_drop") != NULL)
+				drops += c[k];
+		}
+		now_rx[p] = c[IOC_PC_RX];
+		double mpps = secs > 0 ? (double)(c[IOC_PC_RX] - prev_rx[p]) / secs / 1e6 : 0;
+		printf("%-20s %-6s %14" PRIu64 " %14" PRIu64 " %12" PRIu64 " %10.3f\n",
+		       dp->ports[p].name, dp->ports[p].kind == IOC_PORT_VNIC ? "vnic" : "uplink",
+		       c[IOC_PC_RX], c[IOC_PC_TX], drops, mpps);
+	}
+	if (final) {
+		for (unsigned v = 0; v < dp->n_vnics; v++) {
+			const struct ioc_chain *ch = &dp->vnics[v].chain;
+			uint64_t sc[64] = {0};
+
+			if (ch->n_counters > RTE_DIM(sc))
+				continue;
+			ioc_dp_slot_counters(dp, v, sc);
+			for (unsigned k = 0; k < ch->n_counters; k++) {
+				char name[64];
+
+				if (sc[k] == 0)
+					continue;
+				ioc_chain_counter_name(ch, k, name, sizeof(name));
+				printf("  %s: %s = %" PRIu64 "\n", dp->ports[v].name, name, sc[k]);
+			}
+		}
+	}
+	fflush(stdout);
+}
+
+static int
+run(struct ioc_topology *t, unsigned stats_interval)
+{
+	struct ioc_dp *dp;
+	char err[512];
+	int rc;
+
+	rc = ioc_dp_create(t, &dp, err, sizeof(err));
+	if (rc != 0) {
+		fprintf(stderr, "iochain: %s\n", err);
+		return 1;
+	}
+	if (ioc_telemetry_init() == 0)
+		ioc_telemetry_set_dp(dp);
+
+	for (unsigned i = 0; i < dp->n_lcores; i++) {
+		rc = rte_eal_remote_launch(ioc_fwd_main, dp->lcores[i], dp->lcores[i]->lcore_id);
+		if (rc != 0) {
+			fprintf(stderr, "iochain: cannot launch lcore %u: %s\n",
+				dp->lcores[i]->lcore_id, strerror(-rc));
+			__atomic_store_n(&dp->quit, true, __ATOMIC_RELAXED);
+			break;
+		}
+	}
+	IOC_LOG(INFO, main, "host %s: %u vNICs, %u uplinks, %u forwarding lcores", t->host.name,
+		t->n_vnics, t->n_uplinks, dp->n_lcores);
+	printf("iochain: host %s forwarding (%u vNICs, %u uplinks)\n", t->host.name, t->n_vnics,
+	       t->n_uplinks);
+	fflush(stdout);
+
+	uint64_t *prev = calloc(dp->n_ports + 1, sizeof(*prev));
+	uint64_t *now = calloc(dp->n_ports + 1, sizeof(*now));
+	uint64_t hz = rte_get_timer_hz(), last = rte_get_timer_cycles();
+	while (rc == 0 && !quit_signal && prev != NULL && now != NULL) {
+		usleep(50 * 1000);
+		uint64_t tnow = rte_get_timer_cycles();
+		if (stats_interval > 0 && tnow - last >= stats_interval * hz) {
+			print_stats(dp, prev, now, (double)(tnow - last) / hz, false);
+			memcpy(prev, now, sizeof(*now) * dp->n_ports);
+			last = tnow;
+		}
+	}
+	if (quit_signal)
+		printf("iochain: %s, stopping\n", strsignal(quit_signal));
+	__atomic_store_n(&dp->quit, true, __ATOMIC_RELAXED);
+	rte_eal_mp_wait_lcore();
+	if (prev != NULL && now != NULL)
+		print_stats(dp, prev, now, 0, true);
+	free(prev);
+	free(now);
+	ioc_telemetry_set_dp(NULL);
+	ioc_dp_destroy(dp);
+	return rc == 0 ? 0 : 1;
+}
+
+static void
+on_hup(int sig)
+{
+	RTE_SET_USED(sig);
+	/* Reload lands with the firewall's live rule changes; until then SIGHUP is ignored. */
+}
+
+int
+main(int argc, char **argv)
+{
+	struct app_opts opts = {0};
+	struct ioc_topology topo;
+	int sep = -1, eal_argc, rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			sep = i;
+			break;
+		}
+	}
+	bool check = false;
+	for (int i = 1; i < (sep < 0 ? argc : sep); i++)
+		check |= strcmp(argv[i], "--check") == 0;
+
+	/* App options: after `--`, or the whole line in --check mode (no EAL). */
+	if (check && sep < 0) {
+		rc = parse_app_args(argc, argv, &opts);
+		eal_argc = 1;
+	} else if (sep >= 0) {
+		argv[sep] = argv[0];
+		rc = parse_app_args(argc - sep, argv + sep, &opts);
+		eal_argc = sep;
+	} else {
+		rc = 0;
+		eal_argc = argc;
+		for (int i = 1; i < argc; i++) {
+			if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+				rc = 1;
+		}
+	}
+	if (rc != 0) {
+		usage(rc > 0 ? stdout : stderr, argv[0]);
+		return rc > 0 ? 0 : EXIT_CONFIG;
+	}
+
+	ioc_topo_init(&topo);
+	if (load_topology(&opts, &topo) != 0)
+		return EXIT_CONFIG;
+	if (opts.check) {
+		printf("%s: valid (host %s: %u vNICs, %u uplinks, %u dfw rules, %u service "
+		       "instances, %u redirect rules)\n",
+		       topo.file, topo.host.name, topo.n_vnics, topo.n_uplinks, topo.n_dfw_rules,
+		       topo.n_instances, topo.n_redirect_rules);
+		ioc_topo_free(&topo);
+		return 0;
+	}
+	if (!opts.stats_interval_set && opts.config == NULL)
+		opts.stats_interval = 1;
+
+	rc = rte_eal_init(eal_argc, argv);
+	if (rc < 0) {
+		fprintf(stderr, "iochain: EAL: %s\n", rte_strerror(rte_errno));
+		ioc_topo_free(&topo);
+		return 1;
+	}
+	if (check_lcores(&topo) != 0) {
+		ioc_topo_free(&topo);
+		rte_eal_cleanup();
+		return EXIT_CONFIG;
+	}
+	if (rte_pdump_init() != 0)
+		IOC_LOG(WARNING, main, "pdump unavailable: %s", rte_strerror(rte_errno));
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_hup);
+
+	rc = run(&topo, opts.stats_interval);
+
+	rte_pdump_uninit();
+	ioc_topo_free(&topo);
+	rte_eal_cleanup();
+	return rc;
+}

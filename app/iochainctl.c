@@ -1,0 +1,916 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * iochainctl - the operator CLI of iochain.
+ *
+ * It does not link DPDK: it talks to the running iochain through the DPDK
+ * telemetry v2 socket (SOCK_SEQPACKET, one JSON message per reply) and turns
+ * the /iochain/... replies into the text formats of DESIGN.md section 6.
+ *
+ * Adding a subcommand is one line in the commands[] table plus a handler. A
+ * table pattern is a list of words: a word of [a-z0-9_-] is a literal the user
+ * must type, anything else is a placeholder captured into args[] in order;
+ * "[X]" is an optional placeholder (only at the end).
+ *
+ * Exit codes: 0 ok, 1 runtime error (no server, bad or null reply), 2 usage.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#define PROG "iochainctl"
+
+#define EXIT_OK 0
+#define EXIT_RUNTIME 1
+#define EXIT_USAGE 2
+
+#define DEFAULT_PREFIX "rte"
+#define SOCKET_NAME "dpdk_telemetry.v2"
+/* Longest argument accepted on the command line. */
+#define MAX_ARG_LEN 200
+/* DPDK reads a request into a 1024-byte buffer. */
+#define MAX_REQUEST_LEN 1023
+/* DPDK's MAX_OUTPUT_LEN; the server announces its own value on connect. */
+#define MIN_REPLY_BUF 16384
+/* Seconds to wait for one reply before giving up. */
+#define REPLY_TIMEOUT_S 10
+#define MAX_PATTERN_WORDS 16
+
+#define CMD_SUMMARIZE "/iochain/summarize-dvfilter"
+#define CMD_STATS "/iochain/stats"
+
+struct ctl {
+	const char *prefix;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	int fd;
+	char *buf;
+	size_t buf_len;
+};
+
+typedef int (*cmd_fn)(struct ctl *c, char **args, int nargs);
+
+struct command {
+	const char *pattern;
+	const char *help;
+	cmd_fn fn;
+};
+
+static int cmd_summarize(struct ctl *c, char **args, int nargs);
+static int cmd_stats(struct ctl *c, char **args, int nargs);
+static int cmd_raw(struct ctl *c, char **args, int nargs);
+
+static const struct command commands[] = {
+	{ "show dfw host HOST summarize-dvfilter", "print every vNIC's I/O chain", cmd_summarize },
+	{ "stats [PORT]", "per-port counters and drops (one port: every counter)", cmd_stats },
+	{ "raw /CMD[,PARAMS]", "send a telemetry command, print the JSON reply as is", cmd_raw },
+};
+
+#define NB_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void __attribute__((format(printf, 1, 2)))
+err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs(PROG ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void
+usage(FILE *f)
+{
+	size_t i, w = 0;
+
+	for (i = 0; i < NB_COMMANDS; i++)
+		if (strlen(commands[i].pattern) > w)
+			w = strlen(commands[i].pattern);
+	fprintf(f, "usage: " PROG " [--file-prefix P] COMMAND [ARGS...]\n"
+		"\n"
+		"Queries a running iochain through its DPDK telemetry socket\n"
+		"(<runtime dir>/dpdk/P/" SOCKET_NAME ").\n"
+		"\n"
+		"commands:\n");
+	for (i = 0; i < NB_COMMANDS; i++)
+		fprintf(f, "  %-*s  %s\n", (int)w, commands[i].pattern, commands[i].help);
+	fprintf(f, "\n"
+		"options:\n"
+		"  --file-prefix P  the EAL --file-prefix iochain runs with"
+		" (default \"" DEFAULT_PREFIX "\")\n"
+		"  -h, --help       print this help\n"
+		"\n"
+		"exit status: 0 ok, 1 runtime error, 2 usage error\n");
+}
+
+/* ---- telemetry client ------------------------------------------------- */
+
+/* Where EAL puts the runtime directory (eal_create_runtime_dir). */
+static int
+socket_path(struct ctl *c)
+{
+	const char *dir = "/var/run";
+	int n;
+
+	if (getuid() != 0) {
+		const char *xdg = getenv("XDG_RUNTIME_DIR");
+
+		dir = (xdg != NULL && xdg[0] != '\0') ? xdg : "/tmp";
+	}
+	n = snprintf(c->path, sizeof(c->path), "%s/dpdk/%s/" SOCKET_NAME, dir, c->prefix);
+	if (n < 0 || (size_t)n >= sizeof(c->path)) {
+		err("socket path too long: %s/dpdk/%s/" SOCKET_NAME, dir, c->prefix);
+		return -1;
+	}
+	return 0;
+}
+
+/* Receive one message into c->buf; returns its length or -1 (error printed). */
+static ssize_t
+recv_msg(struct ctl *c, const char *what)
+{
+	struct iovec iov = { .iov_base = c->buf, .iov_len = c->buf_len - 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n;
+
+	do {
+		n = recvmsg(c->fd, &mh, 0);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			err("iochain did not send %s within %d s", what, REPLY_TIMEOUT_S);
+		else
+			err("reading %s from %s: %s", what, c->path, strerror(errno));
+		return -1;
+	}
+	if (n == 0) {
+		err("iochain closed the connection before sending %s%s", what,
+		    strcmp(what, "the greeting") == 0 ? " (too many telemetry clients?)" : "");
+		return -1;
+	}
+	if (mh.msg_flags & MSG_TRUNC) {
+		err("%s is longer than %zu bytes, truncated", what, c->buf_len - 1);
+		return -1;
+	}
+	c->buf[n] = '\0';
+	return n;
+}
+
+/* Parse a reply to "req" (NULL: the greeting); NULL with the error printed. */
+static struct json_object *
+parse_json(const char *text, const char *req)
+{
+	enum json_tokener_error jerr;
+	struct json_object *o = json_tokener_parse_verbose(text, &jerr);
+	const char *why = jerr != json_tokener_success ? "not JSON" : "null";
+
+	if (o != NULL)
+		return o;
+	if (req != NULL)
+		err("bad reply to %s: %s", req, why);
+	else
+		err("bad greeting from iochain: %s", why);
+	return NULL;
+}
+
+static int
+ctl_connect(struct ctl *c)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct timeval tv = { .tv_sec = REPLY_TIMEOUT_S };
+	struct json_object *hello, *mol;
+	int64_t max_len = 0;
+
+	if (socket_path(c) < 0)
+		return -1;
+	memcpy(sun.sun_path, c->path, strlen(c->path) + 1);
+	c->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (c->fd < 0) {
+		err("socket: %s", strerror(errno));
+		return -1;
+	}
+	if (connect(c->fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		err("cannot connect to iochain (file-prefix %s): %s: %s", c->prefix, c->path,
+		    strerror(errno));
+		return -1;
+	}
+	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+
+	c->buf_len = MIN_REPLY_BUF + 1;
+	c->buf = malloc(c->buf_len);
+	if (c->buf == NULL) {
+		err("out of memory");
+		return -1;
+	}
+	if (recv_msg(c, "the greeting") < 0)
+		return -1;
+	hello = parse_json(c->buf, NULL);
+	if (hello == NULL)
+		return -1;
+	if (json_object_object_get_ex(hello, "max_output_len", &mol))
+		max_len = json_object_get_int64(mol);
+	json_object_put(hello);
+	/* Some headroom over the announced size for the {"cmd": ...} wrapper. */
+	if (max_len > MIN_REPLY_BUF && max_len < (1 << 26)) {
+		char *nb = realloc(c->buf, (size_t)max_len + 1024);
+
+		if (nb == NULL) {
+			err("out of memory");
+			return -1;
+		}
+		c->buf = nb;
+		c->buf_len = (size_t)max_len + 1024;
+	}
+	return 0;
+}
+
+static void
+ctl_close(struct ctl *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	free(c->buf);
+	c->buf = NULL;
+}
+
+/*
+ * Send one request and return its reply text in c->buf (NUL-terminated), or
+ * NULL with the error printed.
+ */
+static const char *
+request_text(struct ctl *c, const char *req)
+{
+	size_t len = strlen(req);
+	char what[64];
+	ssize_t n;
+
+	if (len > MAX_REQUEST_LEN) {
+		err("request too long (%zu > %d bytes): %.40s...", len, MAX_REQUEST_LEN, req);
+		return NULL;
+	}
+	do {
+		n = send(c->fd, req, len, MSG_NOSIGNAL);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		err("sending %s to %s: %s", req, c->path, strerror(errno));
+		return NULL;
+	}
+	snprintf(what, sizeof(what), "the reply to %.48s", req);
+	if (recv_msg(c, what) < 0)
+		return NULL;
+	return c->buf;
+}
+
+/*
+ * Send "req" and return the data of its reply {"<cmd>": data}. Returns -1 on
+ * error (printed), 0 when data is null (*out = NULL), 1 with *out set to a
+ * reference the caller must put.
+ */
+static int
+request(struct ctl *c, const char *req, struct json_object **out)
+{
+	const char *text = request_text(c, req);
+	size_t cmd_len = strcspn(req, ",");
+	struct json_object *reply, *data = NULL;
+	int found = 0;
+
+	*out = NULL;
+	if (text == NULL)
+		return -1;
+	reply = parse_json(text, req);
+	if (reply == NULL)
+		return -1;
+	if (json_object_get_type(reply) == json_type_object &&
+	    json_object_object_length(reply) == 1) {
+		json_object_object_foreach(reply, key, val) {
+			if (strlen(key) == cmd_len && strncmp(key, req, cmd_len) == 0) {
+				data = val;
+				found = 1;
+			}
+		}
+	}
+	if (!found) {
+		err("bad reply to %s: expected {\"%.*s\": ...}, got %.60s", req, (int)cmd_len, req,
+		    text);
+		json_object_put(reply);
+		return -1;
+	}
+	if (data == NULL) {
+		json_object_put(reply);
+		return 0;
+	}
+	*out = json_object_get(data);
+	json_object_put(reply);
+	return 1;
+}
+
+/* ---- JSON helpers ----------------------------------------------------- */
+
+/* Text of a scalar (strings as is, numbers as written); NULL for null. */
+static const char *
+scalar_text(struct json_object *o)
+{
+	if (o == NULL)
+		return NULL;
+	if (json_object_get_type(o) == json_type_object ||
+	    json_object_get_type(o) == json_type_array)
+		return json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+						      JSON_C_TO_STRING_NOSLASHESCAPE);
+	return json_object_get_string(o);
+}
+
+/* A required scalar field of a reply, as text; NULL (error printed) if absent. */
+static const char *
+field(struct json_object *obj, const char *key, const char *req)
+{
+	struct json_object *v;
+	const char *s;
+
+	if (!json_object_object_get_ex(obj, key, &v) || v == NULL) {
+		err("bad reply to %s: no \"%s\"", req, key);
+		return NULL;
+	}
+	if (json_object_get_type(v) == json_type_object ||
+	    json_object_get_type(v) == json_type_array) {
+		err("bad reply to %s: \"%s\" is not a scalar", req, key);
+		return NULL;
+	}
+	s = scalar_text(v);
+	return s;
+}
+
+/* A required array field; NULL (error printed) if absent or not an array. */
+static struct json_object *
+array_field(struct json_object *obj, const char *key, const char *req)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(obj, key, &v) ||
+	    json_object_get_type(v) != json_type_array) {
+		err("bad reply to %s: no array \"%s\"", req, key);
+		return NULL;
+	}
+	return v;
+}
+
+static bool
+need_object(struct json_object *o, const char *req)
+{
+	if (json_object_get_type(o) != json_type_object) {
+		err("bad reply to %s: not an object", req);
+		return false;
+	}
+	return true;
+}
+
+/* ---- show dfw host HOST summarize-dvfilter ---------------------------- */
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static const char *const slot_fields[][2] = {
+	{ "name", "name" },
+	{ "agentName", "agentName" },
+	{ "state", "state" },
+	{ "vmState", "vmState" },
+	{ "failurePolicy", "failurePolicy" },
+	{ "slowPathID", "slowPathID" },
+	{ "filter_source", "filter source" },
+};
+
+static int
+print_slot(struct ctl *c, const char *vnic, int64_t slot)
+{
+	char req[MAX_REQUEST_LEN + 1];
+	struct json_object *s;
+	size_t i;
+	int rc;
+
+	snprintf(req, sizeof(req), CMD_SUMMARIZE ",%s,%" PRId64, vnic, slot);
+	rc = request(c, req, &s);
+	if (rc <= 0) {
+		if (rc == 0)
+			err("iochain has no slot %" PRId64 " on vNIC \"%s\" (%s returned null)",
+			    slot, vnic, req);
+		return EXIT_RUNTIME;
+	}
+	if (!need_object(s, req))
+		goto fail;
+	printf("  vNic slot %" PRId64 "\n", slot);
+	for (i = 0; i < sizeof(slot_fields) / sizeof(slot_fields[0]); i++) {
+		const char *v = field(s, slot_fields[i][0], req);
+
+		if (v == NULL)
+			goto fail;
+		printf("   %s: %s\n", slot_fields[i][1], v);
+	}
+	json_object_put(s);
+	return EXIT_OK;
+fail:
+	json_object_put(s);
+	return EXIT_RUNTIME;
+}
+
+static int
+print_vnic(struct ctl *c, const char *vnic, char **last_vm)
+{
+	char req[MAX_REQUEST_LEN + 1];
+	const char *world, *vm, *uuid, *port, *name;
+	struct json_object *v, *slots;
+	int64_t *ids = NULL;
+	size_t i, n;
+	int rc, ret = EXIT_RUNTIME;
+
+	snprintf(req, sizeof(req), CMD_SUMMARIZE ",%s", vnic);
+	rc = request(c, req, &v);
+	if (rc <= 0) {
+		if (rc == 0)
+			err("iochain has no vNIC \"%s\" (%s returned null)", vnic, req);
+		return EXIT_RUNTIME;
+	}
+	if (!need_object(v, req))
+		goto out;
+	world = field(v, "world", req);
+	vm = world ? field(v, "vm", req) : NULL;
+	uuid = vm ? field(v, "vc_uuid", req) : NULL;
+	port = uuid ? field(v, "switch_port", req) : NULL;
+	name = port ? field(v, "vnic", req) : NULL;
+	slots = name ? array_field(v, "slots", req) : NULL;
+	if (slots == NULL)
+		goto out;
+
+	n = json_object_array_length(slots);
+	ids = calloc(n ? n : 1, sizeof(*ids));
+	if (ids == NULL) {
+		err("out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		struct json_object *e = json_object_array_get_idx(slots, i);
+
+		if (json_object_get_type(e) != json_type_int) {
+			err("bad reply to %s: slot %zu is not an integer", req, i);
+			goto out;
+		}
+		ids[i] = json_object_get_int64(e);
+	}
+	qsort(ids, n, sizeof(*ids), cmp_i64);
+
+	if (*last_vm == NULL || strcmp(*last_vm, vm) != 0) {
+		printf("world %s vmm0:%s vcUuid:'%s'\n", world, vm, uuid);
+		free(*last_vm);
+		*last_vm = strdup(vm);
+	}
+	printf(" port %s %s\n", port, name);
+	for (i = 0; i < n; i++)
+		if (print_slot(c, vnic, ids[i]) != EXIT_OK)
+			goto out;
+	ret = EXIT_OK;
+out:
+	free(ids);
+	json_object_put(v);
+	return ret;
+}
+
+static int
+cmd_summarize(struct ctl *c, char **args, int nargs)
+{
+	const char *host = args[0];
+	struct json_object *top, *vnics;
+	const char *have;
+	char *last_vm = NULL;
+	size_t i;
+	int rc, ret = EXIT_RUNTIME;
+
+	(void)nargs;
+	rc = request(c, CMD_SUMMARIZE, &top);
+	if (rc <= 0) {
+		if (rc == 0)
+			err("iochain returned no data for " CMD_SUMMARIZE " (is this an iochain?)");
+		return EXIT_RUNTIME;
+	}
+	if (!need_object(top, CMD_SUMMARIZE))
+		goto out;
+	have = field(top, "host", CMD_SUMMARIZE);
+	if (have == NULL)
+		goto out;
+	if (strcmp(have, host) != 0) {
+		err("no host \"%s\" here (this is host \"%s\")", host, have);
+		goto out;
+	}
+	vnics = array_field(top, "vnics", CMD_SUMMARIZE);
+	if (vnics == NULL)
+		goto out;
+	for (i = 0; i < json_object_array_length(vnics); i++) {
+		struct json_object *e = json_object_array_get_idx(vnics, i);
+
+		if (json_object_get_type(e) != json_type_string) {
+			err("bad reply to " CMD_SUMMARIZE ": vnic %zu is not a string", i);
+			goto out;
+		}
+		if (print_vnic(c, json_object_get_string(e), &last_vm) != EXIT_OK)
+			goto out;
+	}
+	ret = EXIT_OK;
+out:
+	free(last_vm);
+	json_object_put(top);
+	return ret;
+}
+
+/* ---- stats [PORT] ----------------------------------------------------- */
+
+static bool
+is_drop(const char *key)
+{
+	return strncmp(key, "drop", 4) == 0 || strstr(key, "_drop") != NULL;
+}
+
+/* Value of a non-negative integer counter. */
+static bool
+counter(struct json_object *v, uint64_t *out)
+{
+	if (json_object_get_type(v) != json_type_int || json_object_get_int64(v) < 0)
+		return false;
+	*out = json_object_get_uint64(v);
+	return true;
+}
+
+struct port_row {
+	const char *name;
+	struct json_object *st;
+	char rx[24], tx[24], drops[24];
+	const char *kind;
+};
+
+static void
+set_num(char *dst, size_t len, struct json_object *st, const char *key)
+{
+	struct json_object *v;
+	uint64_t n;
+
+	if (json_object_object_get_ex(st, key, &v) && counter(v, &n))
+		snprintf(dst, len, "%" PRIu64, n);
+	else
+		snprintf(dst, len, "-");
+}
+
+static int
+max_int(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+static int
+stats_table(struct ctl *c)
+{
+	struct json_object *top, *ports;
+	struct port_row *rows = NULL;
+	size_t i, n = 0;
+	int wn = 4, wk = 4, wr = 2, wt = 2, wd = 5;
+	bool any_drop = false;
+	int rc, ret = EXIT_RUNTIME;
+
+	rc = request(c, CMD_STATS, &top);
+	if (rc <= 0) {
+		if (rc == 0)
+			err("iochain returned no data for " CMD_STATS " (is this an iochain?)");
+		return EXIT_RUNTIME;
+	}
+	if (!need_object(top, CMD_STATS))
+		goto out;
+	ports = array_field(top, "ports", CMD_STATS);
+	if (ports == NULL)
+		goto out;
+	n = json_object_array_length(ports);
+	rows = calloc(n ? n : 1, sizeof(*rows));
+	if (rows == NULL) {
+		err("out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		struct port_row *r = &rows[i];
+		struct json_object *e = json_object_array_get_idx(ports, i), *k;
+		char req[MAX_REQUEST_LEN + 1];
+		uint64_t sum = 0, v;
+
+		if (json_object_get_type(e) != json_type_string) {
+			err("bad reply to " CMD_STATS ": port %zu is not a string", i);
+			goto out;
+		}
+		r->name = json_object_get_string(e);
+		snprintf(req, sizeof(req), CMD_STATS ",%s", r->name);
+		rc = request(c, req, &r->st);
+		if (rc <= 0) {
+			if (rc == 0)
+				err("iochain returned no data for port \"%s\" (%s)", r->name, req);
+			goto out;
+		}
+		if (!need_object(r->st, req))
+			goto out;
+		r->kind = "-";
+		if (json_object_object_get_ex(r->st, "kind", &k) && scalar_text(k) != NULL)
+			r->kind = scalar_text(k);
+		set_num(r->rx, sizeof(r->rx), r->st, "rx");
+		set_num(r->tx, sizeof(r->tx), r->st, "tx");
+		json_object_object_foreach(r->st, key, val) {
+			if (is_drop(key) && counter(val, &v)) {
+				sum += v;
+				any_drop |= v != 0;
+			}
+		}
+		snprintf(r->drops, sizeof(r->drops), "%" PRIu64, sum);
+		wn = max_int(wn, (int)strlen(r->name));
+		wk = max_int(wk, (int)strlen(r->kind));
+		wr = max_int(wr, (int)strlen(r->rx));
+		wt = max_int(wt, (int)strlen(r->tx));
+		wd = max_int(wd, (int)strlen(r->drops));
+	}
+
+	printf("%-*s  %-*s  %*s  %*s  %*s\n", wn, "port", wk, "kind", wr, "rx", wt, "tx", wd,
+	       "drops");
+	for (i = 0; i < n; i++)
+		printf("%-*s  %-*s  %*s  %*s  %*s\n", wn, rows[i].name, wk, rows[i].kind, wr,
+		       rows[i].rx, wt, rows[i].tx, wd, rows[i].drops);
+	if (any_drop) {
+		printf("\ndrops:\n");
+		for (i = 0; i < n; i++) {
+			json_object_object_foreach(rows[i].st, key, val) {
+				uint64_t v;
+
+				if (is_drop(key) && counter(val, &v) && v != 0)
+					printf("  %s: %s = %" PRIu64 "\n", rows[i].name, key, v);
+			}
+		}
+	}
+	ret = EXIT_OK;
+out:
+	for (i = 0; rows != NULL && i < n; i++)
+		json_object_put(rows[i].st);
+	free(rows);
+	json_object_put(top);
+	return ret;
+}
+
+static int
+stats_port(struct ctl *c, const char *port)
+{
+	char req[MAX_REQUEST_LEN + 1];
+	struct json_object *st;
+	int w = 0, rc;
+
+	snprintf(req, sizeof(req), CMD_STATS ",%s", port);
+	rc = request(c, req, &st);
+	if (rc <= 0) {
+		if (rc == 0)
+			err("no port \"%s\" (%s returned null)", port, req);
+		return EXIT_RUNTIME;
+	}
+	if (!need_object(st, req)) {
+		json_object_put(st);
+		return EXIT_RUNTIME;
+	}
+	json_object_object_foreach(st, k1, v1) {
+		(void)v1;
+		w = max_int(w, (int)strlen(k1));
+	}
+	json_object_object_foreach(st, key, val) {
+		const char *t = scalar_text(val);
+
+		printf("%-*s  %s\n", w, key, t ? t : "null");
+	}
+	json_object_put(st);
+	return EXIT_OK;
+}
+
+static int
+cmd_stats(struct ctl *c, char **args, int nargs)
+{
+	return nargs == 0 ? stats_table(c) : stats_port(c, args[0]);
+}
+
+/* ---- raw /CMD[,PARAMS] ------------------------------------------------ */
+
+static int
+cmd_raw(struct ctl *c, char **args, int nargs)
+{
+	struct json_object *reply;
+	const char *text;
+	int ret = EXIT_OK;
+
+	(void)nargs;
+	text = request_text(c, args[0]);
+	if (text == NULL)
+		return EXIT_RUNTIME;
+	printf("%s\n", text);
+	reply = parse_json(text, args[0]);
+	if (reply == NULL)
+		return EXIT_RUNTIME;
+	if (json_object_get_type(reply) == json_type_object &&
+	    json_object_object_length(reply) == 1) {
+		json_object_object_foreach(reply, key, val) {
+			if (val == NULL) {
+				err("iochain returned null for %s (unknown command or bad "
+				    "parameters)", key);
+				ret = EXIT_RUNTIME;
+			}
+		}
+	}
+	json_object_put(reply);
+	return ret;
+}
+
+/* ---- argument handling ------------------------------------------------ */
+
+static bool
+is_literal(const char *w, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (!((w[i] >= 'a' && w[i] <= 'z') || (w[i] >= '0' && w[i] <= '9') ||
+		      w[i] == '-' || w[i] == '_'))
+			return false;
+	return len > 0;
+}
+
+/*
+ * Match argv against a pattern; on success fill args[] with the placeholders
+ * and return their number, else -1. *first_ok tells whether argv[0] matched
+ * the pattern's first literal (to tell "unknown command" from "wrong args").
+ */
+static int
+match(const char *pattern, int argc, char **argv, char **args, bool *first_ok)
+{
+	const char *p = pattern;
+	int ai = 0, nargs = 0, wi = 0;
+
+	*first_ok = false;
+	while (*p != '\0') {
+		size_t len = strcspn(p, " ");
+		bool optional = p[0] == '[';
+
+		if (ai >= argc) {
+			if (!optional)
+				return -1;
+		} else if (is_literal(p, len)) {
+			if (strlen(argv[ai]) != len || strncmp(argv[ai], p, len) != 0)
+				return -1;
+			if (wi == 0)
+				*first_ok = true;
+			ai++;
+		} else {
+			if (nargs >= MAX_PATTERN_WORDS)
+				return -1;
+			args[nargs++] = argv[ai++];
+		}
+		wi++;
+		p += len;
+		while (*p == ' ')
+			p++;
+	}
+	return ai == argc ? nargs : -1;
+}
+
+/* Placeholders end up inside "cmd,params": no commas or control characters. */
+static bool
+valid_param(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s == ',' || (unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
+static bool
+valid_raw(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct ctl c = { .prefix = DEFAULT_PREFIX, .fd = -1 };
+	char *args[MAX_PATTERN_WORDS];
+	const struct command *cmd = NULL;
+	bool known = false;
+	int i, nargs = -1, ret;
+
+	for (i = 1; i < argc; i++) {
+		size_t len = strlen(argv[i]);
+
+		if (len > MAX_ARG_LEN) {
+			err("argument %d is too long (%zu characters, at most %d): \"%.40s...\"", i,
+			    len, MAX_ARG_LEN, argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--") == 0) {
+			i++;
+			break;
+		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			usage(stdout);
+			return EXIT_OK;
+		} else if (strcmp(a, "--file-prefix") == 0) {
+			if (i + 1 >= argc) {
+				err("option --file-prefix needs a value");
+				usage(stderr);
+				return EXIT_USAGE;
+			}
+			c.prefix = argv[++i];
+		} else if (strncmp(a, "--file-prefix=", 14) == 0) {
+			c.prefix = a + 14;
+		} else {
+			err("unknown option \"%s\"", a);
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (c.prefix[0] == '\0' || strchr(c.prefix, '/') != NULL || !valid_param(c.prefix)) {
+		err("invalid file-prefix \"%s\"", c.prefix);
+		return EXIT_USAGE;
+	}
+	if (i >= argc) {
+		err("no command given");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	argc -= i;
+	argv += i;
+
+	for (size_t k = 0; k < NB_COMMANDS && cmd == NULL; k++) {
+		bool first_ok;
+
+		nargs = match(commands[k].pattern, argc, argv, args, &first_ok);
+		known |= first_ok;
+		if (nargs >= 0)
+			cmd = &commands[k];
+	}
+	if (cmd == NULL) {
+		if (known) {
+			err("wrong arguments for \"%s\"", argv[0]);
+			for (size_t k = 0; k < NB_COMMANDS; k++)
+				if (strncmp(commands[k].pattern, argv[0], strlen(argv[0])) == 0 &&
+				    (commands[k].pattern[strlen(argv[0])] == ' ' ||
+				     commands[k].pattern[strlen(argv[0])] == '\0'))
+					fprintf(stderr, "usage: " PROG " [--file-prefix P] %s\n",
+						commands[k].pattern);
+			fprintf(stderr, "(" PROG " --help lists every command)\n");
+			return EXIT_USAGE;
+		}
+		err("unknown command \"%s\"", argv[0]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < nargs; i++) {
+		bool raw = cmd->fn == cmd_raw;
+
+		if (raw ? (args[i][0] != '/' || !valid_raw(args[i])) : !valid_param(args[i])) {
+			err(raw ? "invalid telemetry command \"%s\" (must start with '/')" :
+				  "invalid argument \"%s\" (no commas or control characters)",
+			    args[i]);
+			return EXIT_USAGE;
+		}
+	}
+
+	if (ctl_connect(&c) < 0) {
+		ctl_close(&c);
+		return EXIT_RUNTIME;
+	}
+	ret = cmd->fn(&c, args, nargs);
+	ctl_close(&c);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		err("writing output: %s", strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	return ret;
+}

@@ -1,0 +1,382 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The datapath's control side: builds and tears down what the lcores run on. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_hash.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include "fwd.h"
+#include "log.h"
+#include "meta.h"
+#include "port.h"
+
+const char *const ioc_port_counter_names[IOC_PC_MAX] = {
+	[IOC_PC_RX] = "rx",
+	[IOC_PC_FWD_UPLINK] = "fwd_uplink",
+	[IOC_PC_FWD_VNIC] = "fwd_vnic",
+	[IOC_PC_FLOOD] = "flood",
+	[IOC_PC_DROP_RUNT] = "drop_runt",
+	[IOC_PC_DROP_OUT_CHAIN] = "drop_out_chain",
+	[IOC_PC_DROP_IN_CHAIN] = "drop_in_chain",
+	[IOC_PC_DROP_NO_DEST] = "drop_no_dest",
+	[IOC_PC_DROP_LOOP] = "drop_loop",
+	[IOC_PC_FLOOD_COPY] = "flood_copy",
+	[IOC_PC_FLOOD_NOMEM] = "flood_nomem",
+	[IOC_PC_TX_QUEUED] = "tx_queued",
+	[IOC_PC_TX] = "tx",
+	[IOC_PC_TX_DROP_FULL] = "tx_drop_full",
+};
+
+static unsigned pool_seq;
+
+static void
+lcore_free(struct ioc_lcore *lc, unsigned n_vnics)
+{
+	if (lc == NULL)
+		return;
+	if (lc->slot_cnt != NULL) {
+		for (unsigned v = 0; v < n_vnics; v++)
+			rte_free(lc->slot_cnt[v]);
+	}
+	rte_free(lc->slot_cnt);
+	rte_free(lc->tx);
+	rte_free(lc->port_cnt);
+	rte_free(lc->stage);
+	rte_free(lc->active);
+	rte_free(lc);
+}
+
+static struct ioc_lcore *
+lcore_alloc(struct ioc_dp *dp, unsigned lcore_id, uint16_t txq)
+{
+	int socket = rte_lcore_to_socket_id(lcore_id);
+	struct ioc_lcore *lc = rte_zmalloc_socket("ioc_lcore", sizeof(*lc), RTE_CACHE_LINE_SIZE,
+						  socket);
+
+	if (lc == NULL)
+		return NULL;
+	lc->dp = dp;
+	lc->lcore_id = lcore_id;
+	lc->txq = txq;
+	lc->tx = rte_zmalloc_socket("ioc_tx", sizeof(*lc->tx) * dp->n_ports, 0, socket);
+	lc->port_cnt = rte_zmalloc_socket("ioc_pcnt", sizeof(*lc->port_cnt) * dp->n_ports,
+					  RTE_CACHE_LINE_SIZE, socket);
+	lc->stage = rte_zmalloc_socket("ioc_stage", sizeof(*lc->stage) * (dp->n_vnics + 1), 0,
+				       socket);
+	lc->active = rte_zmalloc_socket("ioc_active", sizeof(*lc->active) * (dp->n_vnics + 1),
+					0, socket);
+	lc->slot_cnt = rte_zmalloc_socket("ioc_scnt", sizeof(*lc->slot_cnt) * (dp->n_vnics + 1),
+					  0, socket);
+	if (lc->tx == NULL || lc->port_cnt == NULL || lc->stage == NULL || lc->active == NULL ||
+	    lc->slot_cnt == NULL)
+		goto fail;
+	for (unsigned v = 0; v < dp->n_vnics; v++) {
+		lc->slot_cnt[v] = rte_zmalloc_socket(
+			"ioc_scnt", sizeof(uint64_t) * (dp->vnics[v].chain.n_counters + 1),
+			RTE_CACHE_LINE_SIZE, socket);
+		if (lc->slot_cnt[v] == NULL)
+			goto fail;
+	}
+	return lc;
+fail:
+	lcore_free(lc, dp->n_vnics);
+	return NULL;
+}
+
+/* Mbufs for every descriptor, every lcore's buffers, and headroom for floods. */
+static unsigned
+pool_size(const struct ioc_dp *dp)
+{
+	unsigned n = 0;
+
+	for (unsigned p = 0; p < dp->n_ports; p++)
+		n += dp->ports[p].n_rxq * IOC_NB_RXD + dp->n_lcores * IOC_NB_TXD;
+	n += dp->n_lcores * (IOC_BURST * (2 * dp->n_ports + 2) + 512);
+	return n + 4096;
+}
+
+static int
+build_ports(struct ioc_dp *dp, const struct ioc_topology *t)
+{
+	dp->n_vnics = t->n_vnics;
+	dp->n_ports = t->n_vnics + t->n_uplinks;
+	dp->n_segments = t->n_uplinks + 1;
+	dp->ports = rte_zmalloc("ioc_ports", sizeof(*dp->ports) * (dp->n_ports + 1), 0);
+	dp->vnics = rte_zmalloc("ioc_vnics", sizeof(*dp->vnics) * (dp->n_vnics + 1), 0);
+	dp->segments = rte_zmalloc("ioc_segs", sizeof(*dp->segments) * dp->n_segments, 0);
+	if (dp->ports == NULL || dp->vnics == NULL || dp->segments == NULL)
+		return -ENOMEM;
+
+	for (unsigned s = 0; s < dp->n_segments; s++) {
+		dp->segments[s].uplink_port = s < t->n_uplinks ? (int)(t->n_vnics + s) : -1;
+		dp->segments[s].vnics =
+			rte_zmalloc("ioc_segv", sizeof(uint16_t) * (t->n_vnics + 1), 0);
+		if (dp->segments[s].vnics == NULL)
+			return -ENOMEM;
+	}
+	for (unsigned v = 0; v < t->n_vnics; v++) {
+		const struct ioc_vnic *tv = &t->vnics[v];
+		struct ioc_port_dp *p = &dp->ports[v];
+		unsigned seg = tv->uplink >= 0 ? (unsigned)tv->uplink : t->n_uplinks;
+
+		snprintf(p->name, sizeof(p->name), "%s", tv->name);
+		p->kind = IOC_PORT_VNIC;
+		p->topo = v;
+		p->segment = seg;
+		p->n_rxq = tv->lcores.n;
+		dp->vnics[v].port = v;
+		dp->vnics[v].segment = seg;
+		memcpy(dp->vnics[v].mac.addr_bytes, tv->mac, RTE_ETHER_ADDR_LEN);
+		dp->segments[seg].vnics[dp->segments[seg].n_vnics++] = v;
+	}
+	for (unsigned u = 0; u < t->n_uplinks; u++) {
+		struct ioc_port_dp *p = &dp->ports[t->n_vnics + u];
+
+		snprintf(p->name, sizeof(p->name), "%s", t->uplinks[u].name);
+		p->kind = IOC_PORT_UPLINK;
+		p->topo = u;
+		p->segment = u;
+		p->n_rxq = t->uplinks[u].lcores.n;
+	}
+	return 0;
+}
+
+static const struct ioc_lcore_list *
+port_lcores(const struct ioc_dp *dp, unsigned p)
+{
+	const struct ioc_port_dp *pd = &dp->ports[p];
+
+	return pd->kind == IOC_PORT_VNIC ? &dp->topo->vnics[pd->topo].lcores
+					 : &dp->topo->uplinks[pd->topo].lcores;
+}
+
+static const char *
+port_device(const struct ioc_dp *dp, unsigned p)
+{
+	const struct ioc_port_dp *pd = &dp->ports[p];
+
+	return pd->kind == IOC_PORT_VNIC ? dp->topo->vnics[pd->topo].device
+					 : dp->topo->uplinks[pd->topo].device;
+}
+
+static void
+build_lcores(struct ioc_dp *dp, const struct ioc_topology *t)
+{
+	bool fwd[IOC_MAX_LCORES];
+
+	ioc_topo_forwarding_lcores(t, fwd);
+	for (unsigned id = 0; id < IOC_MAX_LCORES; id++) {
+		if (fwd[id])
+			dp->lcore_ids[dp->n_lcores++] = id;
+	}
+}
+
+static int
+build_lcore_contexts(struct ioc_dp *dp)
+{
+	/* Lcore i owns TX queue i on every port. */
+	for (unsigned i = 0; i < dp->n_lcores; i++) {
+		dp->lcores[i] = lcore_alloc(dp, dp->lcore_ids[i], i);
+		if (dp->lcores[i] == NULL)
+			return -ENOMEM;
+	}
+	/* RX queue q of a port is polled by the q-th lcore its section lists. */
+	for (unsigned p = 0; p < dp->n_ports; p++) {
+		const struct ioc_lcore_list *l = port_lcores(dp, p);
+
+		for (uint16_t q = 0; q < l->n; q++) {
+			struct ioc_lcore *lc = ioc_dp_lcore(dp, l->id[q]);
+
+			if (lc == NULL || lc->n_rxq == RTE_DIM(lc->rxq))
+				return -E2BIG;
+			lc->rxq[lc->n_rxq++] = (struct ioc_rxq){
+				.port = p,
+				.port_id = dp->ports[p].port_id,
+				.queue = q,
+			};
+		}
+	}
+	return 0;
+}
+
+static int
+build_mac_table(struct ioc_dp *dp)
+{
+	char name[RTE_HASH_NAMESIZE];
+	struct rte_hash_parameters hp = {
+		.name = name,
+		.entries = RTE_MAX(64u, dp->n_vnics * 2),
+		.key_len = RTE_ETHER_ADDR_LEN,
+		.socket_id = (int)rte_socket_id(),
+	};
+
+	snprintf(name, sizeof(name), "ioc_mac_%u", pool_seq);
+	dp->mac_table = rte_hash_create(&hp);
+	if (dp->mac_table == NULL)
+		return -ENOMEM;
+	for (unsigned v = 0; v < dp->n_vnics; v++) {
+		int rc = rte_hash_add_key_data(dp->mac_table, &dp->vnics[v].mac,
+					       (void *)(uintptr_t)v);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int
+ioc_dp_create(const struct ioc_topology *t, struct ioc_dp **dpp, char *err, size_t len)
+{
+	struct ioc_dp *dp;
+	char name[RTE_MEMPOOL_NAMESIZE];
+	int rc;
+
+	*dpp = NULL;
+	rc = ioc_meta_register();
+	if (rc < 0) {
+		snprintf(err, len, "mbuf dynfield: %s", strerror(-rc));
+		return rc;
+	}
+	dp = rte_zmalloc("ioc_dp", sizeof(*dp), RTE_CACHE_LINE_SIZE);
+	if (dp == NULL) {
+		snprintf(err, len, "out of memory");
+		return -ENOMEM;
+	}
+	dp->topo = t;
+	pool_seq++;
+
+	rc = build_ports(dp, t);
+	if (rc != 0) {
+		snprintf(err, len, "out of memory");
+		goto fail;
+	}
+	build_lcores(dp, t);
+	for (unsigned v = 0; v < dp->n_vnics; v++) {
+		rc = ioc_chain_build(&dp->vnics[v].chain, t, v);
+		if (rc != 0) {
+			snprintf(err, len, "vnic %s: building its chain: %s", t->vnics[v].name,
+				 strerror(-rc));
+			goto fail;
+		}
+	}
+	snprintf(name, sizeof(name), "ioc_mbuf_%u", pool_seq);
+	dp->pool = rte_pktmbuf_pool_create(name, pool_size(dp), 256, 0,
+					   RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (dp->pool == NULL) {
+		rc = -rte_errno;
+		snprintf(err, len, "mbuf pool of %u: %s", pool_size(dp), rte_strerror(rte_errno));
+		goto fail;
+	}
+	rc = build_mac_table(dp);
+	if (rc != 0) {
+		snprintf(err, len, "MAC table: %s", strerror(-rc));
+		goto fail;
+	}
+	for (unsigned p = 0; p < dp->n_ports; p++) {
+		struct ioc_port_dp *pd = &dp->ports[p];
+		char perr[256];
+
+		rc = ioc_port_open(port_device(dp, p), &pd->port_id, &pd->probed, perr,
+				   sizeof(perr));
+		for (unsigned q = 0; rc == 0 && q < p; q++) {
+			if (dp->ports[q].port_id == pd->port_id) {
+				snprintf(perr, sizeof(perr), "same device as %s", dp->ports[q].name);
+				rc = -EEXIST;
+			}
+		}
+		if (rc == 0) {
+			pd->opened = true;
+			rc = ioc_port_start(pd->port_id, pd->n_rxq, dp->n_lcores, dp->pool, perr,
+					    sizeof(perr));
+		}
+		if (rc != 0) {
+			snprintf(err, len, "%s %s: %s",
+				 pd->kind == IOC_PORT_VNIC ? "vnic" : "uplink", pd->name, perr);
+			goto fail;
+		}
+	}
+	rc = build_lcore_contexts(dp);
+	if (rc != 0) {
+		snprintf(err, len, "lcore contexts: %s", strerror(-rc));
+		goto fail;
+	}
+	*dpp = dp;
+	return 0;
+fail:
+	ioc_dp_destroy(dp);
+	return rc;
+}
+
+void
+ioc_dp_destroy(struct ioc_dp *dp)
+{
+	if (dp == NULL)
+		return;
+	for (unsigned p = 0; p < dp->n_ports; p++) {
+		if (dp->ports[p].opened)
+			ioc_port_close(dp->ports[p].port_id, dp->ports[p].probed);
+	}
+	for (unsigned i = 0; i < dp->n_lcores; i++)
+		lcore_free(dp->lcores[i], dp->n_vnics);
+	for (unsigned v = 0; v < dp->n_vnics && dp->vnics != NULL; v++)
+		ioc_chain_free(&dp->vnics[v].chain);
+	if (dp->segments != NULL) {
+		for (unsigned s = 0; s < dp->n_segments; s++)
+			rte_free(dp->segments[s].vnics);
+	}
+	rte_hash_free(dp->mac_table);
+	rte_mempool_free(dp->pool);
+	rte_free(dp->segments);
+	rte_free(dp->vnics);
+	rte_free(dp->ports);
+	rte_free(dp);
+}
+
+struct ioc_lcore *
+ioc_dp_lcore(struct ioc_dp *dp, unsigned lcore_id)
+{
+	for (unsigned i = 0; i < dp->n_lcores; i++) {
+		if (dp->lcores[i] != NULL && dp->lcores[i]->lcore_id == lcore_id)
+			return dp->lcores[i];
+	}
+	return NULL;
+}
+
+void
+ioc_dp_port_counters(const struct ioc_dp *dp, unsigned port, uint64_t out[IOC_PC_MAX])
+{
+	memset(out, 0, sizeof(uint64_t) * IOC_PC_MAX);
+	for (unsigned i = 0; i < dp->n_lcores; i++) {
+		const struct ioc_lcore *lc = dp->lcores[i];
+
+		for (unsigned c = 0; c < IOC_PC_MAX; c++)
+			out[c] += __atomic_load_n(&lc->port_cnt[port][c], __ATOMIC_RELAXED);
+	}
+}
+
+void
+ioc_dp_slot_counters(const struct ioc_dp *dp, unsigned vnic, uint64_t *out)
+{
+	unsigned n = dp->vnics[vnic].chain.n_counters;
+
+	memset(out, 0, sizeof(uint64_t) * n);
+	for (unsigned i = 0; i < dp->n_lcores; i++) {
+		const uint64_t *c = dp->lcores[i]->slot_cnt[vnic];
+
+		for (unsigned k = 0; k < n; k++)
+			out[k] += __atomic_load_n(&c[k], __ATOMIC_RELAXED);
+	}
+}
+
+int
+ioc_dp_find_port(const struct ioc_dp *dp, const char *name)
+{
+	for (unsigned p = 0; p < dp->n_ports; p++) {
+		if (strcmp(dp->ports[p].name, name) == 0)
+			return (int)p;
+	}
+	return -1;
+}

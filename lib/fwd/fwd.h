@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The datapath: ports, vNIC chains, the MAC table and the forwarding lcores'
+ * burst loop (DESIGN.md §4):
+ *
+ *   rx -> parse -> vNIC chain (out) -> switch -> dest vNIC chain (in) -> tx
+ *
+ * Concurrency: ioc_dp_create() builds every table before any lcore starts and
+ * nothing in them changes while lcores run. Each lcore writes only its own
+ * struct ioc_lcore (tx buffers, staging, counters); the control plane reads
+ * the counters with relaxed loads and sums them (plain per-lcore u64, no
+ * atomics on the hot path; a 64-bit aligned load never tears on the targets).
+ *
+ * Port ledger (per port, summed over lcores; in-flight is zero between polls):
+ *   rx = fwd_uplink + fwd_vnic + flood + drop_runt + drop_out_chain
+ *        + drop_in_chain + drop_no_dest + drop_loop
+ *   tx_queued = tx + tx_drop_full
+ * A flooded frame counts once as `flood` on the port it came in on; each copy
+ * (flood_copy) is then counted by the slots and the TX ledger of its port.
+ */
+#ifndef IOC_FWD_H
+#define IOC_FWD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+#include "chain.h"
+#include "topology.h"
+
+enum ioc_port_kind {
+	IOC_PORT_VNIC,
+	IOC_PORT_UPLINK,
+};
+
+enum ioc_port_counter {
+	IOC_PC_RX,
+	IOC_PC_FWD_UPLINK,     /* unicast sent to the uplink */
+	IOC_PC_FWD_VNIC,       /* unicast that passed the destination vNIC's chain */
+	IOC_PC_FLOOD,          /* broadcast/multicast sent to every port of the segment */
+	IOC_PC_DROP_RUNT,      /* shorter than an Ethernet header */
+	IOC_PC_DROP_OUT_CHAIN, /* dropped by a slot of this vNIC's chain (out) */
+	IOC_PC_DROP_IN_CHAIN,  /* dropped by a slot of the destination vNIC's chain (in) */
+	IOC_PC_DROP_NO_DEST,   /* no vNIC owns the destination MAC, and no uplink to send to */
+	IOC_PC_DROP_LOOP,      /* a vNIC sent a frame to its own MAC */
+	IOC_PC_FLOOD_COPY,     /* copies made for flooding (not part of the rx ledger) */
+	IOC_PC_FLOOD_NOMEM,    /* a flood copy could not be allocated: that port missed it */
+	IOC_PC_TX_QUEUED,      /* packets queued for TX on this port */
+	IOC_PC_TX,             /* accepted by the driver */
+	IOC_PC_TX_DROP_FULL,   /* refused by the driver (queue full) and freed */
+	IOC_PC_MAX,
+};
+
+extern const char *const ioc_port_counter_names[IOC_PC_MAX];
+
+struct ioc_port_dp {
+	char name[IOC_NAME_MAX];
+	enum ioc_port_kind kind;
+	unsigned topo; /* index in the topology's vnics[] or uplinks[] */
+	uint16_t port_id;
+	bool probed; /* created by us: removed at close */
+	bool opened; /* to be closed at teardown */
+	unsigned segment; /* L2 segment: the uplink's index, or n_uplinks for local-only vNICs */
+	uint16_t n_rxq;
+};
+
+struct ioc_vnic_dp {
+	unsigned port; /* datapath port index (== vNIC index) */
+	struct rte_ether_addr mac;
+	unsigned segment;
+	struct ioc_chain chain;
+};
+
+struct ioc_segment {
+	int uplink_port; /* datapath port index, or -1 */
+	unsigned n_vnics;
+	uint16_t *vnics; /* vNIC indices on this segment */
+};
+
+struct ioc_rxq {
+	uint16_t port; /* datapath index */
+	uint16_t port_id;
+	uint16_t queue;
+};
+
+struct ioc_txbuf {
+	uint16_t n;
+	struct rte_mbuf *pkts[IOC_BURST];
+};
+
+struct ioc_dp;
+
+/* One forwarding lcore: written by that lcore only. */
+struct ioc_lcore {
+	struct ioc_dp *dp;
+	unsigned lcore_id;
+	uint16_t txq; /* the TX queue this lcore owns on every port */
+	unsigned n_rxq;
+	struct ioc_rxq rxq[64];
+	struct ioc_txbuf *tx;               /* [n_ports] */
+	uint64_t (*port_cnt)[IOC_PC_MAX];   /* [n_ports] */
+	uint64_t **slot_cnt;                /* [n_vnics][chain.n_counters] */
+	struct ioc_txbuf *stage;            /* [n_vnics]: waiting for the vNIC's in-chain */
+	uint16_t *active;                   /* vNICs with staged packets */
+	unsigned n_active;
+	uint64_t polls;
+} __rte_cache_aligned;
+
+struct ioc_dp {
+	const struct ioc_topology *topo;
+	struct rte_mempool *pool;
+	unsigned n_ports; /* vNICs first (port i == vNIC i), then uplinks */
+	struct ioc_port_dp *ports;
+	unsigned n_vnics;
+	struct ioc_vnic_dp *vnics;
+	unsigned n_segments;
+	struct ioc_segment *segments;
+	struct rte_hash *mac_table; /* destination MAC -> vNIC index */
+	unsigned n_lcores; /* forwarding lcores, ascending ids */
+	unsigned lcore_ids[IOC_MAX_LCORES];
+	struct ioc_lcore *lcores[IOC_MAX_LCORES];
+	volatile bool quit;
+};
+
+/*
+ * Build the datapath for a topology: mempool, ports (probed and started), vNIC
+ * chains, MAC table, per-lcore contexts. EAL must be up. On failure everything
+ * built so far is torn down and err says why.
+ */
+int ioc_dp_create(const struct ioc_topology *t, struct ioc_dp **dpp, char *err, size_t len);
+void ioc_dp_destroy(struct ioc_dp *dp);
+
+struct ioc_lcore *ioc_dp_lcore(struct ioc_dp *dp, unsigned lcore_id);
+
+/* One pass over the lcore's RX queues, then TX flush. Returns packets received. */
+unsigned ioc_fwd_poll(struct ioc_lcore *lc);
+/* Runs ioc_fwd_poll until dp->quit; the lcore entry point (arg: struct ioc_lcore *). */
+int ioc_fwd_main(void *arg);
+/* A received burst through the whole datapath, then staged vNIC chains; exposed for tests. */
+void ioc_fwd_burst(struct ioc_lcore *lc, unsigned port, struct rte_mbuf **pkts, uint16_t n);
+void ioc_fwd_flush(struct ioc_lcore *lc);
+
+/* Counters summed over lcores. */
+void ioc_dp_port_counters(const struct ioc_dp *dp, unsigned port, uint64_t out[IOC_PC_MAX]);
+/* out has dp->vnics[vnic].chain.n_counters entries. */
+void ioc_dp_slot_counters(const struct ioc_dp *dp, unsigned vnic, uint64_t *out);
+
+int ioc_dp_find_port(const struct ioc_dp *dp, const char *name);
+
+#endif /* IOC_FWD_H */

@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The forwarding lcores' burst loop. Runs on datapath lcores only: no
+ * allocation but mbufs, no locks, no logs; every drop has a counter.
+ */
+#include <rte_ethdev.h>
+#include <rte_hash.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+
+#include "fwd.h"
+#include "meta.h"
+
+static inline void
+tx_flush_port(struct ioc_lcore *lc, unsigned port)
+{
+	struct ioc_txbuf *b = &lc->tx[port];
+	uint16_t sent;
+
+	if (b->n == 0)
+		return;
+	sent = rte_eth_tx_burst(lc->dp->ports[port].port_id, lc->txq, b->pkts, b->n);
+	lc->port_cnt[port][IOC_PC_TX] += sent;
+	if (unlikely(sent < b->n)) {
+		lc->port_cnt[port][IOC_PC_TX_DROP_FULL] += b->n - sent;
+		rte_pktmbuf_free_bulk(&b->pkts[sent], b->n - sent);
+	}
+	b->n = 0;
+}
+
+static inline void
+tx_enqueue(struct ioc_lcore *lc, unsigned port, struct rte_mbuf *m)
+{
+	struct ioc_txbuf *b = &lc->tx[port];
+
+	lc->port_cnt[port][IOC_PC_TX_QUEUED]++;
+	b->pkts[b->n++] = m;
+	if (b->n == IOC_BURST)
+		tx_flush_port(lc, port);
+}
+
+/* Hand a packet to vNIC `vnic`'s in-chain, run when the burst is switched. */
+static inline void
+stage(struct ioc_lcore *lc, unsigned vnic, struct rte_mbuf *m)
+{
+	struct ioc_txbuf *s = &lc->stage[vnic];
+	struct ioc_meta *md = ioc_meta(m);
+
+	md->vnic = vnic;
+	md->dir = IOC_DIR_IN;
+	md->next_slot = 0;
+	if (s->n == 0)
+		lc->active[lc->n_active++] = vnic;
+	s->pkts[s->n++] = m;
+}
+
+static inline uint16_t
+count_flood(struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t c = 0;
+
+	for (uint16_t i = 0; i < n; i++)
+		c += !!(ioc_meta(pkts[i])->flags & IOC_F_FLOOD);
+	return c;
+}
+
+/* Run the staged in-chains and queue what survives to each vNIC's port. */
+static void
+run_staged(struct ioc_lcore *lc, unsigned rx_port)
+{
+	struct ioc_dp *dp = lc->dp;
+	uint64_t *pc = lc->port_cnt[rx_port];
+
+	for (unsigned a = 0; a < lc->n_active; a++) {
+		unsigned v = lc->active[a];
+		struct ioc_txbuf *s = &lc->stage[v];
+		uint16_t flood_in = count_flood(s->pkts, s->n);
+		uint16_t unicast_in = s->n - flood_in;
+		uint16_t n = ioc_chain_run(&dp->vnics[v].chain, IOC_DIR_IN, lc->slot_cnt[v],
+					   s->pkts, s->n);
+		uint16_t unicast_out = n - count_flood(s->pkts, n);
+
+		/* Flood copies were already accounted as `flood` on the rx port. */
+		pc[IOC_PC_FWD_VNIC] += unicast_out;
+		pc[IOC_PC_DROP_IN_CHAIN] += unicast_in - unicast_out;
+		for (uint16_t i = 0; i < n; i++)
+			tx_enqueue(lc, dp->vnics[v].port, s->pkts[i]);
+		s->n = 0;
+	}
+	lc->n_active = 0;
+}
+
+static inline void
+deliver(struct ioc_lcore *lc, unsigned port, struct rte_mbuf *m)
+{
+	if (lc->dp->ports[port].kind == IOC_PORT_VNIC)
+		stage(lc, port, m);
+	else
+		tx_enqueue(lc, port, m);
+}
+
+/* The original goes to the last destination, a copy to each of the others. */
+static inline void
+flood_one(struct ioc_lcore *lc, uint64_t *pc, struct rte_mbuf *m, unsigned port, bool last)
+{
+	struct rte_mbuf *c = m;
+
+	if (!last) {
+		c = rte_pktmbuf_copy(m, lc->dp->pool, 0, UINT32_MAX);
+		if (unlikely(c == NULL)) {
+			pc[IOC_PC_FLOOD_NOMEM]++;
+			return;
+		}
+		pc[IOC_PC_FLOOD_COPY]++;
+	}
+	deliver(lc, port, c);
+}
+
+/* Every vNIC of the segment but the sender, and the uplink when a vNIC sent it. */
+static void
+flood(struct ioc_lcore *lc, unsigned rx_port, struct rte_mbuf *m)
+{
+	struct ioc_dp *dp = lc->dp;
+	const struct ioc_port_dp *p = &dp->ports[rx_port];
+	const struct ioc_segment *seg = &dp->segments[p->segment];
+	bool from_vnic = p->kind == IOC_PORT_VNIC;
+	bool to_uplink = from_vnic && seg->uplink_port >= 0;
+	unsigned total = seg->n_vnics - from_vnic + to_uplink;
+	uint64_t *pc = lc->port_cnt[rx_port];
+	unsigned done = 0;
+
+	if (total == 0) {
+		pc[IOC_PC_DROP_NO_DEST]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	pc[IOC_PC_FLOOD]++;
+	ioc_meta(m)->flags |= IOC_F_FLOOD;
+	for (unsigned i = 0; i < seg->n_vnics; i++) {
+		if (seg->vnics[i] != rx_port)
+			flood_one(lc, pc, m, seg->vnics[i], ++done == total);
+	}
+	if (to_uplink)
+		flood_one(lc, pc, m, seg->uplink_port, ++done == total);
+}
+
+static void
+switch_burst(struct ioc_lcore *lc, unsigned rx_port, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct ioc_dp *dp = lc->dp;
+	const struct ioc_port_dp *p = &dp->ports[rx_port];
+	const struct ioc_segment *seg = &dp->segments[p->segment];
+	uint64_t *pc = lc->port_cnt[rx_port];
+	const void *keys[IOC_BURST];
+	void *data[IOC_BURST];
+	uint64_t hits = 0;
+
+	for (uint16_t i = 0; i < n; i++)
+		keys[i] = &rte_pktmbuf_mtod(pkts[i], struct rte_ether_hdr *)->dst_addr;
+	rte_hash_lookup_bulk_data(dp->mac_table, keys, n, &hits, data);
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		unsigned dst = (unsigned)(uintptr_t)data[i];
+
+		if (unlikely(ioc_meta(m)->flags & IOC_F_BCAST)) {
+			flood(lc, rx_port, m);
+		} else if ((hits >> i & 1) && dp->vnics[dst].segment == p->segment) {
+			if (unlikely(dst == rx_port)) {
+				pc[IOC_PC_DROP_LOOP]++;
+				rte_pktmbuf_free(m);
+			} else {
+				stage(lc, dst, m);
+			}
+		} else if (p->kind == IOC_PORT_VNIC && seg->uplink_port >= 0) {
+			pc[IOC_PC_FWD_UPLINK]++;
+			tx_enqueue(lc, seg->uplink_port, m);
+		} else {
+			pc[IOC_PC_DROP_NO_DEST]++;
+			rte_pktmbuf_free(m);
+		}
+	}
+}
+
+void
+ioc_fwd_burst(struct ioc_lcore *lc, unsigned port, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct ioc_dp *dp = lc->dp;
+	const struct ioc_port_dp *p = &dp->ports[port];
+	uint64_t *pc = lc->port_cnt[port];
+	uint16_t k = 0;
+
+	pc[IOC_PC_RX] += n;
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct ioc_meta *md = ioc_meta(m);
+
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		if (unlikely(ioc_meta_parse(m, md) < 0)) {
+			pc[IOC_PC_DROP_RUNT]++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		md->rx_port = port;
+		md->vnic = port;
+		md->dir = IOC_DIR_OUT;
+		pkts[k++] = m;
+	}
+	n = k;
+
+	if (p->kind == IOC_PORT_VNIC) {
+		n = ioc_chain_run(&dp->vnics[port].chain, IOC_DIR_OUT, lc->slot_cnt[port], pkts, n);
+		pc[IOC_PC_DROP_OUT_CHAIN] += k - n;
+	}
+	if (n > 0)
+		switch_burst(lc, port, pkts, n);
+	run_staged(lc, port);
+}
+
+void
+ioc_fwd_flush(struct ioc_lcore *lc)
+{
+	for (unsigned p = 0; p < lc->dp->n_ports; p++)
+		tx_flush_port(lc, p);
+}
+
+unsigned
+ioc_fwd_poll(struct ioc_lcore *lc)
+{
+	struct rte_mbuf *pkts[IOC_BURST];
+	unsigned total = 0;
+
+	for (unsigned q = 0; q < lc->n_rxq; q++) {
+		const struct ioc_rxq *rq = &lc->rxq[q];
+		uint16_t n = rte_eth_rx_burst(rq->port_id, rq->queue, pkts, IOC_BURST);
+
+		if (n == 0)
+			continue;
+		total += n;
+		ioc_fwd_burst(lc, rq->port, pkts, n);
+	}
+	ioc_fwd_flush(lc);
+	lc->polls++;
+	return total;
+}
+
+int
+ioc_fwd_main(void *arg)
+{
+	struct ioc_lcore *lc = arg;
+
+	while (!__atomic_load_n(&lc->dp->quit, __ATOMIC_RELAXED))
+		ioc_fwd_poll(lc);
+	ioc_fwd_flush(lc);
+	return 0;
+}

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Slot 1, swsec (spoofguard). Outbound frames must carry the vNIC's MAC and,
+ * for IPv4, one of its bound addresses; ARP must carry them as sender too.
+ * Inbound traffic is not checked (DESIGN.md §4). Every vNIC has this slot.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_arp.h>
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+
+#include "chain.h"
+#include "meta.h"
+#include "swsec.h"
+
+struct swsec_vnic {
+	struct rte_ether_addr mac;
+	unsigned n_ip;
+	rte_be32_t ip[IOC_MAX_VNIC_IPS]; /* network order, as in ioc_meta */
+};
+
+static const char *const swsec_reasons[IOC_SWSEC_NB_REASONS] = {
+	[IOC_SWSEC_DROP_MAC] = "drop_mac",
+	[IOC_SWSEC_DROP_IP] = "drop_ip",
+	[IOC_SWSEC_DROP_ARP] = "drop_arp",
+	[IOC_SWSEC_DROP_IPV6] = "drop_ipv6",
+	[IOC_SWSEC_DROP_MALFORMED] = "drop_malformed",
+};
+
+static int
+swsec_attach(const struct ioc_topology *t, unsigned vnic, void **priv)
+{
+	const struct ioc_vnic *v = &t->vnics[vnic];
+	struct swsec_vnic *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return -ENOMEM;
+	memcpy(s->mac.addr_bytes, v->mac, RTE_ETHER_ADDR_LEN);
+	s->n_ip = v->n_ip;
+	for (unsigned i = 0; i < v->n_ip; i++)
+		s->ip[i] = rte_cpu_to_be_32(v->ip[i]);
+	*priv = s;
+	return 1;
+}
+
+static void
+swsec_detach(void *priv)
+{
+	free(priv);
+}
+
+static inline bool
+ip_bound(const struct swsec_vnic *s, rte_be32_t ip)
+{
+	for (unsigned i = 0; i < s->n_ip; i++)
+		if (s->ip[i] == ip)
+			return true;
+	return false;
+}
+
+/* The reason to drop an outbound frame, or -1 to let it pass. */
+static inline int
+spoof_reason(const struct swsec_vnic *s, struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const struct ioc_meta *md = ioc_meta(m);
+
+	if (!rte_is_same_ether_addr(&eth->src_addr, &s->mac))
+		return IOC_SWSEC_DROP_MAC;
+	switch (md->l3) {
+	case IOC_L3_IPV4:
+		if (md->flags & IOC_F_MALFORMED)
+			return IOC_SWSEC_DROP_MALFORMED;
+		return ip_bound(s, md->src_ip) ? -1 : IOC_SWSEC_DROP_IP;
+	case IOC_L3_ARP: {
+		if (md->flags & IOC_F_MALFORMED)
+			return IOC_SWSEC_DROP_MALFORMED;
+		const struct rte_arp_hdr *arp = rte_pktmbuf_mtod_offset(
+			m, const struct rte_arp_hdr *, md->l3_off);
+		if (!rte_is_same_ether_addr(&arp->arp_data.arp_sha, &s->mac))
+			return IOC_SWSEC_DROP_ARP;
+		/* Sender 0.0.0.0 is an address probe (RFC 5227): it claims nothing. */
+		if (md->src_ip != 0 && !ip_bound(s, md->src_ip))
+			return IOC_SWSEC_DROP_ARP;
+		return -1;
+	}
+	case IOC_L3_IPV6:
+		/* No IPv6 bindings exist: an unbound source is a spoof. */
+		return IOC_SWSEC_DROP_IPV6;
+	default:
+		if (md->flags & IOC_F_MALFORMED)
+			return IOC_SWSEC_DROP_MALFORMED;
+		return -1;
+	}
+}
+
+static uint16_t
+swsec_process(const void *priv, unsigned dir, uint64_t *drops, struct rte_mbuf **pkts, uint16_t n)
+{
+	const struct swsec_vnic *s = priv;
+	struct rte_mbuf *dropped[IOC_BURST];
+	uint16_t kept = 0, nd = 0;
+
+	if (!(dir & IOC_DIR_OUT))
+		return n;
+	for (uint16_t i = 0; i < n; i++) {
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		int why = spoof_reason(s, pkts[i]);
+		if (likely(why < 0)) {
+			pkts[kept++] = pkts[i];
+		} else {
+			drops[why]++;
+			dropped[nd++] = pkts[i];
+		}
+	}
+	if (nd > 0)
+		rte_pktmbuf_free_bulk(dropped, nd);
+	return kept;
+}
+
+static void
+swsec_describe(const void *priv, const struct ioc_topology *t, unsigned vnic,
+	       struct ioc_slot_desc *d)
+{
+	const struct ioc_vnic *v = &t->vnics[vnic];
+
+	RTE_SET_USED(priv);
+	d->slot = 1;
+	snprintf(d->name, sizeof(d->name), "nic-%u-eth%u-vmware-swsec.1", t->vms[v->vm].world,
+		 v->eth);
+	snprintf(d->agent, sizeof(d->agent), "vmware-swsec");
+	snprintf(d->state, sizeof(d->state), "IOChain Attached");
+	/* The platform shows Detached for slots that have no service VM behind them. */
+	snprintf(d->vm_state, sizeof(d->vm_state), "Detached");
+	snprintf(d->failure_policy, sizeof(d->failure_policy), "failClosed");
+	snprintf(d->slow_path_id, sizeof(d->slow_path_id), "none");
+	/* Spelled as the platform prints it, so that scripts grepping for it still match. */
+	snprintf(d->filter_source, sizeof(d->filter_source), "Always Enabled");
+}
+
+static struct ioc_slot_ops swsec_ops = {
+	.name = "swsec",
+	.agent = "vmware-swsec",
+	.slot = 1,
+	.reasons = swsec_reasons,
+	.n_reasons = IOC_SWSEC_NB_REASONS,
+	.attach = swsec_attach,
+	.detach = swsec_detach,
+	.process = swsec_process,
+	.describe = swsec_describe,
+};
+
+IOC_SLOT_REGISTER(swsec_ops)

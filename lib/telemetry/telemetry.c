@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_telemetry.h>
+
+#include "log.h"
+#include "telemetry.h"
+
+/*
+ * Telemetry callbacks run on DPDK's telemetry thread. The lock only orders
+ * them against ioc_telemetry_set_dp() at start and stop; the datapath never
+ * takes it.
+ */
+static pthread_mutex_t tel_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct ioc_dp *tel_dp;
+
+void
+ioc_telemetry_set_dp(struct ioc_dp *dp)
+{
+	pthread_mutex_lock(&tel_lock);
+	tel_dp = dp;
+	pthread_mutex_unlock(&tel_lock);
+}
+
+/* vNIC indices ordered by VM (file order) then ethN. */
+static const struct ioc_topology *sort_topo;
+
+static int
+vnic_cmp(const void *a, const void *b)
+{
+	const struct ioc_vnic *va = &sort_topo->vnics[*(const unsigned *)a];
+	const struct ioc_vnic *vb = &sort_topo->vnics[*(const unsigned *)b];
+
+	if (va->vm != vb->vm)
+		return va->vm < vb->vm ? -1 : 1;
+	return va->eth < vb->eth ? -1 : va->eth > vb->eth;
+}
+
+static int
+dvfilter_list(const struct ioc_dp *dp, struct rte_tel_data *d)
+{
+	const struct ioc_topology *t = dp->topo;
+	struct rte_tel_data *names = rte_tel_data_alloc();
+	unsigned *order = calloc(t->n_vnics + 1, sizeof(*order));
+
+	if (names == NULL || order == NULL) {
+		rte_tel_data_free(names);
+		free(order);
+		return -ENOMEM;
+	}
+	for (unsigned i = 0; i < t->n_vnics; i++)
+		order[i] = i;
+	sort_topo = t;
+	qsort(order, t->n_vnics, sizeof(*order), vnic_cmp);
+	rte_tel_data_start_array(names, RTE_TEL_STRING_VAL);
+	for (unsigned i = 0; i < t->n_vnics; i++)
+		rte_tel_data_add_array_string(names, t->vnics[order[i]].name);
+	free(order);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "host", t->host.name);
+	rte_tel_data_add_dict_container(d, "vnics", names, 0);
+	return 0;
+}
+
+static int
+dvfilter_vnic(const struct ioc_dp *dp, unsigned v, struct rte_tel_data *d)
+{
+	const struct ioc_topology *t = dp->topo;
+	const struct ioc_vnic *tv = &t->vnics[v];
+	const struct ioc_chain *c = &dp->vnics[v].chain;
+	struct rte_tel_data *slots = rte_tel_data_alloc();
+
+	if (slots == NULL)
+		return -ENOMEM;
+	rte_tel_data_start_array(slots, RTE_TEL_U64_VAL);
+	for (unsigned s = 0; s < c->n_slots; s++)
+		rte_tel_data_add_array_u64(slots, c->slot[s].ops->slot);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "world", t->vms[tv->vm].world);
+	rte_tel_data_add_dict_string(d, "vm", t->vms[tv->vm].name);
+	rte_tel_data_add_dict_string(d, "vc_uuid", t->vms[tv->vm].vc_uuid);
+	rte_tel_data_add_dict_u64(d, "switch_port", tv->switch_port);
+	rte_tel_data_add_dict_string(d, "vnic", tv->name);
+	rte_tel_data_add_dict_u64(d, "eth", tv->eth);
+	rte_tel_data_add_dict_container(d, "slots", slots, 0);
+	return 0;
+}
+
+static int
+dvfilter_slot(const struct ioc_dp *dp, unsigned v, unsigned slot, struct rte_tel_data *d)
+{
+	const struct ioc_chain *c = &dp->vnics[v].chain;
+
+	for (unsigned s = 0; s < c->n_slots; s++) {
+		const struct ioc_slot_inst *si = &c->slot[s];
+		struct ioc_slot_desc desc = {0};
+
+		if (si->ops->slot != slot)
+			continue;
+		si->ops->describe(si->priv, dp->topo, v, &desc);
+		rte_tel_data_start_dict(d);
+		rte_tel_data_add_dict_u64(d, "slot", slot);
+		rte_tel_data_add_dict_string(d, "name", desc.name);
+		rte_tel_data_add_dict_string(d, "agentName", desc.agent);
+		rte_tel_data_add_dict_string(d, "state", desc.state);
+		rte_tel_data_add_dict_string(d, "vmState", desc.vm_state);
+		rte_tel_data_add_dict_string(d, "failurePolicy", desc.failure_policy);
+		rte_tel_data_add_dict_string(d, "slowPathID", desc.slow_path_id);
+		rte_tel_data_add_dict_string(d, "filter_source", desc.filter_source);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* Splits "A,B" in place; *b is NULL when there is no comma. */
+static void
+split_params(char *s, char **a, char **b)
+{
+	char *comma = strchr(s, ',');
+
+	*a = s;
+	*b = NULL;
+	if (comma != NULL) {
+		*comma = '\0';
+		*b = comma + 1;
+	}
+}
+
+static int
+cmd_dvfilter(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	char buf[256];
+	char *vnic_name, *slot_str;
+	int rc = -ENODEV;
+
+	RTE_SET_USED(cmd);
+	pthread_mutex_lock(&tel_lock);
+	if (tel_dp == NULL)
+		goto out;
+	if (params == NULL || *params == '\0') {
+		rc = dvfilter_list(tel_dp, d);
+		goto out;
+	}
+	rc = -EINVAL;
+	if (strlen(params) >= sizeof(buf))
+		goto out;
+	snprintf(buf, sizeof(buf), "%s", params);
+	split_params(buf, &vnic_name, &slot_str);
+	int v = ioc_topo_find_vnic(tel_dp->topo, vnic_name);
+	if (v < 0)
+		goto out;
+	if (slot_str == NULL) {
+		rc = dvfilter_vnic(tel_dp, (unsigned)v, d);
+	} else {
+		char *end;
+		unsigned long slot = strtoul(slot_str, &end, 10);
+
+		if (*slot_str != '\0' && *end == '\0' && slot <= 255)
+			rc = dvfilter_slot(tel_dp, (unsigned)v, (unsigned)slot, d);
+	}
+out:
+	pthread_mutex_unlock(&tel_lock);
+	return rc;
+}
+
+static int
+stats_totals(const struct ioc_dp *dp, struct rte_tel_data *d)
+{
+	struct rte_tel_data *names = rte_tel_data_alloc();
+	uint64_t total[IOC_PC_MAX] = {0}, c[IOC_PC_MAX];
+
+	if (names == NULL)
+		return -ENOMEM;
+	rte_tel_data_start_array(names, RTE_TEL_STRING_VAL);
+	for (unsigned p = 0; p < dp->n_ports; p++) {
+		rte_tel_data_add_array_string(names, dp->ports[p].name);
+		ioc_dp_port_counters(dp, p, c);
+		for (unsigned k = 0; k < IOC_PC_MAX; k++)
+			total[k] += c[k];
+	}
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_container(d, "ports", names, 0);
+	for (unsigned k = 0; k < IOC_PC_MAX; k++)
+		rte_tel_data_add_dict_u64(d, ioc_port_counter_names[k], total[k]);
+	return 0;
+}
+
+static int
+stats_port(const struct ioc_dp *dp, unsigned p, struct rte_tel_data *d)
+{
+	const struct ioc_port_dp *pd = &dp->ports[p];
+	uint64_t c[IOC_PC_MAX];
+
+	ioc_dp_port_counters(dp, p, c);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "kind", pd->kind == IOC_PORT_VNIC ? "vnic" : "uplink");
+	rte_tel_data_add_dict_u64(d, "port_id", pd->port_id);
+	for (unsigned k = 0; k < IOC_PC_MAX; k++)
+		rte_tel_data_add_dict_u64(d, ioc_port_counter_names[k], c[k]);
+	if (pd->kind != IOC_PORT_VNIC)
+		return 0;
+
+	const struct ioc_chain *ch = &dp->vnics[p].chain;
+	uint64_t *sc = calloc(ch->n_counters + 1, sizeof(*sc));
+	if (sc == NULL)
+		return -ENOMEM;
+	ioc_dp_slot_counters(dp, p, sc);
+	for (unsigned k = 0; k < ch->n_counters; k++) {
+		char name[64];
+
+		ioc_chain_counter_name(ch, k, name, sizeof(name));
+		rte_tel_data_add_dict_u64(d, name, sc[k]);
+	}
+	free(sc);
+	return 0;
+}
+
+static int
+cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	int rc = -ENODEV;
+
+	RTE_SET_USED(cmd);
+	pthread_mutex_lock(&tel_lock);
+	if (tel_dp == NULL)
+		goto out;
+	if (params == NULL || *params == '\0') {
+		rc = stats_totals(tel_dp, d);
+	} else {
+		int p = ioc_dp_find_port(tel_dp, params);
+
+		rc = p < 0 ? -EINVAL : stats_port(tel_dp, (unsigned)p, d);
+	}
+out:
+	pthread_mutex_unlock(&tel_lock);
+	return rc;
+}
+
+int
+ioc_telemetry_init(void)
+{
+	static bool done;
+	int rc;
+
+	if (done)
+		return 0;
+	rc = rte_telemetry_register_cmd("/iochain/summarize-dvfilter", cmd_dvfilter,
+					"The I/O chain of every vNIC. Params: [VNIC[,SLOT]]");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/iochain/stats", cmd_stats,
+						"Port, slot and drop counters. Params: [PORT]");
+	if (rc != 0) {
+		IOC_LOG(ERR, telemetry, "registering commands: %s", strerror(-rc));
+		return rc;
+	}
+	done = true;
+	return 0;
+}

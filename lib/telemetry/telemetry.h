@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Telemetry commands under /iochain/ (DESIGN.md §6). DPDK 22.11 telemetry nests
+ * two levels deep and takes keys of [A-Za-z0-9_/], so lists come first and
+ * details per name:
+ *   /iochain/summarize-dvfilter            {"host", "vnics": [names]}
+ *   /iochain/summarize-dvfilter,VNIC       {"world", "vm", "vc_uuid", "switch_port", "vnic",
+ *                                           "eth", "slots": [numbers]}
+ *   /iochain/summarize-dvfilter,VNIC,SLOT  {"slot", "name", "agentName", "state", "vmState",
+ *                                           "failurePolicy", "slowPathID", "filter_source"}
+ *   /iochain/stats                         {"ports": [names], totals...}
+ *   /iochain/stats,PORT                    {"kind", "port_id", port counters, slot counters}
+ */
+#ifndef IOC_TELEMETRY_H
+#define IOC_TELEMETRY_H
+
+#include "fwd.h"
+
+/* Registers the commands (once) and points them at dp (NULL: not running). */
+int ioc_telemetry_init(void);
+void ioc_telemetry_set_dp(struct ioc_dp *dp);
+
+#endif /* IOC_TELEMETRY_H */

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Lookups and membership over a loaded topology (topology.h). Plain C, no
+ * DPDK: used by `iochain --check` and the config tests without EAL.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "topology.h"
+
+#define TOPO_FIND(arr, n, name)                                                                    \
+	do {                                                                                       \
+		unsigned i_;                                                                       \
+		if ((name) == NULL)                                                                \
+			return -1;                                                                 \
+		for (i_ = 0; i_ < (n); i_++)                                                       \
+			if (strcmp((arr)[i_].name, (name)) == 0)                                   \
+				return (int)i_;                                                    \
+		return -1;                                                                         \
+	} while (0)
+
+int
+ioc_topo_find_vm(const struct ioc_topology *t, const char *name)
+{
+	TOPO_FIND(t->vms, t->n_vms, name);
+}
+
+int
+ioc_topo_find_vnic(const struct ioc_topology *t, const char *name)
+{
+	TOPO_FIND(t->vnics, t->n_vnics, name);
+}
+
+int
+ioc_topo_find_uplink(const struct ioc_topology *t, const char *name)
+{
+	TOPO_FIND(t->uplinks, t->n_uplinks, name);
+}
+
+int
+ioc_topo_find_ipset(const struct ioc_topology *t, const char *name)
+{
+	TOPO_FIND(t->ipsets, t->n_ipsets, name);
+}
+
+int
+ioc_topo_find_group(const struct ioc_topology *t, const char *name)
+{
+	TOPO_FIND(t->groups, t->n_groups, name);
+}
+
+int
+ioc_topo_find_instance(const struct ioc_topology *t, const char *name)
+{
+	TOPO_FIND(t->instances, t->n_instances, name);
+}
+
+int
+ioc_topo_find_profile(const struct ioc_topology *t, const char *name)
+{
+	TOPO_FIND(t->profiles, t->n_profiles, name);
+}
+
+static uint32_t
+cidr_mask(uint8_t len)
+{
+	return len == 0 ? 0 : (len >= 32 ? UINT32_MAX : UINT32_MAX << (32 - len));
+}
+
+/* Whether one of the vNIC's bound IPs falls inside c. */
+static bool
+vnic_in_cidr(const struct ioc_vnic *v, const struct ioc_cidr *c)
+{
+	uint32_t mask = cidr_mask(c->len);
+	unsigned i;
+
+	for (i = 0; i < v->n_ip; i++)
+		if ((v->ip[i] & mask) == (c->addr & mask))
+			return true;
+	return false;
+}
+
+static bool
+group_has_vnic(const struct ioc_topology *t, int group, int vnic, unsigned depth)
+{
+	const struct ioc_vnic *v = &t->vnics[vnic];
+	const struct ioc_group *g;
+	const struct ioc_ipset *s;
+	unsigned i, j;
+
+	/* The loader rejects cycles; the depth bound guards hand-built topologies. */
+	if (group < 0 || (unsigned)group >= t->n_groups || depth > t->n_groups)
+		return false;
+	g = &t->groups[group];
+	for (i = 0; i < g->members.n; i++) {
+		const struct ioc_ref *r = &g->members.v[i];
+
+		switch (r->kind) {
+		case IOC_REF_ANY:
+			return true;
+		case IOC_REF_CIDR:
+			if (vnic_in_cidr(v, &r->cidr))
+				return true;
+			break;
+		case IOC_REF_IPSET:
+			if (r->index < 0 || (unsigned)r->index >= t->n_ipsets)
+				break;
+			s = &t->ipsets[r->index];
+			for (j = 0; j < s->n; j++)
+				if (vnic_in_cidr(v, &s->v[j]))
+					return true;
+			break;
+		case IOC_REF_GROUP:
+			if (group_has_vnic(t, r->index, vnic, depth + 1))
+				return true;
+			break;
+		case IOC_REF_VM:
+			if (r->index >= 0 && r->index == v->vm)
+				return true;
+			break;
+		case IOC_REF_VNIC:
+			if (r->index == vnic)
+				return true;
+			break;
+		}
+	}
+	return false;
+}
+
+bool
+ioc_topo_group_has_vnic(const struct ioc_topology *t, int group, int vnic)
+{
+	if (vnic < 0 || (unsigned)vnic >= t->n_vnics)
+		return false;
+	return group_has_vnic(t, group, vnic, 0);
+}
+
+static void
+mark_lcores(const struct ioc_lcore_list *l, bool out[IOC_MAX_LCORES])
+{
+	unsigned i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->id[i] < IOC_MAX_LCORES)
+			out[l->id[i]] = true;
+}
+
+void
+ioc_topo_forwarding_lcores(const struct ioc_topology *t, bool out[IOC_MAX_LCORES])
+{
+	unsigned i;
+
+	memset(out, 0, IOC_MAX_LCORES * sizeof(out[0]));
+	for (i = 0; i < t->n_uplinks; i++)
+		mark_lcores(&t->uplinks[i].lcores, out);
+	for (i = 0; i < t->n_vnics; i++)
+		mark_lcores(&t->vnics[i].lcores, out);
+}
+
+void
+ioc_topo_init(struct ioc_topology *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->host.watchdog_lcore = -1;
+	t->host.heartbeat_timeout_ms = 10;
+	t->dfw.default_allow = true;
+	t->dfw.stateful = true;
+}
+
+void
+ioc_topo_free(struct ioc_topology *t)
+{
+	unsigned i;
+
+	for (i = 0; i < t->n_ipsets; i++)
+		free(t->ipsets[i].v);
+	for (i = 0; i < t->n_groups; i++)
+		free(t->groups[i].members.v);
+	for (i = 0; i < t->n_dfw_rules; i++) {
+		free(t->dfw_rules[i].src.v);
+		free(t->dfw_rules[i].dst.v);
+		free(t->dfw_rules[i].service.v);
+		free(t->dfw_rules[i].applied_to.v);
+	}
+	for (i = 0; i < t->n_redirect_rules; i++) {
+		free(t->redirect_rules[i].src.v);
+		free(t->redirect_rules[i].dst.v);
+		free(t->redirect_rules[i].service.v);
+	}
+	for (i = 0; i < t->n_svm_rules; i++) {
+		free(t->svm_rules[i].src.v);
+		free(t->svm_rules[i].dst.v);
+		free(t->svm_rules[i].service.v);
+	}
+	free(t->uplinks);
+	free(t->vms);
+	free(t->vnics);
+	free(t->ipsets);
+	free(t->groups);
+	free(t->dfw_rules);
+	free(t->services);
+	free(t->instances);
+	free(t->profiles);
+	free(t->redirect_rules);
+	free(t->svm_rules);
+	ioc_topo_init(t);
+}

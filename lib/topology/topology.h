@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The topology: every object of one INI file (DESIGN.md §2, §3), resolved and
+ * cross-referenced. Built once by the config loader, immutable afterwards; the
+ * datapath builds its own tables from it and never reads it per packet.
+ *
+ * Plain C, no DPDK types: `iochain --check` and the config tests use it
+ * without EAL. Addresses are IPv4 in host byte order. References between
+ * objects are indices into the topology's arrays (-1 = none).
+ */
+#ifndef IOC_TOPOLOGY_H
+#define IOC_TOPOLOGY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define IOC_NAME_MAX 64
+#define IOC_DEVARGS_MAX 256
+#define IOC_UUID_MAX 64
+#define IOC_MAX_LCORES 128    /* lcore ids accepted in the INI: 0..127 */
+#define IOC_MAX_PORT_LCORES 16 /* RX queues (polling lcores) per port */
+#define IOC_MAX_VNIC_IPS 16    /* spoofguard bindings per vNIC */
+
+enum ioc_dir {
+	IOC_DIR_IN = 1 << 0,
+	IOC_DIR_OUT = 1 << 1,
+	IOC_DIR_INOUT = IOC_DIR_IN | IOC_DIR_OUT,
+};
+
+struct ioc_cidr {
+	uint32_t addr; /* host order, host bits zero */
+	uint8_t len;   /* 0..32 */
+};
+
+/* A list of lcore ids, in the order the INI gave them. */
+struct ioc_lcore_list {
+	uint16_t id[IOC_MAX_PORT_LCORES];
+	uint16_t n;
+};
+
+/* One element of a source/destination/applied_to list. */
+enum ioc_ref_kind {
+	IOC_REF_ANY,
+	IOC_REF_CIDR,
+	IOC_REF_IPSET,
+	IOC_REF_GROUP,
+	IOC_REF_VM,
+	IOC_REF_VNIC,
+};
+
+struct ioc_ref {
+	enum ioc_ref_kind kind;
+	struct ioc_cidr cidr; /* IOC_REF_CIDR */
+	int index;            /* IPSET/GROUP/VM/VNIC: index in the topology */
+};
+
+struct ioc_ref_list {
+	struct ioc_ref *v;
+	unsigned n;
+};
+
+/* `service = any | icmp | tcp/PORT[-PORT] | udp/PORT[-PORT] | PROTO-NUMBER` */
+struct ioc_l4_match {
+	bool any;      /* matches every packet; proto/ports ignored */
+	uint8_t proto; /* IPPROTO_*: 1 icmp, 6 tcp, 17 udp, or any number */
+	uint16_t port_lo, port_hi; /* destination ports, tcp/udp only; 0-65535 when absent */
+};
+
+struct ioc_l4_list {
+	struct ioc_l4_match *v;
+	unsigned n;
+};
+
+struct ioc_host {
+	char name[IOC_NAME_MAX];
+	int watchdog_lcore;            /* -1: the main lcore */
+	uint32_t heartbeat_timeout_ms; /* default 10 */
+};
+
+struct ioc_uplink {
+	char name[IOC_NAME_MAX];
+	char device[IOC_DEVARGS_MAX];
+	struct ioc_lcore_list lcores; /* one RX queue per lcore */
+	int line;                     /* section line, for messages */
+};
+
+struct ioc_vm {
+	char name[IOC_NAME_MAX];
+	uint32_t world;
+	char vc_uuid[IOC_UUID_MAX];
+	int line;
+};
+
+struct ioc_vnic {
+	char name[IOC_NAME_MAX]; /* "VM.ethN" */
+	int vm;                  /* index of [vm VM] */
+	unsigned eth;            /* N of ethN */
+	char device[IOC_DEVARGS_MAX];
+	uint32_t switch_port;
+	uint8_t mac[6];
+	uint32_t ip[IOC_MAX_VNIC_IPS];
+	unsigned n_ip;
+	int uplink; /* index, or -1: local-only vNIC */
+	struct ioc_lcore_list lcores;
+	int line;
+};
+
+struct ioc_ipset {
+	char name[IOC_NAME_MAX];
+	struct ioc_cidr *v;
+	unsigned n;
+	int line;
+};
+
+/* members = vm:NAME, vnic:NAME, ipset:NAME, group:NAME, CIDR (kinds VM, VNIC, IPSET, GROUP, CIDR) */
+struct ioc_group {
+	char name[IOC_NAME_MAX];
+	struct ioc_ref_list members;
+	int line;
+};
+
+struct ioc_dfw {
+	bool default_allow; /* default_action = allow (default) | drop */
+	bool stateful;      /* default true */
+};
+
+enum ioc_action {
+	IOC_ACT_ALLOW,
+	IOC_ACT_DROP,
+	IOC_ACT_REJECT,
+	IOC_ACT_REDIRECT,
+	IOC_ACT_NO_REDIRECT,
+};
+
+struct ioc_dfw_rule {
+	char name[IOC_NAME_MAX];
+	uint32_t priority;
+	unsigned order; /* position in the file among dfw rules: ties keep file order */
+	struct ioc_ref_list src, dst; /* ANY, CIDR, IPSET, GROUP */
+	struct ioc_l4_list service;
+	unsigned direction;          /* enum ioc_dir bits */
+	struct ioc_ref_list applied_to; /* ANY, VNIC, GROUP */
+	enum ioc_action action;      /* ALLOW, DROP, REJECT */
+	int line;
+};
+
+struct ioc_service {
+	char name[IOC_NAME_MAX];
+	char vendor[IOC_NAME_MAX];
+	int line;
+};
+
+struct ioc_service_instance {
+	char name[IOC_NAME_MAX];
+	int service;
+	struct ioc_lcore_list lcores;
+	struct ioc_lcore_list standby_lcores;
+	uint32_t heartbeat_timeout_ms; /* default: host's */
+	bool auto_recover;             /* default true */
+	uint32_t slow_path_id;
+	unsigned id; /* N of serviceinstance-N: stable, 4 + position in file order */
+	int line;
+};
+
+enum ioc_fail_closed_scope {
+	IOC_SCOPE_VNIC,
+	IOC_SCOPE_REDIRECTED,
+};
+
+struct ioc_service_profile {
+	char name[IOC_NAME_MAX];
+	int instance;
+	bool fail_open; /* default false */
+	enum ioc_fail_closed_scope fail_closed_scope;
+	int line;
+};
+
+struct ioc_redirect_rule {
+	char name[IOC_NAME_MAX];
+	unsigned order;
+	int group;
+	unsigned direction;
+	struct ioc_ref_list src, dst;
+	struct ioc_l4_list service;
+	enum ioc_action action; /* REDIRECT, NO_REDIRECT */
+	int profile;            /* required for REDIRECT, -1 for NO_REDIRECT */
+	int line;
+};
+
+struct ioc_svm_rule {
+	char name[IOC_NAME_MAX];
+	int instance;
+	uint32_t priority;
+	unsigned order;
+	struct ioc_ref_list src, dst;
+	struct ioc_l4_list service;
+	unsigned direction;
+	enum ioc_action action; /* ALLOW, DROP */
+	int line;
+};
+
+struct ioc_topology {
+	char file[256]; /* path it was loaded from, or "<embedded>" */
+	struct ioc_host host;
+	struct ioc_dfw dfw;
+	struct ioc_uplink *uplinks;
+	unsigned n_uplinks;
+	struct ioc_vm *vms;
+	unsigned n_vms;
+	struct ioc_vnic *vnics;
+	unsigned n_vnics;
+	struct ioc_ipset *ipsets;
+	unsigned n_ipsets;
+	struct ioc_group *groups;
+	unsigned n_groups;
+	struct ioc_dfw_rule *dfw_rules;
+	unsigned n_dfw_rules;
+	struct ioc_service *services;
+	unsigned n_services;
+	struct ioc_service_instance *instances;
+	unsigned n_instances;
+	struct ioc_service_profile *profiles;
+	unsigned n_profiles;
+	struct ioc_redirect_rule *redirect_rules;
+	unsigned n_redirect_rules;
+	struct ioc_svm_rule *svm_rules;
+	unsigned n_svm_rules;
+};
+
+/* Lookups by name: index, or -1. */
+int ioc_topo_find_vm(const struct ioc_topology *t, const char *name);
+int ioc_topo_find_vnic(const struct ioc_topology *t, const char *name);
+int ioc_topo_find_uplink(const struct ioc_topology *t, const char *name);
+int ioc_topo_find_ipset(const struct ioc_topology *t, const char *name);
+int ioc_topo_find_group(const struct ioc_topology *t, const char *name);
+int ioc_topo_find_instance(const struct ioc_topology *t, const char *name);
+int ioc_topo_find_profile(const struct ioc_topology *t, const char *name);
+
+/*
+ * Whether vNIC `vnic` is a member of group `group`, directly (vnic:), through
+ * its VM (vm:), through one of its IPs (ipset:/CIDR) or through nested groups.
+ * Cycles are rejected by the loader, so recursion terminates.
+ */
+bool ioc_topo_group_has_vnic(const struct ioc_topology *t, int group, int vnic);
+
+/* The lcore ids the topology gives a forwarding role (ports' `lcore`), as a bitmap. */
+void ioc_topo_forwarding_lcores(const struct ioc_topology *t, bool out[IOC_MAX_LCORES]);
+
+/* Frees every array; the struct may be reused after ioc_topo_init(). */
+void ioc_topo_init(struct ioc_topology *t);
+void ioc_topo_free(struct ioc_topology *t);
+
+#endif /* IOC_TOPOLOGY_H */

@@ -1,0 +1,160 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Sourced by every integration test: paths, TAP helpers, network namespaces and
+# an iochain started in the background, all torn down on exit.
+#
+# A test is a dozen lines of real commands:
+#   . "$(dirname "$0")/_init.sh"
+#   start_iochain "$TOP/config/blog-lab.ini"
+#   check "pings pass" ip netns exec ... ping ...
+#   finish
+
+set -u
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+BUILD=${IOC_BUILD:-$TOP/build}
+IOCHAIN=$BUILD/app/iochain
+CTL=$BUILD/app/iochainctl
+PREFIX=ioc-it-$$
+T=$(mktemp -d /tmp/iochain-it.XXXXXX)
+IOC_PID=
+IOC_RC=
+NETNS=()
+_n=0
+_fails=0
+
+ok() {
+	_n=$((_n + 1))
+	echo "ok $_n - $*"
+}
+
+not_ok() {
+	_n=$((_n + 1))
+	_fails=$((_fails + 1))
+	echo "not ok $_n - $*"
+}
+
+# check DESC CMD...: one TAP line for whether CMD succeeds.
+check() {
+	local desc=$1
+	shift
+	if "$@" >"$T/check.out" 2>&1; then
+		ok "$desc"
+	else
+		not_ok "$desc"
+		sed 's/^/#   /' "$T/check.out" | head -20
+	fi
+}
+
+# check_fails DESC CMD...: CMD must fail.
+check_fails() {
+	local desc=$1
+	shift
+	if "$@" >"$T/check.out" 2>&1; then
+		not_ok "$desc (it succeeded)"
+	else
+		ok "$desc"
+	fi
+}
+
+# check_eq DESC EXPECTED ACTUAL
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1: expected '$2', got '$3'"
+	fi
+}
+
+# A namespace with IPv6 off, so that only the traffic a test sends crosses iochain.
+netns_add() {
+	ip netns del "$1" 2>/dev/null
+	ip netns add "$1"
+	NETNS+=("$1")
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+	ip netns exec "$1" ip link set lo up
+}
+
+# netns_attach IFACE NS MAC CIDR: move a tap iochain created into NS and address it.
+netns_attach() {
+	local i
+	for i in $(seq 1 100); do
+		ip link show "$1" >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	ip link set "$1" netns "$2" &&
+		ip -n "$2" link set "$1" address "$3" &&
+		ip -n "$2" addr add "$4" dev "$1" &&
+		ip -n "$2" link set "$1" up
+}
+
+# start_iochain CONFIG [EAL options...]: runs until stop_iochain or the end of the test.
+start_iochain() {
+	local cfg=$1
+	shift
+	"$IOCHAIN" -l 0-1 --file-prefix "$PREFIX" "$@" -- -c "$cfg" >"$T/iochain.log" 2>&1 &
+	IOC_PID=$!
+	local i
+	for i in $(seq 1 200); do
+		if ! kill -0 "$IOC_PID" 2>/dev/null; then
+			echo "# iochain exited early:"
+			sed 's/^/#   /' "$T/iochain.log"
+			return 1
+		fi
+		"$CTL" --file-prefix "$PREFIX" stats >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	echo "# iochain did not answer telemetry within 20 s"
+	return 1
+}
+
+# stop_iochain [SIGNAL]: sets IOC_RC to its exit status.
+stop_iochain() {
+	[ -n "$IOC_PID" ] || return 0
+	kill -"${1:-INT}" "$IOC_PID" 2>/dev/null
+	local i
+	for i in $(seq 1 100); do
+		kill -0 "$IOC_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$IOC_PID" 2>/dev/null; then
+		kill -KILL "$IOC_PID"
+	fi
+	wait "$IOC_PID"
+	IOC_RC=$?
+	IOC_PID=
+}
+
+ctl() {
+	"$CTL" --file-prefix "$PREFIX" "$@"
+}
+
+# counter PORT NAME: one counter of /iochain/stats,PORT.
+counter() {
+	ctl raw "/iochain/stats,$1" | python3 -c "import json,sys; print(json.load(sys.stdin)['/iochain/stats']['$2'])"
+}
+
+_cleanup() {
+	stop_iochain KILL >/dev/null 2>&1
+	local ns
+	for ns in "${NETNS[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf "$T" "/var/run/dpdk/$PREFIX"
+}
+trap _cleanup EXIT
+
+finish() {
+	echo "1..$_n"
+	[ "$_fails" -eq 0 ]
+	exit $?
+}
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "1..0 # SKIP integration tests need root (netns, taps, hugepages)"
+	exit 0
+fi
+if [ ! -x "$IOCHAIN" ] || [ ! -x "$CTL" ]; then
+	echo "Bail out! no build at $BUILD (meson setup build && ninja -C build)"
+	exit 1
+fi

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Shared unit-test fixtures: EAL (--no-huge --in-memory), ring-backed ports
+ * (rte_eth_from_rings) and packet builders.
+ */
+#ifndef IOC_TEST_FIXTURE_H
+#define IOC_TEST_FIXTURE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "fwd.h"
+#include "topology.h"
+
+int fixture_eal_init(const char *prog);
+struct rte_mempool *fixture_pool(void);
+
+/* A ring-backed port: the test enqueues on `to` (port RX), dequeues from `from` (port TX). */
+struct ring_port {
+	char name[32];
+	struct rte_ring *to, *from;
+	uint16_t port_id;
+};
+
+/* Creates (or reuses) a ring port named net_ring_<suffix>. */
+struct ring_port *fixture_ring_port(const char *suffix);
+
+/*
+ * A running datapath over ring ports: loads `ini` and builds the datapath. The
+ * ports named in the INI must be ring ports created beforehand.
+ */
+struct dp_fixture {
+	struct ioc_topology topo;
+	struct ioc_dp *dp;
+	struct ioc_lcore *lc;
+};
+
+int fixture_dp_start(struct dp_fixture *f, const char *ini);
+void fixture_dp_stop(struct dp_fixture *f);
+
+/* Send pkts into a port, run one poll of the lcore. */
+void fixture_inject(struct dp_fixture *f, struct ring_port *p, struct rte_mbuf **pkts,
+		    unsigned n);
+/* Dequeue everything the port transmitted into out (max n), return count. */
+unsigned fixture_drain(struct ring_port *p, struct rte_mbuf **out, unsigned n);
+/* Dequeue and free everything the port transmitted; return count. */
+unsigned fixture_drain_free(struct ring_port *p);
+
+uint64_t fixture_port_counter(struct dp_fixture *f, const char *port, enum ioc_port_counter c);
+/* A chain counter by name ("swsec_drop_mac") of a vNIC; UINT64_MAX if no such counter. */
+uint64_t fixture_slot_counter(struct dp_fixture *f, const char *vnic, const char *name);
+
+/* Packet builders: addresses are host order; MACs as "02:00:00:00:01:01". */
+struct rte_mbuf *pkt_udp(const char *smac, const char *dmac, uint32_t sip, uint32_t dip,
+			 uint16_t sport, uint16_t dport);
+struct rte_mbuf *pkt_tcp(const char *smac, const char *dmac, uint32_t sip, uint32_t dip,
+			 uint16_t sport, uint16_t dport);
+struct rte_mbuf *pkt_icmp_echo(const char *smac, const char *dmac, uint32_t sip, uint32_t dip,
+			       uint16_t id, bool reply);
+/* ARP request from sender (sha, spa) asking for tpa, Ethernet source esrc, broadcast. */
+struct rte_mbuf *pkt_arp(const char *esrc, const char *sha, uint32_t spa, uint32_t tpa);
+struct rte_mbuf *pkt_ipv6(const char *smac, const char *dmac);
+/* Raw bytes as a packet. */
+struct rte_mbuf *pkt_raw(const void *data, unsigned len);
+
+#define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
+
+#endif /* IOC_TEST_FIXTURE_H */
+
+/* Two VMs on uplink0, a third vNIC on no uplink (local only), all on lcore 1. */
+#define FIXTURE_INI                                                                                \
+	"[host]\nname = host-test\n"                                                               \
+	"[uplink uplink0]\ndevice = net_ring_up0\nlcore = 1\n"                                     \
+	"[vm VM1]\nworld = 101\nvc_uuid = 50 2d 00 01\n"                                           \
+	"[vm VM2]\nworld = 102\nvc_uuid = 50 2d 00 02\n"                                           \
+	"[vm VM3]\nworld = 103\nvc_uuid = 50 2d 00 03\n"                                           \
+	"[vnic VM1.eth0]\ndevice = net_ring_vm1\nswitch_port = 1001\n"                             \
+	"mac = 02:00:00:00:01:01\nip = 10.0.0.11\nuplink = uplink0\nlcore = 1\n"                   \
+	"[vnic VM2.eth0]\ndevice = net_ring_vm2\nswitch_port = 1002\n"                             \
+	"mac = 02:00:00:00:02:01\nip = 10.0.0.12, 10.0.0.13\nuplink = uplink0\nlcore = 1\n"       \
+	"[vnic VM3.eth0]\ndevice = net_ring_vm3\nswitch_port = 1003\n"                             \
+	"mac = 02:00:00:00:03:01\nip = 10.0.1.1\nlcore = 1\n"
+
+#define MAC_VM1 "02:00:00:00:01:01"
+#define MAC_VM2 "02:00:00:00:02:01"
+#define MAC_VM3 "02:00:00:00:03:01"
+#define MAC_LAPTOP "02:00:00:00:00:64"
+#define MAC_BCAST "ff:ff:ff:ff:ff:ff"
+
+/* Ring ports vm1, vm2, vm3, up0 and a started datapath over FIXTURE_INI. */
+struct fixture_lab {
+	struct dp_fixture f;
+	struct ring_port *vm1, *vm2, *vm3, *up;
+};
+int fixture_lab_start(struct fixture_lab *l);
+void fixture_lab_stop(struct fixture_lab *l);

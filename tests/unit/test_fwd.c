@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Switching between vNICs and the uplink, flooding, and the counter ledgers. */
+#include <stdlib.h>
+
+#include <CUnit/CUnit.h>
+#include <rte_ether.h>
+
+#include "fixture.h"
+#include "meta.h"
+#include "tests.h"
+
+static struct fixture_lab lab;
+
+static int
+setup(void)
+{
+	return fixture_lab_start(&lab);
+}
+
+static int
+teardown(void)
+{
+	fixture_lab_stop(&lab);
+	return 0;
+}
+
+static uint64_t
+pc(const char *port, enum ioc_port_counter c)
+{
+	return fixture_port_counter(&lab.f, port, c);
+}
+
+static void
+inject1(struct ring_port *p, struct rte_mbuf *m)
+{
+	CU_ASSERT_FATAL(m != NULL);
+	fixture_inject(&lab.f, p, &m, 1);
+}
+
+static void
+expect_out(unsigned vm1, unsigned vm2, unsigned vm3, unsigned up)
+{
+	CU_ASSERT_EQUAL(fixture_drain_free(lab.vm1), vm1);
+	CU_ASSERT_EQUAL(fixture_drain_free(lab.vm2), vm2);
+	CU_ASSERT_EQUAL(fixture_drain_free(lab.vm3), vm3);
+	CU_ASSERT_EQUAL(fixture_drain_free(lab.up), up);
+}
+
+static void
+test_vnic_to_uplink(void)
+{
+	uint64_t before = pc("VM1.eth0", IOC_PC_FWD_UPLINK);
+	struct rte_mbuf *out;
+
+	inject1(lab.vm1, pkt_udp(MAC_VM1, MAC_LAPTOP, IP4(10, 0, 0, 11), IP4(10, 0, 0, 100), 9,
+				 9));
+	CU_ASSERT_EQUAL_FATAL(fixture_drain(lab.up, &out, 1), 1);
+	/* The frame leaves unmodified. */
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(out, struct rte_ether_hdr *);
+	CU_ASSERT_EQUAL(eth->dst_addr.addr_bytes[5], 0x64);
+	CU_ASSERT_EQUAL(rte_pktmbuf_pkt_len(out), 60);
+	rte_pktmbuf_free(out);
+	CU_ASSERT_EQUAL(pc("VM1.eth0", IOC_PC_FWD_UPLINK), before + 1);
+	expect_out(0, 0, 0, 0);
+}
+
+static void
+test_uplink_to_vnic_by_mac(void)
+{
+	uint64_t before = pc("uplink0", IOC_PC_FWD_VNIC);
+
+	inject1(lab.up, pkt_udp(MAC_LAPTOP, MAC_VM2, IP4(10, 0, 0, 100), IP4(10, 0, 0, 12), 9, 9));
+	expect_out(0, 1, 0, 0);
+	inject1(lab.up, pkt_udp(MAC_LAPTOP, MAC_VM1, IP4(10, 0, 0, 100), IP4(10, 0, 0, 11), 9, 9));
+	expect_out(1, 0, 0, 0);
+	CU_ASSERT_EQUAL(pc("uplink0", IOC_PC_FWD_VNIC), before + 2);
+	CU_ASSERT_EQUAL(pc("VM1.eth0", IOC_PC_TX), pc("VM1.eth0", IOC_PC_TX_QUEUED));
+}
+
+static void
+test_uplink_unknown_mac(void)
+{
+	uint64_t before = pc("uplink0", IOC_PC_DROP_NO_DEST);
+
+	inject1(lab.up, pkt_udp(MAC_LAPTOP, "02:00:00:00:77:77", 1, 2, 3, 4));
+	/* VM3 owns its MAC but is not on uplink0's segment. */
+	inject1(lab.up, pkt_udp(MAC_LAPTOP, MAC_VM3, 1, 2, 3, 4));
+	expect_out(0, 0, 0, 0);
+	CU_ASSERT_EQUAL(pc("uplink0", IOC_PC_DROP_NO_DEST), before + 2);
+}
+
+static void
+test_vnic_to_vnic(void)
+{
+	uint64_t up = pc("VM1.eth0", IOC_PC_FWD_UPLINK);
+	uint64_t local = pc("VM1.eth0", IOC_PC_FWD_VNIC);
+
+	inject1(lab.vm1, pkt_tcp(MAC_VM1, MAC_VM2, IP4(10, 0, 0, 11), IP4(10, 0, 0, 12), 5555, 22));
+	expect_out(0, 1, 0, 0);
+	CU_ASSERT_EQUAL(pc("VM1.eth0", IOC_PC_FWD_VNIC), local + 1);
+	CU_ASSERT_EQUAL(pc("VM1.eth0", IOC_PC_FWD_UPLINK), up);
+	/* The destination's chain ran inbound. */
+	CU_ASSERT(fixture_slot_counter(&lab.f, "VM2.eth0", "swsec_in") >= 1);
+}
+
+static void
+test_own_mac_loop(void)
+{
+	uint64_t before = pc("VM1.eth0", IOC_PC_DROP_LOOP);
+
+	inject1(lab.vm1, pkt_udp(MAC_VM1, MAC_VM1, IP4(10, 0, 0, 11), IP4(10, 0, 0, 11), 1, 1));
+	expect_out(0, 0, 0, 0);
+	CU_ASSERT_EQUAL(pc("VM1.eth0", IOC_PC_DROP_LOOP), before + 1);
+}
+
+static void
+test_broadcast_flood(void)
+{
+	uint64_t flood = pc("uplink0", IOC_PC_FLOOD);
+
+	/* From the uplink: each vNIC of the segment once, not VM3, not back out. */
+	inject1(lab.up, pkt_arp(MAC_LAPTOP, MAC_LAPTOP, IP4(10, 0, 0, 100), IP4(10, 0, 0, 11)));
+	expect_out(1, 1, 0, 0);
+	CU_ASSERT_EQUAL(pc("uplink0", IOC_PC_FLOOD), flood + 1);
+
+	/* From a vNIC: the uplink and the other vNIC, not the sender. */
+	inject1(lab.vm2, pkt_arp(MAC_VM2, MAC_VM2, IP4(10, 0, 0, 12), IP4(10, 0, 0, 100)));
+	expect_out(1, 0, 0, 1);
+
+	/* Local-only VM3 has nobody to flood to. */
+	uint64_t nd = pc("VM3.eth0", IOC_PC_DROP_NO_DEST);
+	inject1(lab.vm3, pkt_arp(MAC_VM3, MAC_VM3, IP4(10, 0, 1, 1), IP4(10, 0, 1, 2)));
+	expect_out(0, 0, 0, 0);
+	CU_ASSERT_EQUAL(pc("VM3.eth0", IOC_PC_DROP_NO_DEST), nd + 1);
+}
+
+static void
+test_flood_copies_independent(void)
+{
+	struct rte_mbuf *a, *b;
+
+	inject1(lab.up, pkt_udp(MAC_LAPTOP, MAC_BCAST, IP4(10, 0, 0, 100), IP4(10, 0, 0, 255), 67,
+				68));
+	CU_ASSERT_EQUAL_FATAL(fixture_drain(lab.vm1, &a, 1), 1);
+	CU_ASSERT_EQUAL_FATAL(fixture_drain(lab.vm2, &b, 1), 1);
+	CU_ASSERT_PTR_NOT_EQUAL(a, b);
+	CU_ASSERT_EQUAL(rte_mbuf_refcnt_read(a), 1);
+	CU_ASSERT_EQUAL(rte_mbuf_refcnt_read(b), 1);
+	CU_ASSERT_EQUAL(rte_pktmbuf_pkt_len(a), rte_pktmbuf_pkt_len(b));
+	CU_ASSERT_EQUAL(memcmp(rte_pktmbuf_mtod(a, void *), rte_pktmbuf_mtod(b, void *),
+			       rte_pktmbuf_pkt_len(a)),
+			0);
+	rte_pktmbuf_free(a);
+	rte_pktmbuf_free(b);
+}
+
+static void
+test_runt(void)
+{
+	uint8_t runt[10] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0};
+	uint64_t before = pc("VM1.eth0", IOC_PC_DROP_RUNT);
+
+	inject1(lab.vm1, pkt_raw(runt, sizeof(runt)));
+	expect_out(0, 0, 0, 0);
+	CU_ASSERT_EQUAL(pc("VM1.eth0", IOC_PC_DROP_RUNT), before + 1);
+}
+
+static void
+test_tx_full_counted(void)
+{
+	enum { N = 1100 };
+	struct rte_mbuf *pkts[64];
+	uint64_t full = pc("VM1.eth0", IOC_PC_TX_DROP_FULL);
+
+	/* Nobody drains VM1's TX ring (1023 slots): the rest is counted and freed. */
+	for (unsigned sent = 0; sent < N; sent += 64) {
+		unsigned n = RTE_MIN(64u, N - sent);
+
+		for (unsigned i = 0; i < n; i++)
+			pkts[i] = pkt_udp(MAC_LAPTOP, MAC_VM1, 1, IP4(10, 0, 0, 11), 1, 1);
+		fixture_inject(&lab.f, lab.up, pkts, n);
+	}
+	CU_ASSERT_EQUAL(pc("VM1.eth0", IOC_PC_TX_DROP_FULL), full + N - 1023);
+	CU_ASSERT_EQUAL(fixture_drain_free(lab.vm1), 1023);
+}
+
+/* rx = fwd_uplink + fwd_vnic + flood + drops, per port; tx_queued = tx + tx_drop_full. */
+static void
+test_counters_add_up(void)
+{
+	struct ring_port *ports[] = {lab.vm1, lab.vm2, lab.vm3, lab.up};
+	const char *macs[] = {MAC_VM1, MAC_VM2, MAC_VM3, MAC_LAPTOP, MAC_BCAST, "02:00:00:00:44:44"};
+	const uint32_t ips[] = {IP4(10, 0, 0, 11), IP4(10, 0, 0, 12), IP4(10, 0, 1, 1),
+				IP4(10, 0, 0, 100), IP4(10, 0, 0, 13)};
+	struct rte_mbuf *burst[32];
+
+	srand(7);
+	for (unsigned round = 0; round < 200; round++) {
+		struct ring_port *p = ports[rand() % 4];
+		unsigned n = 1 + rand() % 32;
+
+		for (unsigned i = 0; i < n; i++) {
+			const char *s = macs[rand() % 6], *d = macs[rand() % 6];
+			uint32_t sip = ips[rand() % 5], dip = ips[rand() % 5];
+
+			switch (rand() % 4) {
+			case 0:
+				burst[i] = pkt_arp(s, rand() % 2 ? s : macs[rand() % 6], sip, dip);
+				break;
+			case 1:
+				burst[i] = pkt_ipv6(s, d);
+				break;
+			default:
+				burst[i] = pkt_udp(s, d, sip, dip, rand() % 65536, 53);
+			}
+			CU_ASSERT_FATAL(burst[i] != NULL);
+		}
+		fixture_inject(&lab.f, p, burst, n);
+		for (unsigned k = 0; k < 4; k++)
+			fixture_drain_free(ports[k]);
+	}
+
+	uint64_t total_rx = 0;
+	for (unsigned p = 0; p < lab.f.dp->n_ports; p++) {
+		uint64_t c[IOC_PC_MAX];
+
+		ioc_dp_port_counters(lab.f.dp, p, c);
+		total_rx += c[IOC_PC_RX];
+		CU_ASSERT_EQUAL(c[IOC_PC_RX], c[IOC_PC_FWD_UPLINK] + c[IOC_PC_FWD_VNIC] +
+						      c[IOC_PC_FLOOD] + c[IOC_PC_DROP_RUNT] +
+						      c[IOC_PC_DROP_OUT_CHAIN] +
+						      c[IOC_PC_DROP_IN_CHAIN] +
+						      c[IOC_PC_DROP_NO_DEST] + c[IOC_PC_DROP_LOOP]);
+		CU_ASSERT_EQUAL(c[IOC_PC_TX_QUEUED], c[IOC_PC_TX] + c[IOC_PC_TX_DROP_FULL]);
+		if (lab.f.dp->ports[p].kind != IOC_PORT_VNIC)
+			continue;
+		/* Per slot: in = pass + every drop reason. */
+		const struct ioc_chain *ch = &lab.f.dp->vnics[p].chain;
+		uint64_t sc[64];
+		ioc_dp_slot_counters(lab.f.dp, p, sc);
+		for (unsigned s = 0; s < ch->n_slots; s++) {
+			const uint64_t *blk = sc + ch->slot[s].cnt_off;
+			uint64_t drops = 0;
+
+			for (unsigned r = 0; r < ch->slot[s].ops->n_reasons; r++)
+				drops += blk[IOC_SLOT_REASONS + r];
+			CU_ASSERT_EQUAL(blk[IOC_SLOT_IN], blk[IOC_SLOT_PASS] + drops);
+		}
+		/* What the out-chain dropped on this port is exactly swsec's drops. */
+		CU_ASSERT(c[IOC_PC_DROP_OUT_CHAIN] > 0);
+	}
+	CU_ASSERT(total_rx > 1000);
+}
+
+void
+test_fwd_register(void)
+{
+	CU_pSuite s = CU_add_suite("fwd", setup, teardown);
+
+	CU_add_test(s, "vNIC to uplink", test_vnic_to_uplink);
+	CU_add_test(s, "uplink to vNIC by MAC", test_uplink_to_vnic_by_mac);
+	CU_add_test(s, "uplink, unknown MAC dropped", test_uplink_unknown_mac);
+	CU_add_test(s, "vNIC to vNIC on the host", test_vnic_to_vnic);
+	CU_add_test(s, "frame to own MAC dropped", test_own_mac_loop);
+	CU_add_test(s, "broadcast flood", test_broadcast_flood);
+	CU_add_test(s, "flood copies are separate mbufs", test_flood_copies_independent);
+	CU_add_test(s, "runt dropped", test_runt);
+	CU_add_test(s, "TX queue full counted", test_tx_full_counted);
+	CU_add_test(s, "counters add up", test_counters_add_up);
+}

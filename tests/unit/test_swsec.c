@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Slot 1, spoofguard: outbound MAC/IP/ARP bindings, inbound unchecked. */
+#include <CUnit/CUnit.h>
+#include <rte_ether.h>
+
+#include "fixture.h"
+#include "tests.h"
+
+static struct fixture_lab lab;
+
+static int
+setup(void)
+{
+	return fixture_lab_start(&lab);
+}
+
+static int
+teardown(void)
+{
+	fixture_lab_stop(&lab);
+	return 0;
+}
+
+/* Sends one packet from VM1 and returns how many left on the uplink. */
+static unsigned
+send_vm1(struct rte_mbuf *m)
+{
+	CU_ASSERT_FATAL(m != NULL);
+	fixture_inject(&lab.f, lab.vm1, &m, 1);
+	return fixture_drain_free(lab.up);
+}
+
+static uint64_t
+swsec(const char *name)
+{
+	return fixture_slot_counter(&lab.f, "VM1.eth0", name);
+}
+
+static void
+test_allowed(void)
+{
+	uint64_t pass = swsec("swsec_pass");
+
+	CU_ASSERT_EQUAL(send_vm1(pkt_udp(MAC_VM1, MAC_LAPTOP, IP4(10, 0, 0, 11),
+					 IP4(10, 0, 0, 100), 1000, 53)),
+			1);
+	CU_ASSERT_EQUAL(send_vm1(pkt_icmp_echo(MAC_VM1, MAC_LAPTOP, IP4(10, 0, 0, 11),
+					       IP4(10, 0, 0, 100), 7, false)),
+			1);
+	CU_ASSERT_EQUAL(swsec("swsec_pass"), pass + 2);
+}
+
+static void
+test_wrong_mac(void)
+{
+	uint64_t before = swsec("swsec_drop_mac");
+	uint64_t chain = fixture_port_counter(&lab.f, "VM1.eth0", IOC_PC_DROP_OUT_CHAIN);
+
+	CU_ASSERT_EQUAL(send_vm1(pkt_udp("02:00:00:00:01:02", MAC_LAPTOP, IP4(10, 0, 0, 11),
+					 IP4(10, 0, 0, 100), 1000, 53)),
+			0);
+	CU_ASSERT_EQUAL(swsec("swsec_drop_mac"), before + 1);
+	CU_ASSERT_EQUAL(fixture_port_counter(&lab.f, "VM1.eth0", IOC_PC_DROP_OUT_CHAIN),
+			chain + 1);
+}
+
+static void
+test_wrong_ip(void)
+{
+	uint64_t before = swsec("swsec_drop_ip");
+
+	/* VM2's address, sent by VM1: a spoof even though it exists on this host. */
+	CU_ASSERT_EQUAL(send_vm1(pkt_udp(MAC_VM1, MAC_LAPTOP, IP4(10, 0, 0, 12),
+					 IP4(10, 0, 0, 100), 1000, 53)),
+			0);
+	CU_ASSERT_EQUAL(swsec("swsec_drop_ip"), before + 1);
+}
+
+static void
+test_second_binding(void)
+{
+	struct rte_mbuf *m = pkt_udp(MAC_VM2, MAC_LAPTOP, IP4(10, 0, 0, 13), IP4(10, 0, 0, 100),
+				     1, 2);
+
+	CU_ASSERT_FATAL(m != NULL);
+	fixture_inject(&lab.f, lab.vm2, &m, 1);
+	CU_ASSERT_EQUAL(fixture_drain_free(lab.up), 1);
+}
+
+static void
+test_arp(void)
+{
+	uint64_t before = swsec("swsec_drop_arp");
+
+	/* A genuine request floods to the uplink and VM2. */
+	CU_ASSERT_EQUAL(send_vm1(pkt_arp(MAC_VM1, MAC_VM1, IP4(10, 0, 0, 11), IP4(10, 0, 0, 100))),
+			1);
+	CU_ASSERT_EQUAL(fixture_drain_free(lab.vm2), 1);
+	/* An address probe (sender 0.0.0.0) claims nothing and passes. */
+	CU_ASSERT_EQUAL(send_vm1(pkt_arp(MAC_VM1, MAC_VM1, 0, IP4(10, 0, 0, 11))), 1);
+	CU_ASSERT_EQUAL(fixture_drain_free(lab.vm2), 1);
+	/* Poisoning: sender IP of the gateway, or another MAC inside the ARP body. */
+	CU_ASSERT_EQUAL(send_vm1(pkt_arp(MAC_VM1, MAC_VM1, IP4(10, 0, 0, 1), IP4(10, 0, 0, 100))),
+			0);
+	CU_ASSERT_EQUAL(send_vm1(pkt_arp(MAC_VM1, "02:00:00:00:09:09", IP4(10, 0, 0, 11),
+					 IP4(10, 0, 0, 100))),
+			0);
+	CU_ASSERT_EQUAL(fixture_drain_free(lab.vm2), 0);
+	CU_ASSERT_EQUAL(swsec("swsec_drop_arp"), before + 2);
+}
+
+static void
+test_ipv6_and_malformed(void)
+{
+	uint64_t v6 = swsec("swsec_drop_ipv6"), bad = swsec("swsec_drop_malformed");
+	struct rte_mbuf *m = pkt_udp(MAC_VM1, MAC_LAPTOP, IP4(10, 0, 0, 11), IP4(10, 0, 0, 100), 1,
+				     2);
+
+	CU_ASSERT_EQUAL(send_vm1(pkt_ipv6(MAC_VM1, MAC_LAPTOP)), 0);
+	CU_ASSERT_EQUAL(swsec("swsec_drop_ipv6"), v6 + 1);
+	CU_ASSERT_FATAL(m != NULL);
+	rte_pktmbuf_mtod_offset(m, uint8_t *, 14)[0] = 0x43; /* IHL 3 */
+	CU_ASSERT_EQUAL(send_vm1(m), 0);
+	CU_ASSERT_EQUAL(swsec("swsec_drop_malformed"), bad + 1);
+}
+
+static void
+test_inbound_not_checked(void)
+{
+	/* From the uplink, any source reaches VM1: spoofguard guards what a VM sends. */
+	struct rte_mbuf *m = pkt_udp(MAC_LAPTOP, MAC_VM1, IP4(172, 16, 9, 9), IP4(10, 0, 0, 11),
+				     1, 2);
+	uint64_t in = swsec("swsec_in");
+
+	CU_ASSERT_FATAL(m != NULL);
+	fixture_inject(&lab.f, lab.up, &m, 1);
+	CU_ASSERT_EQUAL(fixture_drain_free(lab.vm1), 1);
+	CU_ASSERT_EQUAL(swsec("swsec_in"), in + 1);
+	CU_ASSERT_EQUAL(swsec("swsec_in"), swsec("swsec_pass") + swsec("swsec_drop_mac") +
+						   swsec("swsec_drop_ip") + swsec("swsec_drop_arp") +
+						   swsec("swsec_drop_ipv6") +
+						   swsec("swsec_drop_malformed"));
+}
+
+void
+test_swsec_register(void)
+{
+	CU_pSuite s = CU_add_suite("swsec", setup, teardown);
+
+	CU_add_test(s, "bound MAC and IP pass", test_allowed);
+	CU_add_test(s, "wrong source MAC dropped", test_wrong_mac);
+	CU_add_test(s, "wrong source IP dropped", test_wrong_ip);
+	CU_add_test(s, "every bound IP is allowed", test_second_binding);
+	CU_add_test(s, "ARP sender checked, probes pass", test_arp);
+	CU_add_test(s, "IPv6 and malformed IPv4 dropped", test_ipv6_and_malformed);
+	CU_add_test(s, "inbound not checked", test_inbound_not_checked);
+}

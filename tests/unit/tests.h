@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Each test_<concept>.c registers its CUnit suite(s). */
+#ifndef IOC_TESTS_H
+#define IOC_TESTS_H
+
+void test_config_register(void);
+void test_meta_register(void);
+void test_swsec_register(void);
+void test_fwd_register(void);
+
+#endif /* IOC_TESTS_H */
