@@ -67,11 +67,11 @@ static int
 parse_app_args(int argc, char **argv, struct app_opts *o)
 {
 	static const struct option longopts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"check", no_argument, NULL, 'C'},
-		{"stats-interval", required_argument, NULL, 'S'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{ "config", required_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, 'C' },
+		{ "stats-interval", required_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
@@ -88,7 +88,8 @@ parse_app_args(int argc, char **argv, struct app_opts *o)
 		case 'S': {
 			uint32_t v;
 			if (ioc_parse_u32(optarg, 0, 86400, &v, NULL) != 0) {
-				fprintf(stderr, "iochain: --stats-interval: \"%s\" is not 0..86400\n",
+				fprintf(stderr,
+					"iochain: --stats-interval: \"%s\" is not 0..86400\n",
 					optarg);
 				return -1;
 			}
@@ -143,7 +144,8 @@ check_lcores(const struct ioc_topology *t)
 			continue;
 		if (!rte_lcore_is_enabled(id)) {
 			fprintf(stderr,
-				"iochain: %s: lcore %u forwards for a port but EAL did not enable it "
+				"iochain: %s: lcore %u forwards for a port but EAL did not enable "
+				"it "
 				"(add it to -l/--lcores)\n",
 				t->file, id);
 			rc = -EINVAL;
@@ -204,7 +206,7 @@ print_stats(const struct ioc_dp *dp, const uint64_t *prev_rx, uint64_t *now_rx, 
 	if (final) {
 		for (unsigned v = 0; v < dp->n_vnics; v++) {
 			const struct ioc_chain *ch = &dp->vnics[v].chain;
-			uint64_t sc[64] = {0};
+			uint64_t sc[64] = { 0 };
 
 			if (ch->n_counters > RTE_DIM(sc))
 				continue;
@@ -287,7 +289,7 @@ on_hup(int sig)
 int
 main(int argc, char **argv)
 {
-	struct app_opts opts = {0};
+	struct app_opts opts = { 0 };
 	struct ioc_topology topo;
 	int sep = -1, eal_argc, rc;
 
@@ -338,7 +340,9 @@ main(int argc, char **argv)
 
 	rc = rte_eal_init(eal_argc, argv);
 	if (rc < 0) {
-		fprintf(stderr, "iochain: EAL: %s\n", rte_strerror(rte_errno));
+		fprintf(stderr,
+			"iochain: EAL initialisation failed (%s); see the EAL messages above\n",
+			rte_strerror(rte_errno));
 		ioc_topo_free(&topo);
 		return 1;
 	}

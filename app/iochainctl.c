@@ -48,7 +48,7 @@
 #define REPLY_TIMEOUT_S 10
 #define MAX_PATTERN_WORDS 16
 
-#define CMD_SUMMARIZE "/iochain/summarize-dvfilter"
+#define CMD_SUMMARIZE "/iochain/summarize_dvfilter"
 #define CMD_STATS "/iochain/stats"
 
 struct ctl {
@@ -79,8 +79,7 @@ static const struct command commands[] = {
 
 #define NB_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
-static void __attribute__((format(printf, 1, 2)))
-err(const char *fmt, ...)
+static void __attribute__((format(printf, 1, 2))) err(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -101,20 +100,20 @@ usage(FILE *f)
 		if (strlen(commands[i].pattern) > w)
 			w = strlen(commands[i].pattern);
 	fprintf(f, "usage: " PROG " [--file-prefix P] COMMAND [ARGS...]\n"
-		"\n"
-		"Queries a running iochain through its DPDK telemetry socket\n"
-		"(<runtime dir>/dpdk/P/" SOCKET_NAME ").\n"
-		"\n"
-		"commands:\n");
+		   "\n"
+		   "Queries a running iochain through its DPDK telemetry socket\n"
+		   "(<runtime dir>/dpdk/P/" SOCKET_NAME ").\n"
+		   "\n"
+		   "commands:\n");
 	for (i = 0; i < NB_COMMANDS; i++)
 		fprintf(f, "  %-*s  %s\n", (int)w, commands[i].pattern, commands[i].help);
 	fprintf(f, "\n"
-		"options:\n"
-		"  --file-prefix P  the EAL --file-prefix iochain runs with"
-		" (default \"" DEFAULT_PREFIX "\")\n"
-		"  -h, --help       print this help\n"
-		"\n"
-		"exit status: 0 ok, 1 runtime error, 2 usage error\n");
+		   "options:\n"
+		   "  --file-prefix P  the EAL --file-prefix iochain runs with"
+		   " (default \"" DEFAULT_PREFIX "\")\n"
+		   "  -h, --help       print this help\n"
+		   "\n"
+		   "exit status: 0 ok, 1 runtime error, 2 usage error\n");
 }
 
 /* ---- telemetry client ------------------------------------------------- */
@@ -298,7 +297,8 @@ request(struct ctl *c, const char *req, struct json_object **out)
 		return -1;
 	if (json_object_get_type(reply) == json_type_object &&
 	    json_object_object_length(reply) == 1) {
-		json_object_object_foreach(reply, key, val) {
+		json_object_object_foreach(reply, key, val)
+		{
 			if (strlen(key) == cmd_len && strncmp(key, req, cmd_len) == 0) {
 				data = val;
 				found = 1;
@@ -331,7 +331,7 @@ scalar_text(struct json_object *o)
 	if (json_object_get_type(o) == json_type_object ||
 	    json_object_get_type(o) == json_type_array)
 		return json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-						      JSON_C_TO_STRING_NOSLASHESCAPE);
+								 JSON_C_TO_STRING_NOSLASHESCAPE);
 	return json_object_get_string(o);
 }
 
@@ -541,10 +541,21 @@ out:
 
 /* ---- stats [PORT] ----------------------------------------------------- */
 
+/* Every drop counter: the port's own (drop_*, tx_drop_*) and its slots' (swsec_drop_*). */
 static bool
 is_drop(const char *key)
 {
 	return strncmp(key, "drop", 4) == 0 || strstr(key, "_drop") != NULL;
+}
+
+/*
+ * The port's own drops only: a slot's drops are already in the port's
+ * drop_out_chain / drop_in_chain, and would be counted twice.
+ */
+static bool
+is_port_drop(const char *key)
+{
+	return strncmp(key, "drop", 4) == 0 || strncmp(key, "tx_drop", 7) == 0;
 }
 
 /* Value of a non-negative integer counter. */
@@ -634,11 +645,12 @@ stats_table(struct ctl *c)
 			r->kind = scalar_text(k);
 		set_num(r->rx, sizeof(r->rx), r->st, "rx");
 		set_num(r->tx, sizeof(r->tx), r->st, "tx");
-		json_object_object_foreach(r->st, key, val) {
-			if (is_drop(key) && counter(val, &v)) {
-				sum += v;
+		json_object_object_foreach(r->st, key, val)
+		{
+			if (is_drop(key) && counter(val, &v))
 				any_drop |= v != 0;
-			}
+			if (is_port_drop(key) && counter(val, &v))
+				sum += v;
 		}
 		snprintf(r->drops, sizeof(r->drops), "%" PRIu64, sum);
 		wn = max_int(wn, (int)strlen(r->name));
@@ -656,7 +668,8 @@ stats_table(struct ctl *c)
 	if (any_drop) {
 		printf("\ndrops:\n");
 		for (i = 0; i < n; i++) {
-			json_object_object_foreach(rows[i].st, key, val) {
+			json_object_object_foreach(rows[i].st, key, val)
+			{
 				uint64_t v;
 
 				if (is_drop(key) && counter(val, &v) && v != 0)
@@ -691,11 +704,13 @@ stats_port(struct ctl *c, const char *port)
 		json_object_put(st);
 		return EXIT_RUNTIME;
 	}
-	json_object_object_foreach(st, k1, v1) {
+	json_object_object_foreach(st, k1, v1)
+	{
 		(void)v1;
 		w = max_int(w, (int)strlen(k1));
 	}
-	json_object_object_foreach(st, key, val) {
+	json_object_object_foreach(st, key, val)
+	{
 		const char *t = scalar_text(val);
 
 		printf("%-*s  %s\n", w, key, t ? t : "null");
@@ -729,10 +744,12 @@ cmd_raw(struct ctl *c, char **args, int nargs)
 		return EXIT_RUNTIME;
 	if (json_object_get_type(reply) == json_type_object &&
 	    json_object_object_length(reply) == 1) {
-		json_object_object_foreach(reply, key, val) {
+		json_object_object_foreach(reply, key, val)
+		{
 			if (val == NULL) {
 				err("iochain returned null for %s (unknown command or bad "
-				    "parameters)", key);
+				    "parameters)",
+				    key);
 				ret = EXIT_RUNTIME;
 			}
 		}
@@ -749,8 +766,8 @@ is_literal(const char *w, size_t len)
 	size_t i;
 
 	for (i = 0; i < len; i++)
-		if (!((w[i] >= 'a' && w[i] <= 'z') || (w[i] >= '0' && w[i] <= '9') ||
-		      w[i] == '-' || w[i] == '_'))
+		if (!((w[i] >= 'a' && w[i] <= 'z') || (w[i] >= '0' && w[i] <= '9') || w[i] == '-' ||
+		      w[i] == '_'))
 			return false;
 	return len > 0;
 }
@@ -895,8 +912,8 @@ main(int argc, char **argv)
 		bool raw = cmd->fn == cmd_raw;
 
 		if (raw ? (args[i][0] != '/' || !valid_raw(args[i])) : !valid_param(args[i])) {
-			err(raw ? "invalid telemetry command \"%s\" (must start with '/')" :
-				  "invalid argument \"%s\" (no commas or control characters)",
+			err(raw ? "invalid telemetry command \"%s\" (must start with '/')"
+				: "invalid argument \"%s\" (no commas or control characters)",
 			    args[i]);
 			return EXIT_USAGE;
 		}

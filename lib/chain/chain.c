@@ -13,7 +13,7 @@ ioc_slot_register(struct ioc_slot_ops *ops)
 {
 	struct ioc_slot_ops *o;
 
-	TAILQ_FOREACH (o, &slot_registry, next) {
+	TAILQ_FOREACH(o, &slot_registry, next) {
 		if (o->slot > ops->slot) {
 			TAILQ_INSERT_BEFORE(o, ops, next);
 			return;

@@ -42,9 +42,9 @@ struct ioc_slot_desc {
 };
 
 struct ioc_slot_ops {
-	const char *name;  /* short name, prefix of its counters: "swsec" */
-	const char *agent; /* agentName: "vmware-swsec" */
-	unsigned slot;     /* position in the chain: 1, 2, 4 */
+	const char *name;	    /* short name, prefix of its counters: "swsec" */
+	const char *agent;	    /* agentName: "vmware-swsec" */
+	unsigned slot;		    /* position in the chain: 1, 2, 4 */
 	const char *const *reasons; /* drop counter names, without the prefix */
 	unsigned n_reasons;
 	/*
@@ -58,8 +58,8 @@ struct ioc_slot_ops {
 	 * ioc_dir). Returns the survivors compacted at the front of pkts; every
 	 * other packet is freed and counted in drops[reason].
 	 */
-	uint16_t (*process)(const void *priv, unsigned dir, uint64_t *drops,
-			    struct rte_mbuf **pkts, uint16_t n);
+	uint16_t (*process)(const void *priv, unsigned dir, uint64_t *drops, struct rte_mbuf **pkts,
+			    uint16_t n);
 	void (*describe)(const void *priv, const struct ioc_topology *t, unsigned vnic,
 			 struct ioc_slot_desc *d);
 	TAILQ_ENTRY(ioc_slot_ops) next;

@@ -177,7 +177,7 @@ ioc_meta_parse(struct rte_mbuf *m, struct ioc_meta *md)
 		md->l3 = IOC_L3_OTHER;
 		break;
 	}
-	m->hash.rss = symmetric_hash(md->src_ip, md->dst_ip, md->src_port, md->dst_port,
-				       md->l4_proto);
+	m->hash.rss =
+		symmetric_hash(md->src_ip, md->dst_ip, md->src_port, md->dst_port, md->l4_proto);
 	return 0;
 }

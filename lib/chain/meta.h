@@ -14,7 +14,7 @@
 #include <rte_mbuf_dyn.h>
 
 enum ioc_l3 {
-	IOC_L3_NONE,  /* no L3 header found (runt after L2) */
+	IOC_L3_NONE, /* no L3 header found (runt after L2) */
 	IOC_L3_IPV4,
 	IOC_L3_ARP,
 	IOC_L3_IPV6,
@@ -23,11 +23,11 @@ enum ioc_l3 {
 
 enum ioc_meta_flag {
 	IOC_F_MALFORMED = 1 << 0, /* L3/L4 header truncated or inconsistent */
-	IOC_F_FRAG = 1 << 1,      /* IPv4 fragment */
-	IOC_F_L4 = 1 << 2,        /* src_port/dst_port are valid */
-	IOC_F_BCAST = 1 << 3,     /* destination MAC is broadcast or multicast */
-	IOC_F_VLAN = 1 << 4,      /* one or two VLAN tags were skipped */
-	IOC_F_FLOOD = 1 << 5,     /* a copy (or the original) sent to several ports */
+	IOC_F_FRAG = 1 << 1,	  /* IPv4 fragment */
+	IOC_F_L4 = 1 << 2,	  /* src_port/dst_port are valid */
+	IOC_F_BCAST = 1 << 3,	  /* destination MAC is broadcast or multicast */
+	IOC_F_VLAN = 1 << 4,	  /* one or two VLAN tags were skipped */
+	IOC_F_FLOOD = 1 << 5,	  /* a copy (or the original) sent to several ports */
 };
 
 /*
@@ -38,15 +38,15 @@ enum ioc_meta_flag {
 struct ioc_meta {
 	uint32_t src_ip, dst_ip;     /* IPv4 src/dst; ARP sender/target */
 	uint16_t src_port, dst_port; /* TCP/UDP ports; ICMP echo id in both */
-	uint16_t vnic;               /* the vNIC whose chain this packet is in */
-	uint16_t rx_port;            /* datapath index of the port it came in on */
-	uint8_t l3_off, l4_off;      /* L2 is at most 22 bytes, L3 at most 60 */
-	uint8_t l3;                  /* enum ioc_l3 */
+	uint16_t vnic;		     /* the vNIC whose chain this packet is in */
+	uint16_t rx_port;	     /* datapath index of the port it came in on */
+	uint8_t l3_off, l4_off;	     /* L2 is at most 22 bytes, L3 at most 60 */
+	uint8_t l3;		     /* enum ioc_l3 */
 	uint8_t l4_proto;
-	uint8_t dir : 2;             /* enum ioc_dir of the chain run */
-	uint8_t next_slot : 6;       /* index in the chain where processing resumes */
-	uint8_t flags;               /* enum ioc_meta_flag */
-	uint16_t profile;            /* redirect mark for slot 4 (0: none) */
+	uint8_t dir : 2;       /* enum ioc_dir of the chain run */
+	uint8_t next_slot : 6; /* index in the chain where processing resumes */
+	uint8_t flags;	       /* enum ioc_meta_flag */
+	uint16_t profile;      /* redirect mark for slot 4 (0: none) */
 };
 
 extern int ioc_meta_offset;

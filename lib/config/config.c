@@ -19,7 +19,6 @@
  * down), followed by the checks that span sections: group cycles and lcore
  * roles. The first error stops the load.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -155,16 +154,16 @@ ioc_parse_ipv4(const char *s, uint32_t *addr, const char **why)
 
 		if (i > 0) {
 			if (*p != '.')
-				return set_why(why, *p == '\0' ? "expected 4 octets" :
-								 "bad character");
+				return set_why(why,
+					       *p == '\0' ? "expected 4 octets" : "bad character");
 			p++;
 		}
 		start = p;
 		while (is_digit(*p))
 			p++;
 		if (p == start)
-			return set_why(why, *p == '\0' || *p == '.' ? "empty octet" :
-								     "bad character");
+			return set_why(why,
+				       *p == '\0' || *p == '.' ? "empty octet" : "bad character");
 		if (parse_dec(start, (size_t)(p - start), 255, &v) < 0)
 			return set_why(why, "octet out of range (0..255)");
 		if (p - start > 1 && *start == '0')
@@ -248,11 +247,13 @@ ioc_parse_mac(const char *s, uint8_t mac[6], const char **why)
 		m[i] = (uint8_t)(hex_val(g[0]) << 4 | hex_val(g[1]));
 		sep = g[2];
 		if (i < 5 && sep != ':')
-			return set_why(why, sep == '\0' || hex_val(sep) >= 0 ? shape :
-									 "bad separator (expected ':')");
+			return set_why(why, sep == '\0' || hex_val(sep) >= 0
+						    ? shape
+						    : "bad separator (expected ':')");
 		if (i == 5 && sep != '\0')
-			return set_why(why, sep == ':' || hex_val(sep) >= 0 ? shape :
-									     "trailing characters");
+			return set_why(why, sep == ':' || hex_val(sep) >= 0
+						    ? shape
+						    : "trailing characters");
 	}
 	memcpy(mac, m, sizeof(m));
 	return 0;
@@ -361,7 +362,8 @@ ioc_parse_l4(const char *s, struct ioc_l4_match *m, const char **why)
 		} else {
 			rc = parse_dec(s, n, 255, &proto);
 			if (rc == -EINVAL)
-				return set_why(why, "unknown protocol (any, icmp, tcp, udp or 0..255)");
+				return set_why(why,
+					       "unknown protocol (any, icmp, tcp, udp or 0..255)");
 			if (rc < 0)
 				return set_why(why, "protocol number out of range (0..255)");
 			x.proto = (uint8_t)proto;
@@ -393,7 +395,7 @@ ioc_parse_lcore_list(const char *s, struct ioc_lcore_list *l, const char **why)
 	memset(&out, 0, sizeof(out));
 	while ((r = split_next(&p, elem, sizeof(elem))) != 0) {
 		char *dash;
-		uint32_t lo, hi, id;
+		uint32_t lo = 0, hi = 0, id;
 		int rc1, rc2;
 
 		if (r < 0)
@@ -488,16 +490,43 @@ enum { VNIC_DEVICE, VNIC_SWITCH_PORT, VNIC_MAC, VNIC_IP, VNIC_UPLINK, VNIC_LCORE
 enum { IPSET_ADDRESSES };
 enum { GROUP_MEMBERS };
 enum { DFW_DEFAULT_ACTION, DFW_STATEFUL };
-enum { RULE_PRIORITY, RULE_SOURCE, RULE_DESTINATION, RULE_SERVICE, RULE_DIRECTION,
-       RULE_APPLIED_TO, RULE_ACTION };
+enum {
+	RULE_PRIORITY,
+	RULE_SOURCE,
+	RULE_DESTINATION,
+	RULE_SERVICE,
+	RULE_DIRECTION,
+	RULE_APPLIED_TO,
+	RULE_ACTION
+};
 enum { SVC_VENDOR };
-enum { INST_SERVICE, INST_LCORES, INST_STANDBY, INST_HEARTBEAT, INST_AUTO_RECOVER,
-       INST_SLOW_PATH_ID };
+enum {
+	INST_SERVICE,
+	INST_LCORES,
+	INST_STANDBY,
+	INST_HEARTBEAT,
+	INST_AUTO_RECOVER,
+	INST_SLOW_PATH_ID
+};
 enum { PROF_INSTANCE, PROF_FAIL_OPEN, PROF_SCOPE };
-enum { RDR_GROUP, RDR_DIRECTION, RDR_SOURCE, RDR_DESTINATION, RDR_SERVICE, RDR_ACTION,
-       RDR_PROFILE };
-enum { SVM_INSTANCE, SVM_PRIORITY, SVM_SOURCE, SVM_DESTINATION, SVM_SERVICE, SVM_DIRECTION,
-       SVM_ACTION };
+enum {
+	RDR_GROUP,
+	RDR_DIRECTION,
+	RDR_SOURCE,
+	RDR_DESTINATION,
+	RDR_SERVICE,
+	RDR_ACTION,
+	RDR_PROFILE
+};
+enum {
+	SVM_INSTANCE,
+	SVM_PRIORITY,
+	SVM_SOURCE,
+	SVM_DESTINATION,
+	SVM_SERVICE,
+	SVM_DIRECTION,
+	SVM_ACTION
+};
 
 struct key_def {
 	const char *name;
@@ -521,12 +550,9 @@ static const struct key_def vm_keys[] = {
 };
 
 static const struct key_def vnic_keys[] = {
-	[VNIC_DEVICE] = { "device", true },
-	[VNIC_SWITCH_PORT] = { "switch_port", true },
-	[VNIC_MAC] = { "mac", true },
-	[VNIC_IP] = { "ip", true },
-	[VNIC_UPLINK] = { "uplink", false },
-	[VNIC_LCORE] = { "lcore", true },
+	[VNIC_DEVICE] = { "device", true },  [VNIC_SWITCH_PORT] = { "switch_port", true },
+	[VNIC_MAC] = { "mac", true },	     [VNIC_IP] = { "ip", true },
+	[VNIC_UPLINK] = { "uplink", false }, [VNIC_LCORE] = { "lcore", true },
 };
 
 static const struct key_def ipset_keys[] = {
@@ -572,22 +598,16 @@ static const struct key_def profile_keys[] = {
 };
 
 static const struct key_def redirect_keys[] = {
-	[RDR_GROUP] = { "group", true },
-	[RDR_DIRECTION] = { "direction", false },
-	[RDR_SOURCE] = { "source", false },
-	[RDR_DESTINATION] = { "destination", false },
-	[RDR_SERVICE] = { "service", false },
-	[RDR_ACTION] = { "action", true },
+	[RDR_GROUP] = { "group", true },      [RDR_DIRECTION] = { "direction", false },
+	[RDR_SOURCE] = { "source", false },   [RDR_DESTINATION] = { "destination", false },
+	[RDR_SERVICE] = { "service", false }, [RDR_ACTION] = { "action", true },
 	[RDR_PROFILE] = { "profile", false }, /* required when action = redirect */
 };
 
 static const struct key_def svm_rule_keys[] = {
-	[SVM_INSTANCE] = { "instance", true },
-	[SVM_PRIORITY] = { "priority", true },
-	[SVM_SOURCE] = { "source", false },
-	[SVM_DESTINATION] = { "destination", false },
-	[SVM_SERVICE] = { "service", false },
-	[SVM_DIRECTION] = { "direction", false },
+	[SVM_INSTANCE] = { "instance", true }, [SVM_PRIORITY] = { "priority", true },
+	[SVM_SOURCE] = { "source", false },    [SVM_DESTINATION] = { "destination", false },
+	[SVM_SERVICE] = { "service", false },  [SVM_DIRECTION] = { "direction", false },
 	[SVM_ACTION] = { "action", true },
 };
 
@@ -598,7 +618,10 @@ struct sec_def {
 	unsigned n_keys;
 };
 
-#define SEC_DEF(n, single, k) { n, single, k, DIM(k) }
+#define SEC_DEF(n, single, k)                                                                      \
+	{                                                                                          \
+		n, single, k, DIM(k)                                                               \
+	}
 
 static const struct sec_def sec_defs[SEC_MAX] = {
 	[SEC_HOST] = SEC_DEF("host", true, host_keys),
@@ -619,12 +642,12 @@ static const struct sec_def sec_defs[SEC_MAX] = {
 /* One section of the file, as read. */
 struct sec {
 	enum sec_type type;
-	unsigned idx;            /* in the topology array of its type */
-	int line;                /* of the [header] */
+	unsigned idx;		 /* in the topology array of its type */
+	int line;		 /* of the [header] */
 	char header[HEADER_MAX]; /* between the brackets: "vnic VM1S1.eth0" */
 	char name[IOC_NAME_MAX]; /* "" for singletons */
-	char vm[IOC_NAME_MAX];   /* vnic: VM of VM.ethN */
-	uint32_t seen;           /* bit per key */
+	char vm[IOC_NAME_MAX];	 /* vnic: VM of VM.ethN */
+	uint32_t seen;		 /* bit per key */
 	int key_line[MAX_KEYS];
 	char *raw[MAX_KEYS]; /* values as read, resolved after the whole file */
 };
@@ -644,7 +667,7 @@ struct ctx {
 	/* sections, in file order */
 	struct sec *secs;
 	unsigned n_secs;
-	int cur;                 /* section being read, or -1 */
+	int cur;		  /* section being read, or -1 */
 	int single_line[SEC_MAX]; /* line of a singleton section seen, or 0 */
 	/* where the next error is */
 	int at_line;
@@ -678,7 +701,9 @@ at_key(struct ctx *c, const struct sec *s, unsigned k)
 }
 
 /* Records the first error at the current position; returns -1. */
-static int __attribute__((format(printf, 2, 3)))
+static int fail(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int
 fail(struct ctx *c, const char *fmt, ...)
 {
 	struct ioc_error *e = c->err;
@@ -833,12 +858,12 @@ val_mac(struct ctx *c, const struct sec *s, const char *v, uint8_t mac[6])
 		return fail(c, "invalid MAC address \"%s\": not unicast (multicast bit set)", v);
 	if (memcmp(mac, zero, 6) == 0)
 		return fail(c, "invalid MAC address \"%s\": all zeros", v);
-	for (i = 0; i < c->t->n_vnics; i++) {
-		const struct sec *o = sec_of(c, SEC_VNIC, i);
+	for (i = 0; i < c->n_secs; i++) {
+		const struct sec *o = &c->secs[i];
 
-		if (o == s || o == NULL || !seen(o, VNIC_MAC))
+		if (o == s || o->type != SEC_VNIC || !seen(o, VNIC_MAC))
 			continue;
-		if (memcmp(c->t->vnics[i].mac, mac, 6) == 0)
+		if (memcmp(c->t->vnics[o->idx].mac, mac, 6) == 0)
 			return fail(c,
 				    "duplicate MAC %02x:%02x:%02x:%02x:%02x:%02x (also vnic %s at "
 				    "line %d)",
@@ -869,8 +894,9 @@ val_device(struct ctx *c, const struct sec *s, const char *v, char out[IOC_DEVAR
 		else
 			continue;
 		if (strcmp(dev, v) == 0)
-			return fail(c, "device \"%s\" already used by %s at line %d", v, o->header,
-				    o->key_line[o->type == SEC_UPLINK ? UPLINK_DEVICE : VNIC_DEVICE]);
+			return fail(
+				c, "device \"%s\" already used by %s at line %d", v, o->header,
+				o->key_line[o->type == SEC_UPLINK ? UPLINK_DEVICE : VNIC_DEVICE]);
 	}
 	return 0;
 }
@@ -971,9 +997,9 @@ ref_expected(unsigned allowed, char *buf, size_t len)
 
 	for (i = 0; i < DIM(order); i++)
 		if (allowed & REF(order[i]))
-			items[n++] = order[i] == IOC_REF_ANY ? "any" :
-				     order[i] == IOC_REF_CIDR ? "CIDR" :
-								ref_prefix[order[i]];
+			items[n++] = order[i] == IOC_REF_ANY	? "any"
+				     : order[i] == IOC_REF_CIDR ? "CIDR"
+								: ref_prefix[order[i]];
 	buf[0] = '\0';
 	for (i = 0; i < n && off < len; i++) {
 		bool named = strcmp(items[i], "any") != 0 && strcmp(items[i], "CIDR") != 0;
@@ -1184,8 +1210,7 @@ set_dfw(struct ctx *c, unsigned k, const char *v)
 
 	switch (k) {
 	case DFW_DEFAULT_ACTION:
-		a = val_enum(c, v, "action", act_allow_drop, DIM(act_allow_drop),
-			     "allow or drop");
+		a = val_enum(c, v, "action", act_allow_drop, DIM(act_allow_drop), "allow or drop");
 		if (a < 0)
 			return -1;
 		d->default_allow = a == 0;
@@ -1321,8 +1346,7 @@ set_svm_rule(struct ctx *c, const struct sec *s, unsigned k, const char *v)
 	case SVM_DIRECTION:
 		return val_dir(c, v, &r->direction);
 	case SVM_ACTION:
-		a = val_enum(c, v, "action", act_allow_drop, DIM(act_allow_drop),
-			     "allow or drop");
+		a = val_enum(c, v, "action", act_allow_drop, DIM(act_allow_drop), "allow or drop");
 		if (a < 0)
 			return -1;
 		r->action = a == 0 ? IOC_ACT_ALLOW : IOC_ACT_DROP;
@@ -1920,39 +1944,43 @@ resolve(struct ctx *c, const struct sec *s)
 	}
 }
 
+/* The cycle path[j..depth] -> target, where path[j] == target, reported at group path[depth]. */
+static int
+report_cycle(struct ctx *c, const unsigned *path, unsigned depth, unsigned target)
+{
+	char msg[sizeof(c->err->msg)];
+	size_t off = 0;
+	unsigned j;
+
+	for (j = 0; path[j] != target; j++)
+		;
+	for (; j <= depth && off < sizeof(msg); j++)
+		off += (size_t)snprintf(msg + off, sizeof(msg) - off, "%s -> ",
+					c->t->groups[path[j]].name);
+	if (off < sizeof(msg))
+		snprintf(msg + off, sizeof(msg) - off, "%s", c->t->groups[target].name);
+	at_key(c, sec_of(c, SEC_GROUP, path[depth]), GROUP_MEMBERS);
+	return fail(c, "group cycle: %s", msg);
+}
+
 /* Depth-first walk of group g; state: 0 unvisited, 1 on the path, 2 done. */
 static int
 group_walk(struct ctx *c, unsigned g, uint8_t *state, unsigned *path, unsigned depth)
 {
 	const struct ioc_group *grp = &c->t->groups[g];
-	unsigned i, j;
+	unsigned i;
 
 	state[g] = 1;
 	path[depth] = g;
 	for (i = 0; i < grp->members.n; i++) {
 		const struct ioc_ref *r = &grp->members.v[i];
-		char msg[sizeof(c->err->msg)];
-		size_t off = 0;
 
-		if (r->kind != IOC_REF_GROUP || r->index < 0)
+		if (r->kind != IOC_REF_GROUP || r->index < 0 || state[r->index] == 2)
 			continue;
-		if (state[r->index] == 2)
-			continue;
-		if (state[r->index] == 0) {
-			if (group_walk(c, (unsigned)r->index, state, path, depth + 1) < 0)
-				return -1;
-			continue;
-		}
-		/* Back to a group on the path: the cycle is path[j..depth] -> path[j]. */
-		for (j = 0; path[j] != (unsigned)r->index; j++)
-			;
-		for (; j <= depth && off < sizeof(msg); j++)
-			off += (size_t)snprintf(msg + off, sizeof(msg) - off, "%s -> ",
-						c->t->groups[path[j]].name);
-		if (off < sizeof(msg))
-			snprintf(msg + off, sizeof(msg) - off, "%s", c->t->groups[r->index].name);
-		at_key(c, sec_of(c, SEC_GROUP, g), GROUP_MEMBERS);
-		return fail(c, "group cycle: %s", msg);
+		if (state[r->index] == 1)
+			return report_cycle(c, path, depth, (unsigned)r->index);
+		if (group_walk(c, (unsigned)r->index, state, path, depth + 1) < 0)
+			return -1;
 	}
 	state[g] = 2;
 	return 0;

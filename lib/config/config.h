@@ -22,9 +22,9 @@
 
 struct ioc_error {
 	char file[256];
-	int line;          /* 0 when the error is not tied to a line */
+	int line;	   /* 0 when the error is not tied to a line */
 	char section[128]; /* "vnic VM1S1.eth0", or "" */
-	char key[64];      /* "mac", or "" */
+	char key[64];	   /* "mac", or "" */
 	char msg[256];
 };
 
@@ -48,12 +48,14 @@ int ioc_config_load_string(const char *text, const char *name, struct ioc_topolo
  */
 int ioc_parse_ipv4(const char *s, uint32_t *addr, const char **why);
 int ioc_parse_cidr(const char *s, struct ioc_cidr *c, const char **why); /* "a.b.c.d[/len]" */
-int ioc_parse_mac(const char *s, uint8_t mac[6], const char **why);    /* "02:00:00:00:01:01" */
+int ioc_parse_mac(const char *s, uint8_t mac[6], const char **why);	 /* "02:00:00:00:01:01" */
 int ioc_parse_bool(const char *s, bool *b, const char **why); /* true/false, yes/no, on/off, 1/0 */
 int ioc_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *v, const char **why);
-int ioc_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi, const char **why); /* "80", "1000-2000" */
+int ioc_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi,
+			 const char **why); /* "80", "1000-2000" */
 int ioc_parse_l4(const char *s, struct ioc_l4_match *m, const char **why);
-int ioc_parse_lcore_list(const char *s, struct ioc_lcore_list *l, const char **why); /* "1", "1,2", "2-4" */
+int ioc_parse_lcore_list(const char *s, struct ioc_lcore_list *l,
+			 const char **why);				 /* "1", "1,2", "2-4" */
 int ioc_parse_direction(const char *s, unsigned *dir, const char **why); /* in | out | inout */
 
 #endif /* IOC_CONFIG_H */

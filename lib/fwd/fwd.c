@@ -54,8 +54,8 @@ static struct ioc_lcore *
 lcore_alloc(struct ioc_dp *dp, unsigned lcore_id, uint16_t txq)
 {
 	int socket = rte_lcore_to_socket_id(lcore_id);
-	struct ioc_lcore *lc = rte_zmalloc_socket("ioc_lcore", sizeof(*lc), RTE_CACHE_LINE_SIZE,
-						  socket);
+	struct ioc_lcore *lc =
+		rte_zmalloc_socket("ioc_lcore", sizeof(*lc), RTE_CACHE_LINE_SIZE, socket);
 
 	if (lc == NULL)
 		return NULL;
@@ -65,12 +65,12 @@ lcore_alloc(struct ioc_dp *dp, unsigned lcore_id, uint16_t txq)
 	lc->tx = rte_zmalloc_socket("ioc_tx", sizeof(*lc->tx) * dp->n_ports, 0, socket);
 	lc->port_cnt = rte_zmalloc_socket("ioc_pcnt", sizeof(*lc->port_cnt) * dp->n_ports,
 					  RTE_CACHE_LINE_SIZE, socket);
-	lc->stage = rte_zmalloc_socket("ioc_stage", sizeof(*lc->stage) * (dp->n_vnics + 1), 0,
-				       socket);
-	lc->active = rte_zmalloc_socket("ioc_active", sizeof(*lc->active) * (dp->n_vnics + 1),
-					0, socket);
-	lc->slot_cnt = rte_zmalloc_socket("ioc_scnt", sizeof(*lc->slot_cnt) * (dp->n_vnics + 1),
-					  0, socket);
+	lc->stage =
+		rte_zmalloc_socket("ioc_stage", sizeof(*lc->stage) * (dp->n_vnics + 1), 0, socket);
+	lc->active = rte_zmalloc_socket("ioc_active", sizeof(*lc->active) * (dp->n_vnics + 1), 0,
+					socket);
+	lc->slot_cnt = rte_zmalloc_socket("ioc_scnt", sizeof(*lc->slot_cnt) * (dp->n_vnics + 1), 0,
+					  socket);
 	if (lc->tx == NULL || lc->port_cnt == NULL || lc->stage == NULL || lc->active == NULL ||
 	    lc->slot_cnt == NULL)
 		goto fail;
@@ -263,8 +263,8 @@ ioc_dp_create(const struct ioc_topology *t, struct ioc_dp **dpp, char *err, size
 		}
 	}
 	snprintf(name, sizeof(name), "ioc_mbuf_%u", pool_seq);
-	dp->pool = rte_pktmbuf_pool_create(name, pool_size(dp), 256, 0,
-					   RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	dp->pool = rte_pktmbuf_pool_create(name, pool_size(dp), 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+					   (int)rte_socket_id());
 	if (dp->pool == NULL) {
 		rc = -rte_errno;
 		snprintf(err, len, "mbuf pool of %u: %s", pool_size(dp), rte_strerror(rte_errno));
@@ -283,7 +283,8 @@ ioc_dp_create(const struct ioc_topology *t, struct ioc_dp **dpp, char *err, size
 				   sizeof(perr));
 		for (unsigned q = 0; rc == 0 && q < p; q++) {
 			if (dp->ports[q].port_id == pd->port_id) {
-				snprintf(perr, sizeof(perr), "same device as %s", dp->ports[q].name);
+				snprintf(perr, sizeof(perr), "same device as %s",
+					 dp->ports[q].name);
 				rc = -EEXIST;
 			}
 		}

@@ -39,7 +39,7 @@ enum ioc_port_counter {
 	IOC_PC_RX,
 	IOC_PC_FWD_UPLINK,     /* unicast sent to the uplink */
 	IOC_PC_FWD_VNIC,       /* unicast that passed the destination vNIC's chain */
-	IOC_PC_FLOOD,          /* broadcast/multicast sent to every port of the segment */
+	IOC_PC_FLOOD,	       /* broadcast/multicast sent to every port of the segment */
 	IOC_PC_DROP_RUNT,      /* shorter than an Ethernet header */
 	IOC_PC_DROP_OUT_CHAIN, /* dropped by a slot of this vNIC's chain (out) */
 	IOC_PC_DROP_IN_CHAIN,  /* dropped by a slot of the destination vNIC's chain (in) */
@@ -48,7 +48,7 @@ enum ioc_port_counter {
 	IOC_PC_FLOOD_COPY,     /* copies made for flooding (not part of the rx ledger) */
 	IOC_PC_FLOOD_NOMEM,    /* a flood copy could not be allocated: that port missed it */
 	IOC_PC_TX_QUEUED,      /* packets queued for TX on this port */
-	IOC_PC_TX,             /* accepted by the driver */
+	IOC_PC_TX,	       /* accepted by the driver */
 	IOC_PC_TX_DROP_FULL,   /* refused by the driver (queue full) and freed */
 	IOC_PC_MAX,
 };
@@ -60,8 +60,8 @@ struct ioc_port_dp {
 	enum ioc_port_kind kind;
 	unsigned topo; /* index in the topology's vnics[] or uplinks[] */
 	uint16_t port_id;
-	bool probed; /* created by us: removed at close */
-	bool opened; /* to be closed at teardown */
+	bool probed;	  /* created by us: removed at close */
+	bool opened;	  /* to be closed at teardown */
 	unsigned segment; /* L2 segment: the uplink's index, or n_uplinks for local-only vNICs */
 	uint16_t n_rxq;
 };
@@ -99,11 +99,11 @@ struct ioc_lcore {
 	uint16_t txq; /* the TX queue this lcore owns on every port */
 	unsigned n_rxq;
 	struct ioc_rxq rxq[64];
-	struct ioc_txbuf *tx;               /* [n_ports] */
-	uint64_t (*port_cnt)[IOC_PC_MAX];   /* [n_ports] */
-	uint64_t **slot_cnt;                /* [n_vnics][chain.n_counters] */
-	struct ioc_txbuf *stage;            /* [n_vnics]: waiting for the vNIC's in-chain */
-	uint16_t *active;                   /* vNICs with staged packets */
+	struct ioc_txbuf *tx;		  /* [n_ports] */
+	uint64_t (*port_cnt)[IOC_PC_MAX]; /* [n_ports] */
+	uint64_t **slot_cnt;		  /* [n_vnics][chain.n_counters] */
+	struct ioc_txbuf *stage;	  /* [n_vnics]: waiting for the vNIC's in-chain */
+	uint16_t *active;		  /* vNICs with staged packets */
 	unsigned n_active;
 	uint64_t polls;
 } __rte_cache_aligned;
@@ -118,7 +118,7 @@ struct ioc_dp {
 	unsigned n_segments;
 	struct ioc_segment *segments;
 	struct rte_hash *mac_table; /* destination MAC -> vNIC index */
-	unsigned n_lcores; /* forwarding lcores, ascending ids */
+	unsigned n_lcores;	    /* forwarding lcores, ascending ids */
 	unsigned lcore_ids[IOC_MAX_LCORES];
 	struct ioc_lcore *lcores[IOC_MAX_LCORES];
 	volatile bool quit;

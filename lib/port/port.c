@@ -53,10 +53,10 @@ ioc_port_open(const char *devargs, uint16_t *port_id, bool *probed, char *err, s
 }
 
 int
-ioc_port_start(uint16_t port_id, uint16_t n_rxq, uint16_t n_txq, struct rte_mempool *mp,
-	       char *err, size_t len)
+ioc_port_start(uint16_t port_id, uint16_t n_rxq, uint16_t n_txq, struct rte_mempool *mp, char *err,
+	       size_t len)
 {
-	struct rte_eth_conf conf = {0};
+	struct rte_eth_conf conf = { 0 };
 	struct rte_eth_dev_info info;
 	uint16_t nb_rxd = IOC_NB_RXD, nb_txd = IOC_NB_TXD;
 	int socket = rte_eth_dev_socket_id(port_id);

@@ -79,8 +79,8 @@ spoof_reason(const struct swsec_vnic *s, struct rte_mbuf *m)
 	case IOC_L3_ARP: {
 		if (md->flags & IOC_F_MALFORMED)
 			return IOC_SWSEC_DROP_MALFORMED;
-		const struct rte_arp_hdr *arp = rte_pktmbuf_mtod_offset(
-			m, const struct rte_arp_hdr *, md->l3_off);
+		const struct rte_arp_hdr *arp =
+			rte_pktmbuf_mtod_offset(m, const struct rte_arp_hdr *, md->l3_off);
 		if (!rte_is_same_ether_addr(&arp->arp_data.arp_sha, &s->mac))
 			return IOC_SWSEC_DROP_ARP;
 		/* Sender 0.0.0.0 is an address probe (RFC 5227): it claims nothing. */

@@ -4,10 +4,10 @@
 #define IOC_SWSEC_H
 
 enum ioc_swsec_reason {
-	IOC_SWSEC_DROP_MAC,       /* Ethernet source is not the vNIC's MAC */
-	IOC_SWSEC_DROP_IP,        /* IPv4 source is not a bound address */
-	IOC_SWSEC_DROP_ARP,       /* ARP sender MAC or IP is not the vNIC's */
-	IOC_SWSEC_DROP_IPV6,      /* IPv6 source: no IPv6 bindings */
+	IOC_SWSEC_DROP_MAC,	  /* Ethernet source is not the vNIC's MAC */
+	IOC_SWSEC_DROP_IP,	  /* IPv4 source is not a bound address */
+	IOC_SWSEC_DROP_ARP,	  /* ARP sender MAC or IP is not the vNIC's */
+	IOC_SWSEC_DROP_IPV6,	  /* IPv6 source: no IPv6 bindings */
 	IOC_SWSEC_DROP_MALFORMED, /* IPv4/ARP header truncated or inconsistent */
 	IOC_SWSEC_NB_REASONS,
 };

@@ -97,7 +97,7 @@ dvfilter_slot(const struct ioc_dp *dp, unsigned v, unsigned slot, struct rte_tel
 
 	for (unsigned s = 0; s < c->n_slots; s++) {
 		const struct ioc_slot_inst *si = &c->slot[s];
-		struct ioc_slot_desc desc = {0};
+		struct ioc_slot_desc desc = { 0 };
 
 		if (si->ops->slot != slot)
 			continue;
@@ -171,7 +171,7 @@ static int
 stats_totals(const struct ioc_dp *dp, struct rte_tel_data *d)
 {
 	struct rte_tel_data *names = rte_tel_data_alloc();
-	uint64_t total[IOC_PC_MAX] = {0}, c[IOC_PC_MAX];
+	uint64_t total[IOC_PC_MAX] = { 0 }, c[IOC_PC_MAX];
 
 	if (names == NULL)
 		return -ENOMEM;
@@ -248,7 +248,7 @@ ioc_telemetry_init(void)
 
 	if (done)
 		return 0;
-	rc = rte_telemetry_register_cmd("/iochain/summarize-dvfilter", cmd_dvfilter,
+	rc = rte_telemetry_register_cmd("/iochain/summarize_dvfilter", cmd_dvfilter,
 					"The I/O chain of every vNIC. Params: [VNIC[,SLOT]]");
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/iochain/stats", cmd_stats,

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Telemetry commands under /iochain/ (DESIGN.md §6). DPDK 22.11 telemetry nests
- * two levels deep and takes keys of [A-Za-z0-9_/], so lists come first and
- * details per name:
- *   /iochain/summarize-dvfilter            {"host", "vnics": [names]}
- *   /iochain/summarize-dvfilter,VNIC       {"world", "vm", "vc_uuid", "switch_port", "vnic",
+ * two levels deep and takes command names and keys of [A-Za-z0-9_/] only: the
+ * contract's /iochain/summarize-dvfilter is registered as
+ * /iochain/summarize_dvfilter, and lists come first, details per name:
+ *   /iochain/summarize_dvfilter            {"host", "vnics": [names]}
+ *   /iochain/summarize_dvfilter,VNIC       {"world", "vm", "vc_uuid", "switch_port", "vnic",
  *                                           "eth", "slots": [numbers]}
- *   /iochain/summarize-dvfilter,VNIC,SLOT  {"slot", "name", "agentName", "state", "vmState",
+ *   /iochain/summarize_dvfilter,VNIC,SLOT  {"slot", "name", "agentName", "state", "vmState",
  *                                           "failurePolicy", "slowPathID", "filter_source"}
  *   /iochain/stats                         {"ports": [names], totals...}
  *   /iochain/stats,PORT                    {"kind", "port_id", port counters, slot counters}

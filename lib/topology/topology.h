@@ -17,7 +17,7 @@
 #define IOC_NAME_MAX 64
 #define IOC_DEVARGS_MAX 256
 #define IOC_UUID_MAX 64
-#define IOC_MAX_LCORES 128    /* lcore ids accepted in the INI: 0..127 */
+#define IOC_MAX_LCORES 128     /* lcore ids accepted in the INI: 0..127 */
 #define IOC_MAX_PORT_LCORES 16 /* RX queues (polling lcores) per port */
 #define IOC_MAX_VNIC_IPS 16    /* spoofguard bindings per vNIC */
 
@@ -51,7 +51,7 @@ enum ioc_ref_kind {
 struct ioc_ref {
 	enum ioc_ref_kind kind;
 	struct ioc_cidr cidr; /* IOC_REF_CIDR */
-	int index;            /* IPSET/GROUP/VM/VNIC: index in the topology */
+	int index;	      /* IPSET/GROUP/VM/VNIC: index in the topology */
 };
 
 struct ioc_ref_list {
@@ -61,8 +61,8 @@ struct ioc_ref_list {
 
 /* `service = any | icmp | tcp/PORT[-PORT] | udp/PORT[-PORT] | PROTO-NUMBER` */
 struct ioc_l4_match {
-	bool any;      /* matches every packet; proto/ports ignored */
-	uint8_t proto; /* IPPROTO_*: 1 icmp, 6 tcp, 17 udp, or any number */
+	bool any;		   /* matches every packet; proto/ports ignored */
+	uint8_t proto;		   /* IPPROTO_*: 1 icmp, 6 tcp, 17 udp, or any number */
 	uint16_t port_lo, port_hi; /* destination ports, tcp/udp only; 0-65535 when absent */
 };
 
@@ -73,7 +73,7 @@ struct ioc_l4_list {
 
 struct ioc_host {
 	char name[IOC_NAME_MAX];
-	int watchdog_lcore;            /* -1: the main lcore */
+	int watchdog_lcore;	       /* -1: the main lcore */
 	uint32_t heartbeat_timeout_ms; /* default 10 */
 };
 
@@ -81,7 +81,7 @@ struct ioc_uplink {
 	char name[IOC_NAME_MAX];
 	char device[IOC_DEVARGS_MAX];
 	struct ioc_lcore_list lcores; /* one RX queue per lcore */
-	int line;                     /* section line, for messages */
+	int line;		      /* section line, for messages */
 };
 
 struct ioc_vm {
@@ -93,8 +93,8 @@ struct ioc_vm {
 
 struct ioc_vnic {
 	char name[IOC_NAME_MAX]; /* "VM.ethN" */
-	int vm;                  /* index of [vm VM] */
-	unsigned eth;            /* N of ethN */
+	int vm;			 /* index of [vm VM] */
+	unsigned eth;		 /* N of ethN */
 	char device[IOC_DEVARGS_MAX];
 	uint32_t switch_port;
 	uint8_t mac[6];
@@ -112,7 +112,8 @@ struct ioc_ipset {
 	int line;
 };
 
-/* members = vm:NAME, vnic:NAME, ipset:NAME, group:NAME, CIDR (kinds VM, VNIC, IPSET, GROUP, CIDR) */
+/* members = vm:NAME, vnic:NAME, ipset:NAME, group:NAME, CIDR (kinds VM, VNIC, IPSET, GROUP, CIDR)
+ */
 struct ioc_group {
 	char name[IOC_NAME_MAX];
 	struct ioc_ref_list members;
@@ -121,7 +122,7 @@ struct ioc_group {
 
 struct ioc_dfw {
 	bool default_allow; /* default_action = allow (default) | drop */
-	bool stateful;      /* default true */
+	bool stateful;	    /* default true */
 };
 
 enum ioc_action {
@@ -138,9 +139,9 @@ struct ioc_dfw_rule {
 	unsigned order; /* position in the file among dfw rules: ties keep file order */
 	struct ioc_ref_list src, dst; /* ANY, CIDR, IPSET, GROUP */
 	struct ioc_l4_list service;
-	unsigned direction;          /* enum ioc_dir bits */
+	unsigned direction;		/* enum ioc_dir bits */
 	struct ioc_ref_list applied_to; /* ANY, VNIC, GROUP */
-	enum ioc_action action;      /* ALLOW, DROP, REJECT */
+	enum ioc_action action;		/* ALLOW, DROP, REJECT */
 	int line;
 };
 
@@ -156,7 +157,7 @@ struct ioc_service_instance {
 	struct ioc_lcore_list lcores;
 	struct ioc_lcore_list standby_lcores;
 	uint32_t heartbeat_timeout_ms; /* default: host's */
-	bool auto_recover;             /* default true */
+	bool auto_recover;	       /* default true */
 	uint32_t slow_path_id;
 	unsigned id; /* N of serviceinstance-N: stable, 4 + position in file order */
 	int line;
@@ -183,7 +184,7 @@ struct ioc_redirect_rule {
 	struct ioc_ref_list src, dst;
 	struct ioc_l4_list service;
 	enum ioc_action action; /* REDIRECT, NO_REDIRECT */
-	int profile;            /* required for REDIRECT, -1 for NO_REDIRECT */
+	int profile;		/* required for REDIRECT, -1 for NO_REDIRECT */
 	int line;
 };
 

@@ -103,7 +103,7 @@ def stats(param):
 
 COMMANDS = {
     "/": lambda p: sorted(list(COMMANDS) + ["/test/garbage", "/test/huge"]),
-    "/iochain/summarize-dvfilter": summarize,
+    "/iochain/summarize_dvfilter": summarize,
     "/iochain/stats": stats,
 }
 

@@ -194,7 +194,7 @@ check "summarize-dvfilter: wrong host, exit 1" 1 \
 
 exp_out <<'EOF'
 port        kind                      rx       tx  drops
-VM1S1.eth0  vnic                      10        9      2
+VM1S1.eth0  vnic                      10        9      1
 VM1S1.eth1  vnic                       0        0      0
 VM2S1.eth0  vnic    18446744073709551615  1234567      5
 uplink0     uplink             123456789       42      7

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Shared unit-test fixtures: EAL (--no-huge --in-memory), ring-backed ports
+ * Shared unit-test fixtures: EAL (--no-huge --no-shconf), ring-backed ports
  * (rte_eth_from_rings) and packet builders.
  */
 #ifndef IOC_TEST_FIXTURE_H
@@ -39,11 +39,13 @@ struct dp_fixture {
 };
 
 int fixture_dp_start(struct dp_fixture *f, const char *ini);
-void fixture_dp_stop(struct dp_fixture *f);
+/* Tears down; -1 if an mbuf was still in use (a leak), which fails the suite. */
+int fixture_dp_stop(struct dp_fixture *f);
+/* Drains the rings; true when every mbuf of both pools is back (nothing leaked). */
+bool fixture_no_mbuf_in_use(struct dp_fixture *f);
 
 /* Send pkts into a port, run one poll of the lcore. */
-void fixture_inject(struct dp_fixture *f, struct ring_port *p, struct rte_mbuf **pkts,
-		    unsigned n);
+void fixture_inject(struct dp_fixture *f, struct ring_port *p, struct rte_mbuf **pkts, unsigned n);
 /* Dequeue everything the port transmitted into out (max n), return count. */
 unsigned fixture_drain(struct ring_port *p, struct rte_mbuf **out, unsigned n);
 /* Dequeue and free everything the port transmitted; return count. */
@@ -80,7 +82,7 @@ struct rte_mbuf *pkt_raw(const void *data, unsigned len);
 	"[vnic VM1.eth0]\ndevice = net_ring_vm1\nswitch_port = 1001\n"                             \
 	"mac = 02:00:00:00:01:01\nip = 10.0.0.11\nuplink = uplink0\nlcore = 1\n"                   \
 	"[vnic VM2.eth0]\ndevice = net_ring_vm2\nswitch_port = 1002\n"                             \
-	"mac = 02:00:00:00:02:01\nip = 10.0.0.12, 10.0.0.13\nuplink = uplink0\nlcore = 1\n"       \
+	"mac = 02:00:00:00:02:01\nip = 10.0.0.12, 10.0.0.13\nuplink = uplink0\nlcore = 1\n"        \
 	"[vnic VM3.eth0]\ndevice = net_ring_vm3\nswitch_port = 1003\n"                             \
 	"mac = 02:00:00:00:03:01\nip = 10.0.1.1\nlcore = 1\n"
 
@@ -96,4 +98,4 @@ struct fixture_lab {
 	struct ring_port *vm1, *vm2, *vm3, *up;
 };
 int fixture_lab_start(struct fixture_lab *l);
-void fixture_lab_stop(struct fixture_lab *l);
+int fixture_lab_stop(struct fixture_lab *l);

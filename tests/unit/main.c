@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The unit test runner: one EAL (--no-huge --in-memory), every suite. */
+/* The unit test runner: one EAL (--no-huge --no-shconf), every suite. */
 #include <stdio.h>
 
 #include <CUnit/Basic.h>

@@ -20,8 +20,14 @@ setup(void)
 static int
 teardown(void)
 {
-	fixture_lab_stop(&lab);
-	return 0;
+	return fixture_lab_stop(&lab);
+}
+
+/* Runs last: every mbuf the suite's tests made is back in its pool. */
+static void
+test_no_leak(void)
+{
+	CU_ASSERT(fixture_no_mbuf_in_use(&lab.f));
 }
 
 static uint64_t
@@ -52,8 +58,7 @@ test_vnic_to_uplink(void)
 	uint64_t before = pc("VM1.eth0", IOC_PC_FWD_UPLINK);
 	struct rte_mbuf *out;
 
-	inject1(lab.vm1, pkt_udp(MAC_VM1, MAC_LAPTOP, IP4(10, 0, 0, 11), IP4(10, 0, 0, 100), 9,
-				 9));
+	inject1(lab.vm1, pkt_udp(MAC_VM1, MAC_LAPTOP, IP4(10, 0, 0, 11), IP4(10, 0, 0, 100), 9, 9));
 	CU_ASSERT_EQUAL_FATAL(fixture_drain(lab.up, &out, 1), 1);
 	/* The frame leaves unmodified. */
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(out, struct rte_ether_hdr *);
@@ -139,8 +144,8 @@ test_flood_copies_independent(void)
 {
 	struct rte_mbuf *a, *b;
 
-	inject1(lab.up, pkt_udp(MAC_LAPTOP, MAC_BCAST, IP4(10, 0, 0, 100), IP4(10, 0, 0, 255), 67,
-				68));
+	inject1(lab.up,
+		pkt_udp(MAC_LAPTOP, MAC_BCAST, IP4(10, 0, 0, 100), IP4(10, 0, 0, 255), 67, 68));
 	CU_ASSERT_EQUAL_FATAL(fixture_drain(lab.vm1, &a, 1), 1);
 	CU_ASSERT_EQUAL_FATAL(fixture_drain(lab.vm2, &b, 1), 1);
 	CU_ASSERT_PTR_NOT_EQUAL(a, b);
@@ -157,7 +162,7 @@ test_flood_copies_independent(void)
 static void
 test_runt(void)
 {
-	uint8_t runt[10] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0};
+	uint8_t runt[10] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0 };
 	uint64_t before = pc("VM1.eth0", IOC_PC_DROP_RUNT);
 
 	inject1(lab.vm1, pkt_raw(runt, sizeof(runt)));
@@ -188,10 +193,12 @@ test_tx_full_counted(void)
 static void
 test_counters_add_up(void)
 {
-	struct ring_port *ports[] = {lab.vm1, lab.vm2, lab.vm3, lab.up};
-	const char *macs[] = {MAC_VM1, MAC_VM2, MAC_VM3, MAC_LAPTOP, MAC_BCAST, "02:00:00:00:44:44"};
-	const uint32_t ips[] = {IP4(10, 0, 0, 11), IP4(10, 0, 0, 12), IP4(10, 0, 1, 1),
-				IP4(10, 0, 0, 100), IP4(10, 0, 0, 13)};
+	struct ring_port *ports[] = { lab.vm1, lab.vm2, lab.vm3, lab.up };
+	const char *macs[] = {
+		MAC_VM1, MAC_VM2, MAC_VM3, MAC_LAPTOP, MAC_BCAST, "02:00:00:00:44:44"
+	};
+	const uint32_t ips[] = { IP4(10, 0, 0, 11), IP4(10, 0, 0, 12), IP4(10, 0, 1, 1),
+				 IP4(10, 0, 0, 100), IP4(10, 0, 0, 13) };
 	struct rte_mbuf *burst[32];
 
 	srand(7);
@@ -267,4 +274,5 @@ test_fwd_register(void)
 	CU_add_test(s, "runt dropped", test_runt);
 	CU_add_test(s, "TX queue full counted", test_tx_full_counted);
 	CU_add_test(s, "counters add up", test_counters_add_up);
+	CU_add_test(s, "no mbuf leaked", test_no_leak);
 }

@@ -60,10 +60,12 @@ test_parse_vlan_qinq(void)
 
 	CU_ASSERT_FATAL(m != NULL);
 	/* Insert an 802.1ad and an 802.1Q tag after the MACs. */
+	uint8_t macs[12];
+	memcpy(macs, rte_pktmbuf_mtod(m, void *), sizeof(macs));
 	uint8_t *p = (uint8_t *)rte_pktmbuf_prepend(m, 8);
 	CU_ASSERT_FATAL(p != NULL);
-	memmove(p, p + 8, 12);
-	const uint8_t tags[8] = {0x88, 0xa8, 0x00, 0x0a, 0x81, 0x00, 0x00, 0x14};
+	memcpy(p, macs, sizeof(macs));
+	const uint8_t tags[8] = { 0x88, 0xa8, 0x00, 0x0a, 0x81, 0x00, 0x00, 0x14 };
 	memcpy(p + 12, tags, 8);
 	CU_ASSERT_EQUAL(ioc_meta_parse(m, &md), 0);
 	CU_ASSERT(md.flags & IOC_F_VLAN);
@@ -88,37 +90,44 @@ parse_mutated(void (*mutate)(struct rte_ipv4_hdr *ip, struct rte_mbuf *m))
 	return md;
 }
 
-static void ihl_short(struct rte_ipv4_hdr *ip, struct rte_mbuf *m)
+static void
+ihl_short(struct rte_ipv4_hdr *ip, struct rte_mbuf *m)
 {
 	RTE_SET_USED(m);
 	ip->version_ihl = 0x44;
 }
-static void ihl_long(struct rte_ipv4_hdr *ip, struct rte_mbuf *m)
+static void
+ihl_long(struct rte_ipv4_hdr *ip, struct rte_mbuf *m)
 {
 	RTE_SET_USED(m);
 	ip->version_ihl = 0x4f; /* 60 bytes of header in a 46-byte IP packet */
 }
-static void totlen_lies(struct rte_ipv4_hdr *ip, struct rte_mbuf *m)
+static void
+totlen_lies(struct rte_ipv4_hdr *ip, struct rte_mbuf *m)
 {
 	RTE_SET_USED(m);
 	ip->total_length = rte_cpu_to_be_16(1400);
 }
-static void first_frag(struct rte_ipv4_hdr *ip, struct rte_mbuf *m)
+static void
+first_frag(struct rte_ipv4_hdr *ip, struct rte_mbuf *m)
 {
 	RTE_SET_USED(m);
 	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG);
 }
-static void later_frag(struct rte_ipv4_hdr *ip, struct rte_mbuf *m)
+static void
+later_frag(struct rte_ipv4_hdr *ip, struct rte_mbuf *m)
 {
 	RTE_SET_USED(m);
 	ip->fragment_offset = rte_cpu_to_be_16(185);
 }
-static void truncated(struct rte_ipv4_hdr *ip, struct rte_mbuf *m)
+static void
+truncated(struct rte_ipv4_hdr *ip, struct rte_mbuf *m)
 {
 	RTE_SET_USED(ip);
 	rte_pktmbuf_trim(m, rte_pktmbuf_data_len(m) - 14 - 12);
 }
-static void version6(struct rte_ipv4_hdr *ip, struct rte_mbuf *m)
+static void
+version6(struct rte_ipv4_hdr *ip, struct rte_mbuf *m)
 {
 	RTE_SET_USED(m);
 	ip->version_ihl = 0x65;
@@ -152,7 +161,7 @@ test_parse_fragments(void)
 static void
 test_parse_runt_arp_bcast(void)
 {
-	uint8_t runt[13] = {0};
+	uint8_t runt[13] = { 0 };
 	struct rte_mbuf *r = pkt_raw(runt, sizeof(runt));
 	struct rte_mbuf *a = pkt_arp(M1, M1, IP4(10, 0, 0, 11), IP4(10, 0, 0, 1));
 	struct ioc_meta md;

@@ -17,8 +17,14 @@ setup(void)
 static int
 teardown(void)
 {
-	fixture_lab_stop(&lab);
-	return 0;
+	return fixture_lab_stop(&lab);
+}
+
+/* Runs last: every mbuf the suite's tests made is back in its pool. */
+static void
+test_no_leak(void)
+{
+	CU_ASSERT(fixture_no_mbuf_in_use(&lab.f));
 }
 
 /* Sends one packet from VM1 and returns how many left on the uplink. */
@@ -41,8 +47,8 @@ test_allowed(void)
 {
 	uint64_t pass = swsec("swsec_pass");
 
-	CU_ASSERT_EQUAL(send_vm1(pkt_udp(MAC_VM1, MAC_LAPTOP, IP4(10, 0, 0, 11),
-					 IP4(10, 0, 0, 100), 1000, 53)),
+	CU_ASSERT_EQUAL(send_vm1(pkt_udp(MAC_VM1, MAC_LAPTOP, IP4(10, 0, 0, 11), IP4(10, 0, 0, 100),
+					 1000, 53)),
 			1);
 	CU_ASSERT_EQUAL(send_vm1(pkt_icmp_echo(MAC_VM1, MAC_LAPTOP, IP4(10, 0, 0, 11),
 					       IP4(10, 0, 0, 100), 7, false)),
@@ -60,8 +66,7 @@ test_wrong_mac(void)
 					 IP4(10, 0, 0, 100), 1000, 53)),
 			0);
 	CU_ASSERT_EQUAL(swsec("swsec_drop_mac"), before + 1);
-	CU_ASSERT_EQUAL(fixture_port_counter(&lab.f, "VM1.eth0", IOC_PC_DROP_OUT_CHAIN),
-			chain + 1);
+	CU_ASSERT_EQUAL(fixture_port_counter(&lab.f, "VM1.eth0", IOC_PC_DROP_OUT_CHAIN), chain + 1);
 }
 
 static void
@@ -70,8 +75,8 @@ test_wrong_ip(void)
 	uint64_t before = swsec("swsec_drop_ip");
 
 	/* VM2's address, sent by VM1: a spoof even though it exists on this host. */
-	CU_ASSERT_EQUAL(send_vm1(pkt_udp(MAC_VM1, MAC_LAPTOP, IP4(10, 0, 0, 12),
-					 IP4(10, 0, 0, 100), 1000, 53)),
+	CU_ASSERT_EQUAL(send_vm1(pkt_udp(MAC_VM1, MAC_LAPTOP, IP4(10, 0, 0, 12), IP4(10, 0, 0, 100),
+					 1000, 53)),
 			0);
 	CU_ASSERT_EQUAL(swsec("swsec_drop_ip"), before + 1);
 }
@@ -79,8 +84,8 @@ test_wrong_ip(void)
 static void
 test_second_binding(void)
 {
-	struct rte_mbuf *m = pkt_udp(MAC_VM2, MAC_LAPTOP, IP4(10, 0, 0, 13), IP4(10, 0, 0, 100),
-				     1, 2);
+	struct rte_mbuf *m =
+		pkt_udp(MAC_VM2, MAC_LAPTOP, IP4(10, 0, 0, 13), IP4(10, 0, 0, 100), 1, 2);
 
 	CU_ASSERT_FATAL(m != NULL);
 	fixture_inject(&lab.f, lab.vm2, &m, 1);
@@ -113,8 +118,8 @@ static void
 test_ipv6_and_malformed(void)
 {
 	uint64_t v6 = swsec("swsec_drop_ipv6"), bad = swsec("swsec_drop_malformed");
-	struct rte_mbuf *m = pkt_udp(MAC_VM1, MAC_LAPTOP, IP4(10, 0, 0, 11), IP4(10, 0, 0, 100), 1,
-				     2);
+	struct rte_mbuf *m =
+		pkt_udp(MAC_VM1, MAC_LAPTOP, IP4(10, 0, 0, 11), IP4(10, 0, 0, 100), 1, 2);
 
 	CU_ASSERT_EQUAL(send_vm1(pkt_ipv6(MAC_VM1, MAC_LAPTOP)), 0);
 	CU_ASSERT_EQUAL(swsec("swsec_drop_ipv6"), v6 + 1);
@@ -128,18 +133,18 @@ static void
 test_inbound_not_checked(void)
 {
 	/* From the uplink, any source reaches VM1: spoofguard guards what a VM sends. */
-	struct rte_mbuf *m = pkt_udp(MAC_LAPTOP, MAC_VM1, IP4(172, 16, 9, 9), IP4(10, 0, 0, 11),
-				     1, 2);
+	struct rte_mbuf *m =
+		pkt_udp(MAC_LAPTOP, MAC_VM1, IP4(172, 16, 9, 9), IP4(10, 0, 0, 11), 1, 2);
 	uint64_t in = swsec("swsec_in");
 
 	CU_ASSERT_FATAL(m != NULL);
 	fixture_inject(&lab.f, lab.up, &m, 1);
 	CU_ASSERT_EQUAL(fixture_drain_free(lab.vm1), 1);
 	CU_ASSERT_EQUAL(swsec("swsec_in"), in + 1);
-	CU_ASSERT_EQUAL(swsec("swsec_in"), swsec("swsec_pass") + swsec("swsec_drop_mac") +
-						   swsec("swsec_drop_ip") + swsec("swsec_drop_arp") +
-						   swsec("swsec_drop_ipv6") +
-						   swsec("swsec_drop_malformed"));
+	CU_ASSERT_EQUAL(swsec("swsec_in"),
+			swsec("swsec_pass") + swsec("swsec_drop_mac") + swsec("swsec_drop_ip") +
+				swsec("swsec_drop_arp") + swsec("swsec_drop_ipv6") +
+				swsec("swsec_drop_malformed"));
 }
 
 void
@@ -154,4 +159,5 @@ test_swsec_register(void)
 	CU_add_test(s, "ARP sender checked, probes pass", test_arp);
 	CU_add_test(s, "IPv6 and malformed IPv4 dropped", test_ipv6_and_malformed);
 	CU_add_test(s, "inbound not checked", test_inbound_not_checked);
+	CU_add_test(s, "no mbuf leaked", test_no_leak);
 }

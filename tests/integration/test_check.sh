@@ -1,0 +1,36 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Bad input stops iochain before it touches a port: --check on good and broken
+# files, bad options, and lcores the topology names but EAL did not enable.
+. "$(dirname "$0")/_init.sh"
+
+for f in blog-lab pcap-demo memif-testpmd; do
+	check "--check config/$f.ini: valid" "$IOCHAIN" --check -c "$TOP/config/$f.ini"
+done
+
+printf '[host]\nname = h\n\n[uplink u0]\ndevice = net_null0\nlcore = 1\nspeed = 10\n' >"$T/bad.ini"
+"$IOCHAIN" --check -c "$T/bad.ini" >"$T/out" 2>&1
+check_eq "--check on an unknown key: exit 2" 2 $?
+check_eq "the error names file, line, section and key" \
+	"iochain: $T/bad.ini:7: [uplink u0] speed: unknown key" "$(cat "$T/out")"
+
+"$IOCHAIN" --check -c "$T/missing.ini" >"$T/out" 2>&1
+check_eq "--check on a missing file: exit 2" 2 $?
+check "and says so" grep -q "missing.ini" "$T/out"
+
+"$IOCHAIN" -l 0 --no-huge --no-shconf -- --no-such-option >"$T/out" 2>&1
+check_eq "an unknown option: exit 2" 2 $?
+
+# blog-lab.ini forwards on lcore 1, which -l 0 does not enable.
+ip link del vm1s1 2>/dev/null
+"$IOCHAIN" -l 0 --no-huge --no-shconf --file-prefix "$PREFIX" -- -c "$TOP/config/blog-lab.ini" \
+	>"$T/out" 2>&1
+check_eq "a forwarding lcore EAL did not enable: exit 2" 2 $?
+check "the error names the lcore" grep -q "lcore 1 forwards for a port but EAL did not enable it" "$T/out"
+check_fails "no port was created" ip link show vm1s1
+
+"$IOCHAIN" -l 0-1 --main-lcore 1 --no-huge --no-shconf --file-prefix "$PREFIX" -- \
+	-c "$TOP/config/blog-lab.ini" >"$T/out" 2>&1
+check_eq "forwarding on the main lcore: exit 2" 2 $?
+check "the error says why" grep -q "is the main lcore" "$T/out"
+finish
