@@ -180,14 +180,18 @@ check_lcores(const struct ioc_topology *t)
 	return rc;
 }
 
+/* Counters at the previous print, for rates. */
+struct rate_prev {
+	uint64_t rx, tx;
+};
+
 static void
-print_stats(const struct ioc_dp *dp, const uint64_t *prev_rx, uint64_t *now_rx, double secs,
-	    bool final)
+print_stats(const struct ioc_dp *dp, struct rate_prev *prev, double secs, bool final)
 {
 	uint64_t c[IOC_PC_MAX];
 
-	printf("%s%-20s %-6s %14s %14s %12s %10s\n", final ? "final counters\n" : "", "port",
-	       "kind", "rx", "tx", "drops", "rx Mpps");
+	printf("%s%-20s %-6s %14s %14s %12s %9s %9s\n", final ? "final counters\n" : "", "port",
+	       "kind", "rx", "tx", "drops", "rx Mpps", "tx Mpps");
 	for (unsigned p = 0; p < dp->n_ports; p++) {
 		uint64_t drops = 0;
 
@@ -197,11 +201,12 @@ print_stats(const struct ioc_dp *dp, const uint64_t *prev_rx, uint64_t *now_rx, 
 			    strstr(ioc_port_counter_names[k], "_drop") != NULL)
 				drops += c[k];
 		}
-		now_rx[p] = c[IOC_PC_RX];
-		double mpps = secs > 0 ? (double)(c[IOC_PC_RX] - prev_rx[p]) / secs / 1e6 : 0;
-		printf("%-20s %-6s %14" PRIu64 " %14" PRIu64 " %12" PRIu64 " %10.3f\n",
+		double rx = secs > 0 ? (double)(c[IOC_PC_RX] - prev[p].rx) / secs / 1e6 : 0;
+		double tx = secs > 0 ? (double)(c[IOC_PC_TX] - prev[p].tx) / secs / 1e6 : 0;
+		prev[p] = (struct rate_prev){ .rx = c[IOC_PC_RX], .tx = c[IOC_PC_TX] };
+		printf("%-20s %-6s %14" PRIu64 " %14" PRIu64 " %12" PRIu64 " %9.3f %9.3f\n",
 		       dp->ports[p].name, dp->ports[p].kind == IOC_PORT_VNIC ? "vnic" : "uplink",
-		       c[IOC_PC_RX], c[IOC_PC_TX], drops, mpps);
+		       c[IOC_PC_RX], c[IOC_PC_TX], drops, rx, tx);
 	}
 	if (final) {
 		for (unsigned v = 0; v < dp->n_vnics; v++) {
@@ -250,19 +255,17 @@ run(struct ioc_topology *t, unsigned stats_interval)
 	}
 	IOC_LOG(INFO, main, "host %s: %u vNICs, %u uplinks, %u forwarding lcores", t->host.name,
 		t->n_vnics, t->n_uplinks, dp->n_lcores);
-	printf("iochain: host %s forwarding (%u vNICs, %u uplinks)\n", t->host.name, t->n_vnics,
-	       t->n_uplinks);
+	printf("iochain: host %s forwarding (%u vNICs, %u uplinks; TSC %.3f GHz)\n", t->host.name,
+	       t->n_vnics, t->n_uplinks, rte_get_tsc_hz() / 1e9);
 	fflush(stdout);
 
-	uint64_t *prev = calloc(dp->n_ports + 1, sizeof(*prev));
-	uint64_t *now = calloc(dp->n_ports + 1, sizeof(*now));
+	struct rate_prev *prev = calloc(dp->n_ports + 1, sizeof(*prev));
 	uint64_t hz = rte_get_timer_hz(), last = rte_get_timer_cycles();
-	while (rc == 0 && !quit_signal && prev != NULL && now != NULL) {
+	while (rc == 0 && !quit_signal && prev != NULL) {
 		usleep(50 * 1000);
 		uint64_t tnow = rte_get_timer_cycles();
 		if (stats_interval > 0 && tnow - last >= stats_interval * hz) {
-			print_stats(dp, prev, now, (double)(tnow - last) / hz, false);
-			memcpy(prev, now, sizeof(*now) * dp->n_ports);
+			print_stats(dp, prev, (double)(tnow - last) / hz, false);
 			last = tnow;
 		}
 	}
@@ -270,10 +273,9 @@ run(struct ioc_topology *t, unsigned stats_interval)
 		printf("iochain: %s, stopping\n", strsignal(quit_signal));
 	__atomic_store_n(&dp->quit, true, __ATOMIC_RELAXED);
 	rte_eal_mp_wait_lcore();
-	if (prev != NULL && now != NULL)
-		print_stats(dp, prev, now, 0, true);
+	if (prev != NULL)
+		print_stats(dp, prev, 0, true);
 	free(prev);
-	free(now);
 	ioc_telemetry_set_dp(NULL);
 	ioc_dp_destroy(dp);
 	return rc == 0 ? 0 : 1;
