@@ -6,8 +6,11 @@
  *
  * Counters: each slot on a chain owns a block in the per-lcore counter array of
  * that vNIC: [in, pass, reason 0, reason 1, ...]. The framework counts in and
- * pass; process() counts and frees what it drops, so for every slot
- * in = pass + sum(reasons) (+ packets held in flight by slots that queue).
+ * pass; process() counts every packet it does not pass under one reason, so
+ * for every slot in = pass + sum(reasons). A packet a slot does not pass is
+ * either freed (a drop), held (handed elsewhere, e.g. to an SVM, and resumed
+ * later: ctx->n_held) or turned into a reply (ctx->reply: sent back out the
+ * port the packet came in on, e.g. a firewall's TCP RST).
  */
 #ifndef IOC_CHAIN_H
 #define IOC_CHAIN_H
@@ -41,6 +44,22 @@ struct ioc_slot_desc {
 	char filter_source[48];
 };
 
+/*
+ * What a slot's process() gets besides the burst. Built by the caller (a
+ * forwarding lcore) per chain run; slots read the first fields and append to
+ * the last ones.
+ */
+struct ioc_slot_ctx {
+	unsigned lcore_id; /* rte_lcore_id() of the caller: the index of per-lcore state */
+	uint64_t now;      /* TSC at the start of the burst */
+	uint8_t dir;       /* enum ioc_dir: every packet of the burst goes this way */
+	uint8_t slot_index; /* position of the running slot in the chain (for resume) */
+	uint64_t *reasons; /* the running slot's reason counters on this vNIC and lcore */
+	uint16_t n_held;   /* packets slots kept in this run (in flight) */
+	uint16_t n_reply;
+	struct rte_mbuf *reply[IOC_BURST];
+};
+
 struct ioc_slot_ops {
 	const char *name;	    /* short name, prefix of its counters: "swsec" */
 	const char *agent;	    /* agentName: "vmware-swsec" */
@@ -54,11 +73,12 @@ struct ioc_slot_ops {
 	int (*attach)(const struct ioc_topology *t, unsigned vnic, void **priv);
 	void (*detach)(void *priv);
 	/*
-	 * Datapath: all packets belong to one vNIC and one direction (enum
-	 * ioc_dir). Returns the survivors compacted at the front of pkts; every
-	 * other packet is freed and counted in drops[reason].
+	 * Datapath: all packets belong to one vNIC and go one way (ctx->dir).
+	 * Returns the survivors compacted at the front of pkts; every other
+	 * packet is counted in ctx->reasons[reason] and freed, held (n_held) or
+	 * replied (reply[]); never left dangling.
 	 */
-	uint16_t (*process)(const void *priv, unsigned dir, uint64_t *drops, struct rte_mbuf **pkts,
+	uint16_t (*process)(const void *priv, struct ioc_slot_ctx *ctx, struct rte_mbuf **pkts,
 			    uint16_t n);
 	void (*describe)(const void *priv, const struct ioc_topology *t, unsigned vnic,
 			 struct ioc_slot_desc *d);
@@ -93,20 +113,33 @@ void ioc_chain_free(struct ioc_chain *c);
 /* Name of counter i of the chain ("swsec_drop_mac") into buf. */
 void ioc_chain_counter_name(const struct ioc_chain *c, unsigned i, char *buf, size_t len);
 
-/* Runs the burst through every slot in order; returns the survivors. */
+/*
+ * Runs the burst through the chain's slots from position `from` on (0: the
+ * whole chain; a held packet resumes at its meta next_slot) and returns the
+ * survivors. cnt is this lcore's counter array for the vNIC.
+ */
 static inline uint16_t
-ioc_chain_run(const struct ioc_chain *c, unsigned dir, uint64_t *cnt, struct rte_mbuf **pkts,
-	      uint16_t n)
+ioc_chain_run_from(const struct ioc_chain *c, struct ioc_slot_ctx *ctx, uint64_t *cnt,
+		   unsigned from, struct rte_mbuf **pkts, uint16_t n)
 {
-	for (unsigned i = 0; i < c->n_slots && n > 0; i++) {
+	for (unsigned i = from; i < c->n_slots && n > 0; i++) {
 		const struct ioc_slot_inst *s = &c->slot[i];
 		uint64_t *blk = cnt + s->cnt_off;
 
 		blk[IOC_SLOT_IN] += n;
-		n = s->ops->process(s->priv, dir, blk + IOC_SLOT_REASONS, pkts, n);
+		ctx->slot_index = (uint8_t)i;
+		ctx->reasons = blk + IOC_SLOT_REASONS;
+		n = s->ops->process(s->priv, ctx, pkts, n);
 		blk[IOC_SLOT_PASS] += n;
 	}
 	return n;
+}
+
+static inline uint16_t
+ioc_chain_run(const struct ioc_chain *c, struct ioc_slot_ctx *ctx, uint64_t *cnt,
+	      struct rte_mbuf **pkts, uint16_t n)
+{
+	return ioc_chain_run_from(c, ctx, cnt, 0, pkts, n);
 }
 
 #endif /* IOC_CHAIN_H */

@@ -11,12 +11,14 @@
  * the counters with relaxed loads and sums them (plain per-lcore u64, no
  * atomics on the hot path; a 64-bit aligned load never tears on the targets).
  *
- * Port ledger (per port, summed over lcores; in-flight is zero between polls):
- *   rx = fwd_uplink + fwd_vnic + flood + drop_runt + drop_out_chain
- *        + drop_in_chain + drop_no_dest + drop_loop
+ * Port ledger, per port, for what came in on it (summed over lcores):
+ *   rx + flood_copy = fwd_uplink + fwd_vnic + drop_runt + drop_out_chain
+ *                     + drop_in_chain + drop_no_dest + drop_loop + held - resumed
+ * A flooded frame is sent to N ports as itself and N-1 copies (flood_copy),
+ * each of which ends forwarded or dropped like any packet; held - resumed is
+ * what slots hold in flight (an SVM). And for what leaves by the port:
  *   tx_queued = tx + tx_drop_full
- * A flooded frame counts once as `flood` on the port it came in on; each copy
- * (flood_copy) is then counted by the slots and the TX ledger of its port.
+ * where tx_queued includes the replies (reply) slots sent back out of it.
  */
 #ifndef IOC_FWD_H
 #define IOC_FWD_H
@@ -45,8 +47,11 @@ enum ioc_port_counter {
 	IOC_PC_DROP_IN_CHAIN,  /* dropped by a slot of the destination vNIC's chain (in) */
 	IOC_PC_DROP_NO_DEST,   /* no vNIC owns the destination MAC, and no uplink to send to */
 	IOC_PC_DROP_LOOP,      /* a vNIC sent a frame to its own MAC */
-	IOC_PC_FLOOD_COPY,     /* copies made for flooding (not part of the rx ledger) */
+	IOC_PC_FLOOD_COPY,     /* copies made for flooding: each then ends like a received packet */
 	IOC_PC_FLOOD_NOMEM,    /* a flood copy could not be allocated: that port missed it */
+	IOC_PC_HELD,           /* held by a slot (in flight to an SVM) */
+	IOC_PC_RESUMED,        /* held packets that came back into the chain */
+	IOC_PC_REPLY,          /* replies a slot sent back out this port (reject) */
 	IOC_PC_TX_QUEUED,      /* packets queued for TX on this port */
 	IOC_PC_TX,	       /* accepted by the driver */
 	IOC_PC_TX_DROP_FULL,   /* refused by the driver (queue full) and freed */
@@ -106,6 +111,7 @@ struct ioc_lcore {
 	uint16_t *active;		  /* vNICs with staged packets */
 	unsigned n_active;
 	uint64_t polls;
+	uint64_t now; /* TSC at the start of the current poll */
 } __rte_cache_aligned;
 
 struct ioc_dp {

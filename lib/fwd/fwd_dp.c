@@ -3,6 +3,7 @@
  * The forwarding lcores' burst loop. Runs on datapath lcores only: no
  * allocation but mbufs, no locks, no logs; every drop has a counter.
  */
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_hash.h>
 #include <rte_mbuf.h>
@@ -54,14 +55,28 @@ stage(struct ioc_lcore *lc, unsigned vnic, struct rte_mbuf *m)
 	s->pkts[s->n++] = m;
 }
 
-static inline uint16_t
-count_flood(struct rte_mbuf **pkts, uint16_t n)
+/* A chain run's context for this lcore, `dir` and now. */
+static inline void
+ctx_init(struct ioc_slot_ctx *ctx, struct ioc_lcore *lc, unsigned dir)
 {
-	uint16_t c = 0;
+	ctx->lcore_id = lc->lcore_id;
+	ctx->now = lc->now;
+	ctx->dir = (uint8_t)dir;
+	ctx->n_held = 0;
+	ctx->n_reply = 0;
+}
 
-	for (uint16_t i = 0; i < n; i++)
-		c += !!(ioc_meta(pkts[i])->flags & IOC_F_FLOOD);
-	return c;
+/* Replies a slot made (a reject) go back out the port their packet came in on. */
+static inline void
+send_replies(struct ioc_lcore *lc, struct ioc_slot_ctx *ctx)
+{
+	for (uint16_t i = 0; i < ctx->n_reply; i++) {
+		struct rte_mbuf *m = ctx->reply[i];
+		unsigned port = ioc_meta(m)->rx_port;
+
+		lc->port_cnt[port][IOC_PC_REPLY]++;
+		tx_enqueue(lc, port, m);
+	}
 }
 
 /* Run the staged in-chains and queue what survives to each vNIC's port. */
@@ -70,33 +85,35 @@ run_staged(struct ioc_lcore *lc, unsigned rx_port)
 {
 	struct ioc_dp *dp = lc->dp;
 	uint64_t *pc = lc->port_cnt[rx_port];
+	struct ioc_slot_ctx ctx;
 
 	for (unsigned a = 0; a < lc->n_active; a++) {
 		unsigned v = lc->active[a];
 		struct ioc_txbuf *s = &lc->stage[v];
-		uint16_t flood_in = count_flood(s->pkts, s->n);
-		uint16_t unicast_in = s->n - flood_in;
-		uint16_t n = ioc_chain_run(&dp->vnics[v].chain, IOC_DIR_IN, lc->slot_cnt[v],
-					   s->pkts, s->n);
-		uint16_t unicast_out = n - count_flood(s->pkts, n);
 
-		/* Flood copies were already accounted as `flood` on the rx port. */
-		pc[IOC_PC_FWD_VNIC] += unicast_out;
-		pc[IOC_PC_DROP_IN_CHAIN] += unicast_in - unicast_out;
+		ctx_init(&ctx, lc, IOC_DIR_IN);
+		uint16_t n = ioc_chain_run(&dp->vnics[v].chain, &ctx, lc->slot_cnt[v], s->pkts,
+					   s->n);
+		pc[IOC_PC_FWD_VNIC] += n;
+		pc[IOC_PC_HELD] += ctx.n_held;
+		pc[IOC_PC_DROP_IN_CHAIN] += s->n - n - ctx.n_held;
 		for (uint16_t i = 0; i < n; i++)
 			tx_enqueue(lc, dp->vnics[v].port, s->pkts[i]);
+		send_replies(lc, &ctx);
 		s->n = 0;
 	}
 	lc->n_active = 0;
 }
 
 static inline void
-deliver(struct ioc_lcore *lc, unsigned port, struct rte_mbuf *m)
+deliver(struct ioc_lcore *lc, uint64_t *pc, unsigned port, struct rte_mbuf *m)
 {
-	if (lc->dp->ports[port].kind == IOC_PORT_VNIC)
+	if (lc->dp->ports[port].kind == IOC_PORT_VNIC) {
 		stage(lc, port, m);
-	else
+	} else {
+		pc[IOC_PC_FWD_UPLINK]++;
 		tx_enqueue(lc, port, m);
+	}
 }
 
 /* The original goes to the last destination, a copy to each of the others. */
@@ -113,7 +130,7 @@ flood_one(struct ioc_lcore *lc, uint64_t *pc, struct rte_mbuf *m, unsigned port,
 		}
 		pc[IOC_PC_FLOOD_COPY]++;
 	}
-	deliver(lc, port, c);
+	deliver(lc, pc, port, c);
 }
 
 /* Every vNIC of the segment but the sender, and the uplink when a vNIC sent it. */
@@ -173,8 +190,7 @@ switch_burst(struct ioc_lcore *lc, unsigned rx_port, struct rte_mbuf **pkts, uin
 				stage(lc, dst, m);
 			}
 		} else if (p->kind == IOC_PORT_VNIC && seg->uplink_port >= 0) {
-			pc[IOC_PC_FWD_UPLINK]++;
-			tx_enqueue(lc, seg->uplink_port, m);
+			deliver(lc, pc, seg->uplink_port, m);
 		} else {
 			pc[IOC_PC_DROP_NO_DEST]++;
 			rte_pktmbuf_free(m);
@@ -210,8 +226,13 @@ ioc_fwd_burst(struct ioc_lcore *lc, unsigned port, struct rte_mbuf **pkts, uint1
 	n = k;
 
 	if (p->kind == IOC_PORT_VNIC) {
-		n = ioc_chain_run(&dp->vnics[port].chain, IOC_DIR_OUT, lc->slot_cnt[port], pkts, n);
-		pc[IOC_PC_DROP_OUT_CHAIN] += k - n;
+		struct ioc_slot_ctx ctx;
+
+		ctx_init(&ctx, lc, IOC_DIR_OUT);
+		n = ioc_chain_run(&dp->vnics[port].chain, &ctx, lc->slot_cnt[port], pkts, n);
+		pc[IOC_PC_HELD] += ctx.n_held;
+		pc[IOC_PC_DROP_OUT_CHAIN] += k - n - ctx.n_held;
+		send_replies(lc, &ctx);
 	}
 	if (n > 0)
 		switch_burst(lc, port, pkts, n);
@@ -231,6 +252,7 @@ ioc_fwd_poll(struct ioc_lcore *lc)
 	struct rte_mbuf *pkts[IOC_BURST];
 	unsigned total = 0;
 
+	lc->now = rte_get_tsc_cycles();
 	for (unsigned q = 0; q < lc->n_rxq; q++) {
 		const struct ioc_rxq *rq = &lc->rxq[q];
 		uint16_t n = rte_eth_rx_burst(rq->port_id, rq->queue, pkts, IOC_BURST);

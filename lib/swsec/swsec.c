@@ -99,13 +99,14 @@ spoof_reason(const struct swsec_vnic *s, struct rte_mbuf *m)
 }
 
 static uint16_t
-swsec_process(const void *priv, unsigned dir, uint64_t *drops, struct rte_mbuf **pkts, uint16_t n)
+swsec_process(const void *priv, struct ioc_slot_ctx *ctx, struct rte_mbuf **pkts, uint16_t n)
 {
 	const struct swsec_vnic *s = priv;
 	struct rte_mbuf *dropped[IOC_BURST];
+	uint64_t *drops = ctx->reasons;
 	uint16_t kept = 0, nd = 0;
 
-	if (!(dir & IOC_DIR_OUT))
+	if (!(ctx->dir & IOC_DIR_OUT))
 		return n;
 	for (uint16_t i = 0; i < n; i++) {
 		if (i + 1 < n)

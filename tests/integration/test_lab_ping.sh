@@ -58,8 +58,8 @@ ledger() {
 	ctl raw "/iochain/stats,$1" | python3 -c '
 import json, sys
 c = json.load(sys.stdin)["/iochain/stats"]
-rx = c["fwd_uplink"] + c["fwd_vnic"] + c["flood"] + sum(v for k, v in c.items() if k.startswith("drop_"))
-assert c["rx"] == rx, (c["rx"], rx)
+out = c["fwd_uplink"] + c["fwd_vnic"] + sum(v for k, v in c.items() if k.startswith("drop_"))
+assert c["rx"] + c["flood_copy"] == out + c["held"] - c["resumed"], c
 assert c["tx_queued"] == c["tx"] + c["tx_drop_full"]
 assert c.get("swsec_in", 0) == c.get("swsec_pass", 0) + sum(v for k, v in c.items() if k.startswith("swsec_drop_"))
 '

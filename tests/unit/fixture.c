@@ -355,9 +355,13 @@ pkt_raw(const void *data, unsigned len)
 	return m;
 }
 
+struct fixture_lab fixture_lab;
+
 int
-fixture_lab_start(struct fixture_lab *l)
+fixture_lab_suite_init(void)
 {
+	struct fixture_lab *l = &fixture_lab;
+
 	l->vm1 = fixture_ring_port("vm1");
 	l->vm2 = fixture_ring_port("vm2");
 	l->vm3 = fixture_ring_port("vm3");
@@ -368,7 +372,13 @@ fixture_lab_start(struct fixture_lab *l)
 }
 
 int
-fixture_lab_stop(struct fixture_lab *l)
+fixture_lab_suite_cleanup(void)
 {
-	return fixture_dp_stop(&l->f);
+	return fixture_dp_stop(&fixture_lab.f);
+}
+
+void
+fixture_lab_test_no_leak(void)
+{
+	CU_ASSERT(fixture_no_mbuf_in_use(&fixture_lab.f));
 }

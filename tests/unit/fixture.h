@@ -97,5 +97,9 @@ struct fixture_lab {
 	struct dp_fixture f;
 	struct ring_port *vm1, *vm2, *vm3, *up;
 };
-int fixture_lab_start(struct fixture_lab *l);
-int fixture_lab_stop(struct fixture_lab *l);
+/* The lab of the current suite: CUnit suite init/cleanup start and stop it. */
+extern struct fixture_lab fixture_lab;
+int fixture_lab_suite_init(void);
+int fixture_lab_suite_cleanup(void);
+/* A suite's last test: every mbuf its tests made is back in its pool. */
+void fixture_lab_test_no_leak(void);

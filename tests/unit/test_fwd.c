@@ -9,47 +9,27 @@
 #include "meta.h"
 #include "tests.h"
 
-static struct fixture_lab lab;
-
-static int
-setup(void)
-{
-	return fixture_lab_start(&lab);
-}
-
-static int
-teardown(void)
-{
-	return fixture_lab_stop(&lab);
-}
-
-/* Runs last: every mbuf the suite's tests made is back in its pool. */
-static void
-test_no_leak(void)
-{
-	CU_ASSERT(fixture_no_mbuf_in_use(&lab.f));
-}
 
 static uint64_t
 pc(const char *port, enum ioc_port_counter c)
 {
-	return fixture_port_counter(&lab.f, port, c);
+	return fixture_port_counter(&fixture_lab.f, port, c);
 }
 
 static void
 inject1(struct ring_port *p, struct rte_mbuf *m)
 {
 	CU_ASSERT_FATAL(m != NULL);
-	fixture_inject(&lab.f, p, &m, 1);
+	fixture_inject(&fixture_lab.f, p, &m, 1);
 }
 
 static void
 expect_out(unsigned vm1, unsigned vm2, unsigned vm3, unsigned up)
 {
-	CU_ASSERT_EQUAL(fixture_drain_free(lab.vm1), vm1);
-	CU_ASSERT_EQUAL(fixture_drain_free(lab.vm2), vm2);
-	CU_ASSERT_EQUAL(fixture_drain_free(lab.vm3), vm3);
-	CU_ASSERT_EQUAL(fixture_drain_free(lab.up), up);
+	CU_ASSERT_EQUAL(fixture_drain_free(fixture_lab.vm1), vm1);
+	CU_ASSERT_EQUAL(fixture_drain_free(fixture_lab.vm2), vm2);
+	CU_ASSERT_EQUAL(fixture_drain_free(fixture_lab.vm3), vm3);
+	CU_ASSERT_EQUAL(fixture_drain_free(fixture_lab.up), up);
 }
 
 static void
@@ -58,8 +38,8 @@ test_vnic_to_uplink(void)
 	uint64_t before = pc("VM1.eth0", IOC_PC_FWD_UPLINK);
 	struct rte_mbuf *out;
 
-	inject1(lab.vm1, pkt_udp(MAC_VM1, MAC_LAPTOP, IP4(10, 0, 0, 11), IP4(10, 0, 0, 100), 9, 9));
-	CU_ASSERT_EQUAL_FATAL(fixture_drain(lab.up, &out, 1), 1);
+	inject1(fixture_lab.vm1, pkt_udp(MAC_VM1, MAC_LAPTOP, IP4(10, 0, 0, 11), IP4(10, 0, 0, 100), 9, 9));
+	CU_ASSERT_EQUAL_FATAL(fixture_drain(fixture_lab.up, &out, 1), 1);
 	/* The frame leaves unmodified. */
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(out, struct rte_ether_hdr *);
 	CU_ASSERT_EQUAL(eth->dst_addr.addr_bytes[5], 0x64);
@@ -74,9 +54,9 @@ test_uplink_to_vnic_by_mac(void)
 {
 	uint64_t before = pc("uplink0", IOC_PC_FWD_VNIC);
 
-	inject1(lab.up, pkt_udp(MAC_LAPTOP, MAC_VM2, IP4(10, 0, 0, 100), IP4(10, 0, 0, 12), 9, 9));
+	inject1(fixture_lab.up, pkt_udp(MAC_LAPTOP, MAC_VM2, IP4(10, 0, 0, 100), IP4(10, 0, 0, 12), 9, 9));
 	expect_out(0, 1, 0, 0);
-	inject1(lab.up, pkt_udp(MAC_LAPTOP, MAC_VM1, IP4(10, 0, 0, 100), IP4(10, 0, 0, 11), 9, 9));
+	inject1(fixture_lab.up, pkt_udp(MAC_LAPTOP, MAC_VM1, IP4(10, 0, 0, 100), IP4(10, 0, 0, 11), 9, 9));
 	expect_out(1, 0, 0, 0);
 	CU_ASSERT_EQUAL(pc("uplink0", IOC_PC_FWD_VNIC), before + 2);
 	CU_ASSERT_EQUAL(pc("VM1.eth0", IOC_PC_TX), pc("VM1.eth0", IOC_PC_TX_QUEUED));
@@ -87,9 +67,9 @@ test_uplink_unknown_mac(void)
 {
 	uint64_t before = pc("uplink0", IOC_PC_DROP_NO_DEST);
 
-	inject1(lab.up, pkt_udp(MAC_LAPTOP, "02:00:00:00:77:77", 1, 2, 3, 4));
+	inject1(fixture_lab.up, pkt_udp(MAC_LAPTOP, "02:00:00:00:77:77", 1, 2, 3, 4));
 	/* VM3 owns its MAC but is not on uplink0's segment. */
-	inject1(lab.up, pkt_udp(MAC_LAPTOP, MAC_VM3, 1, 2, 3, 4));
+	inject1(fixture_lab.up, pkt_udp(MAC_LAPTOP, MAC_VM3, 1, 2, 3, 4));
 	expect_out(0, 0, 0, 0);
 	CU_ASSERT_EQUAL(pc("uplink0", IOC_PC_DROP_NO_DEST), before + 2);
 }
@@ -100,12 +80,12 @@ test_vnic_to_vnic(void)
 	uint64_t up = pc("VM1.eth0", IOC_PC_FWD_UPLINK);
 	uint64_t local = pc("VM1.eth0", IOC_PC_FWD_VNIC);
 
-	inject1(lab.vm1, pkt_tcp(MAC_VM1, MAC_VM2, IP4(10, 0, 0, 11), IP4(10, 0, 0, 12), 5555, 22));
+	inject1(fixture_lab.vm1, pkt_tcp(MAC_VM1, MAC_VM2, IP4(10, 0, 0, 11), IP4(10, 0, 0, 12), 5555, 22));
 	expect_out(0, 1, 0, 0);
 	CU_ASSERT_EQUAL(pc("VM1.eth0", IOC_PC_FWD_VNIC), local + 1);
 	CU_ASSERT_EQUAL(pc("VM1.eth0", IOC_PC_FWD_UPLINK), up);
 	/* The destination's chain ran inbound. */
-	CU_ASSERT(fixture_slot_counter(&lab.f, "VM2.eth0", "swsec_in") >= 1);
+	CU_ASSERT(fixture_slot_counter(&fixture_lab.f, "VM2.eth0", "swsec_in") >= 1);
 }
 
 static void
@@ -113,7 +93,7 @@ test_own_mac_loop(void)
 {
 	uint64_t before = pc("VM1.eth0", IOC_PC_DROP_LOOP);
 
-	inject1(lab.vm1, pkt_udp(MAC_VM1, MAC_VM1, IP4(10, 0, 0, 11), IP4(10, 0, 0, 11), 1, 1));
+	inject1(fixture_lab.vm1, pkt_udp(MAC_VM1, MAC_VM1, IP4(10, 0, 0, 11), IP4(10, 0, 0, 11), 1, 1));
 	expect_out(0, 0, 0, 0);
 	CU_ASSERT_EQUAL(pc("VM1.eth0", IOC_PC_DROP_LOOP), before + 1);
 }
@@ -124,17 +104,17 @@ test_broadcast_flood(void)
 	uint64_t flood = pc("uplink0", IOC_PC_FLOOD);
 
 	/* From the uplink: each vNIC of the segment once, not VM3, not back out. */
-	inject1(lab.up, pkt_arp(MAC_LAPTOP, MAC_LAPTOP, IP4(10, 0, 0, 100), IP4(10, 0, 0, 11)));
+	inject1(fixture_lab.up, pkt_arp(MAC_LAPTOP, MAC_LAPTOP, IP4(10, 0, 0, 100), IP4(10, 0, 0, 11)));
 	expect_out(1, 1, 0, 0);
 	CU_ASSERT_EQUAL(pc("uplink0", IOC_PC_FLOOD), flood + 1);
 
 	/* From a vNIC: the uplink and the other vNIC, not the sender. */
-	inject1(lab.vm2, pkt_arp(MAC_VM2, MAC_VM2, IP4(10, 0, 0, 12), IP4(10, 0, 0, 100)));
+	inject1(fixture_lab.vm2, pkt_arp(MAC_VM2, MAC_VM2, IP4(10, 0, 0, 12), IP4(10, 0, 0, 100)));
 	expect_out(1, 0, 0, 1);
 
 	/* Local-only VM3 has nobody to flood to. */
 	uint64_t nd = pc("VM3.eth0", IOC_PC_DROP_NO_DEST);
-	inject1(lab.vm3, pkt_arp(MAC_VM3, MAC_VM3, IP4(10, 0, 1, 1), IP4(10, 0, 1, 2)));
+	inject1(fixture_lab.vm3, pkt_arp(MAC_VM3, MAC_VM3, IP4(10, 0, 1, 1), IP4(10, 0, 1, 2)));
 	expect_out(0, 0, 0, 0);
 	CU_ASSERT_EQUAL(pc("VM3.eth0", IOC_PC_DROP_NO_DEST), nd + 1);
 }
@@ -144,10 +124,10 @@ test_flood_copies_independent(void)
 {
 	struct rte_mbuf *a, *b;
 
-	inject1(lab.up,
+	inject1(fixture_lab.up,
 		pkt_udp(MAC_LAPTOP, MAC_BCAST, IP4(10, 0, 0, 100), IP4(10, 0, 0, 255), 67, 68));
-	CU_ASSERT_EQUAL_FATAL(fixture_drain(lab.vm1, &a, 1), 1);
-	CU_ASSERT_EQUAL_FATAL(fixture_drain(lab.vm2, &b, 1), 1);
+	CU_ASSERT_EQUAL_FATAL(fixture_drain(fixture_lab.vm1, &a, 1), 1);
+	CU_ASSERT_EQUAL_FATAL(fixture_drain(fixture_lab.vm2, &b, 1), 1);
 	CU_ASSERT_PTR_NOT_EQUAL(a, b);
 	CU_ASSERT_EQUAL(rte_mbuf_refcnt_read(a), 1);
 	CU_ASSERT_EQUAL(rte_mbuf_refcnt_read(b), 1);
@@ -165,7 +145,7 @@ test_runt(void)
 	uint8_t runt[10] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0 };
 	uint64_t before = pc("VM1.eth0", IOC_PC_DROP_RUNT);
 
-	inject1(lab.vm1, pkt_raw(runt, sizeof(runt)));
+	inject1(fixture_lab.vm1, pkt_raw(runt, sizeof(runt)));
 	expect_out(0, 0, 0, 0);
 	CU_ASSERT_EQUAL(pc("VM1.eth0", IOC_PC_DROP_RUNT), before + 1);
 }
@@ -183,17 +163,17 @@ test_tx_full_counted(void)
 
 		for (unsigned i = 0; i < n; i++)
 			pkts[i] = pkt_udp(MAC_LAPTOP, MAC_VM1, 1, IP4(10, 0, 0, 11), 1, 1);
-		fixture_inject(&lab.f, lab.up, pkts, n);
+		fixture_inject(&fixture_lab.f, fixture_lab.up, pkts, n);
 	}
 	CU_ASSERT_EQUAL(pc("VM1.eth0", IOC_PC_TX_DROP_FULL), full + N - 1023);
-	CU_ASSERT_EQUAL(fixture_drain_free(lab.vm1), 1023);
+	CU_ASSERT_EQUAL(fixture_drain_free(fixture_lab.vm1), 1023);
 }
 
-/* rx = fwd_uplink + fwd_vnic + flood + drops, per port; tx_queued = tx + tx_drop_full. */
+/* rx + flood_copy = fwd_uplink + fwd_vnic + drops + in flight, per port; tx_queued = tx + full. */
 static void
 test_counters_add_up(void)
 {
-	struct ring_port *ports[] = { lab.vm1, lab.vm2, lab.vm3, lab.up };
+	struct ring_port *ports[] = { fixture_lab.vm1, fixture_lab.vm2, fixture_lab.vm3, fixture_lab.up };
 	const char *macs[] = {
 		MAC_VM1, MAC_VM2, MAC_VM3, MAC_LAPTOP, MAC_BCAST, "02:00:00:00:44:44"
 	};
@@ -222,29 +202,29 @@ test_counters_add_up(void)
 			}
 			CU_ASSERT_FATAL(burst[i] != NULL);
 		}
-		fixture_inject(&lab.f, p, burst, n);
+		fixture_inject(&fixture_lab.f, p, burst, n);
 		for (unsigned k = 0; k < 4; k++)
 			fixture_drain_free(ports[k]);
 	}
 
 	uint64_t total_rx = 0;
-	for (unsigned p = 0; p < lab.f.dp->n_ports; p++) {
+	for (unsigned p = 0; p < fixture_lab.f.dp->n_ports; p++) {
 		uint64_t c[IOC_PC_MAX];
 
-		ioc_dp_port_counters(lab.f.dp, p, c);
+		ioc_dp_port_counters(fixture_lab.f.dp, p, c);
 		total_rx += c[IOC_PC_RX];
-		CU_ASSERT_EQUAL(c[IOC_PC_RX], c[IOC_PC_FWD_UPLINK] + c[IOC_PC_FWD_VNIC] +
-						      c[IOC_PC_FLOOD] + c[IOC_PC_DROP_RUNT] +
-						      c[IOC_PC_DROP_OUT_CHAIN] +
-						      c[IOC_PC_DROP_IN_CHAIN] +
-						      c[IOC_PC_DROP_NO_DEST] + c[IOC_PC_DROP_LOOP]);
+		CU_ASSERT_EQUAL(c[IOC_PC_RX] + c[IOC_PC_FLOOD_COPY],
+				c[IOC_PC_FWD_UPLINK] + c[IOC_PC_FWD_VNIC] + c[IOC_PC_DROP_RUNT] +
+					c[IOC_PC_DROP_OUT_CHAIN] + c[IOC_PC_DROP_IN_CHAIN] +
+					c[IOC_PC_DROP_NO_DEST] + c[IOC_PC_DROP_LOOP] +
+					c[IOC_PC_HELD] - c[IOC_PC_RESUMED]);
 		CU_ASSERT_EQUAL(c[IOC_PC_TX_QUEUED], c[IOC_PC_TX] + c[IOC_PC_TX_DROP_FULL]);
-		if (lab.f.dp->ports[p].kind != IOC_PORT_VNIC)
+		if (fixture_lab.f.dp->ports[p].kind != IOC_PORT_VNIC)
 			continue;
 		/* Per slot: in = pass + every drop reason. */
-		const struct ioc_chain *ch = &lab.f.dp->vnics[p].chain;
+		const struct ioc_chain *ch = &fixture_lab.f.dp->vnics[p].chain;
 		uint64_t sc[64];
-		ioc_dp_slot_counters(lab.f.dp, p, sc);
+		ioc_dp_slot_counters(fixture_lab.f.dp, p, sc);
 		for (unsigned s = 0; s < ch->n_slots; s++) {
 			const uint64_t *blk = sc + ch->slot[s].cnt_off;
 			uint64_t drops = 0;
@@ -262,7 +242,7 @@ test_counters_add_up(void)
 void
 test_fwd_register(void)
 {
-	CU_pSuite s = CU_add_suite("fwd", setup, teardown);
+	CU_pSuite s = CU_add_suite("fwd", fixture_lab_suite_init, fixture_lab_suite_cleanup);
 
 	CU_add_test(s, "vNIC to uplink", test_vnic_to_uplink);
 	CU_add_test(s, "uplink to vNIC by MAC", test_uplink_to_vnic_by_mac);
@@ -274,5 +254,5 @@ test_fwd_register(void)
 	CU_add_test(s, "runt dropped", test_runt);
 	CU_add_test(s, "TX queue full counted", test_tx_full_counted);
 	CU_add_test(s, "counters add up", test_counters_add_up);
-	CU_add_test(s, "no mbuf leaked", test_no_leak);
+	CU_add_test(s, "no mbuf leaked", fixture_lab_test_no_leak);
 }

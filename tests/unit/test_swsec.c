@@ -6,40 +6,20 @@
 #include "fixture.h"
 #include "tests.h"
 
-static struct fixture_lab lab;
-
-static int
-setup(void)
-{
-	return fixture_lab_start(&lab);
-}
-
-static int
-teardown(void)
-{
-	return fixture_lab_stop(&lab);
-}
-
-/* Runs last: every mbuf the suite's tests made is back in its pool. */
-static void
-test_no_leak(void)
-{
-	CU_ASSERT(fixture_no_mbuf_in_use(&lab.f));
-}
 
 /* Sends one packet from VM1 and returns how many left on the uplink. */
 static unsigned
 send_vm1(struct rte_mbuf *m)
 {
 	CU_ASSERT_FATAL(m != NULL);
-	fixture_inject(&lab.f, lab.vm1, &m, 1);
-	return fixture_drain_free(lab.up);
+	fixture_inject(&fixture_lab.f, fixture_lab.vm1, &m, 1);
+	return fixture_drain_free(fixture_lab.up);
 }
 
 static uint64_t
 swsec(const char *name)
 {
-	return fixture_slot_counter(&lab.f, "VM1.eth0", name);
+	return fixture_slot_counter(&fixture_lab.f, "VM1.eth0", name);
 }
 
 static void
@@ -60,13 +40,13 @@ static void
 test_wrong_mac(void)
 {
 	uint64_t before = swsec("swsec_drop_mac");
-	uint64_t chain = fixture_port_counter(&lab.f, "VM1.eth0", IOC_PC_DROP_OUT_CHAIN);
+	uint64_t chain = fixture_port_counter(&fixture_lab.f, "VM1.eth0", IOC_PC_DROP_OUT_CHAIN);
 
 	CU_ASSERT_EQUAL(send_vm1(pkt_udp("02:00:00:00:01:02", MAC_LAPTOP, IP4(10, 0, 0, 11),
 					 IP4(10, 0, 0, 100), 1000, 53)),
 			0);
 	CU_ASSERT_EQUAL(swsec("swsec_drop_mac"), before + 1);
-	CU_ASSERT_EQUAL(fixture_port_counter(&lab.f, "VM1.eth0", IOC_PC_DROP_OUT_CHAIN), chain + 1);
+	CU_ASSERT_EQUAL(fixture_port_counter(&fixture_lab.f, "VM1.eth0", IOC_PC_DROP_OUT_CHAIN), chain + 1);
 }
 
 static void
@@ -88,8 +68,8 @@ test_second_binding(void)
 		pkt_udp(MAC_VM2, MAC_LAPTOP, IP4(10, 0, 0, 13), IP4(10, 0, 0, 100), 1, 2);
 
 	CU_ASSERT_FATAL(m != NULL);
-	fixture_inject(&lab.f, lab.vm2, &m, 1);
-	CU_ASSERT_EQUAL(fixture_drain_free(lab.up), 1);
+	fixture_inject(&fixture_lab.f, fixture_lab.vm2, &m, 1);
+	CU_ASSERT_EQUAL(fixture_drain_free(fixture_lab.up), 1);
 }
 
 static void
@@ -100,17 +80,17 @@ test_arp(void)
 	/* A genuine request floods to the uplink and VM2. */
 	CU_ASSERT_EQUAL(send_vm1(pkt_arp(MAC_VM1, MAC_VM1, IP4(10, 0, 0, 11), IP4(10, 0, 0, 100))),
 			1);
-	CU_ASSERT_EQUAL(fixture_drain_free(lab.vm2), 1);
+	CU_ASSERT_EQUAL(fixture_drain_free(fixture_lab.vm2), 1);
 	/* An address probe (sender 0.0.0.0) claims nothing and passes. */
 	CU_ASSERT_EQUAL(send_vm1(pkt_arp(MAC_VM1, MAC_VM1, 0, IP4(10, 0, 0, 11))), 1);
-	CU_ASSERT_EQUAL(fixture_drain_free(lab.vm2), 1);
+	CU_ASSERT_EQUAL(fixture_drain_free(fixture_lab.vm2), 1);
 	/* Poisoning: sender IP of the gateway, or another MAC inside the ARP body. */
 	CU_ASSERT_EQUAL(send_vm1(pkt_arp(MAC_VM1, MAC_VM1, IP4(10, 0, 0, 1), IP4(10, 0, 0, 100))),
 			0);
 	CU_ASSERT_EQUAL(send_vm1(pkt_arp(MAC_VM1, "02:00:00:00:09:09", IP4(10, 0, 0, 11),
 					 IP4(10, 0, 0, 100))),
 			0);
-	CU_ASSERT_EQUAL(fixture_drain_free(lab.vm2), 0);
+	CU_ASSERT_EQUAL(fixture_drain_free(fixture_lab.vm2), 0);
 	CU_ASSERT_EQUAL(swsec("swsec_drop_arp"), before + 2);
 }
 
@@ -138,8 +118,8 @@ test_inbound_not_checked(void)
 	uint64_t in = swsec("swsec_in");
 
 	CU_ASSERT_FATAL(m != NULL);
-	fixture_inject(&lab.f, lab.up, &m, 1);
-	CU_ASSERT_EQUAL(fixture_drain_free(lab.vm1), 1);
+	fixture_inject(&fixture_lab.f, fixture_lab.up, &m, 1);
+	CU_ASSERT_EQUAL(fixture_drain_free(fixture_lab.vm1), 1);
 	CU_ASSERT_EQUAL(swsec("swsec_in"), in + 1);
 	CU_ASSERT_EQUAL(swsec("swsec_in"),
 			swsec("swsec_pass") + swsec("swsec_drop_mac") + swsec("swsec_drop_ip") +
@@ -150,7 +130,7 @@ test_inbound_not_checked(void)
 void
 test_swsec_register(void)
 {
-	CU_pSuite s = CU_add_suite("swsec", setup, teardown);
+	CU_pSuite s = CU_add_suite("swsec", fixture_lab_suite_init, fixture_lab_suite_cleanup);
 
 	CU_add_test(s, "bound MAC and IP pass", test_allowed);
 	CU_add_test(s, "wrong source MAC dropped", test_wrong_mac);
@@ -159,5 +139,5 @@ test_swsec_register(void)
 	CU_add_test(s, "ARP sender checked, probes pass", test_arp);
 	CU_add_test(s, "IPv6 and malformed IPv4 dropped", test_ipv6_and_malformed);
 	CU_add_test(s, "inbound not checked", test_inbound_not_checked);
-	CU_add_test(s, "no mbuf leaked", test_no_leak);
+	CU_add_test(s, "no mbuf leaked", fixture_lab_test_no_leak);
 }
