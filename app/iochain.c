@@ -29,6 +29,7 @@
 #include "fwd.h"
 #include "log.h"
 #include "pcap_demo_ini.h"
+#include "svc.h"
 #include "telemetry.h"
 
 #define EXIT_CONFIG 2
@@ -169,6 +170,12 @@ check_lcores(const struct ioc_topology *t)
 					"enabled in EAL\n",
 					t->file, id, si->name);
 				rc = -EINVAL;
+			} else if (id == main_lcore) {
+				fprintf(stderr,
+					"iochain: %s: lcore %u of service_instance %s is the main "
+					"lcore, which runs the control loop\n",
+					t->file, id, si->name);
+				rc = -EINVAL;
 			}
 		}
 	}
@@ -244,7 +251,15 @@ run(struct ioc_topology *t, unsigned stats_interval)
 	if (ioc_telemetry_init() == 0)
 		ioc_telemetry_set_dp(dp);
 
-	for (unsigned i = 0; i < dp->n_lcores; i++) {
+	for (unsigned i = 0; dp->svc != NULL && i < dp->svc->n_workers && rc == 0; i++) {
+		struct ioc_svm_worker *w = dp->svc->workers[i];
+
+		rc = rte_eal_remote_launch(ioc_svm_worker_main, w, w->lcore_id);
+		if (rc != 0)
+			fprintf(stderr, "iochain: cannot launch SVM worker %s on lcore %u: %s\n",
+				w->name, w->lcore_id, strerror(-rc));
+	}
+	for (unsigned i = 0; i < dp->n_lcores && rc == 0; i++) {
 		rc = rte_eal_remote_launch(ioc_fwd_main, dp->lcores[i], dp->lcores[i]->lcore_id);
 		if (rc != 0) {
 			fprintf(stderr, "iochain: cannot launch lcore %u: %s\n",
@@ -271,8 +286,19 @@ run(struct ioc_topology *t, unsigned stats_interval)
 	}
 	if (quit_signal)
 		printf("iochain: %s, stopping\n", strsignal(quit_signal));
+	/* Forwarding lcores first, so that nothing new goes to the workers. */
 	__atomic_store_n(&dp->quit, true, __ATOMIC_RELAXED);
+	for (unsigned i = 0; i < dp->n_lcores; i++)
+		rte_eal_wait_lcore(dp->lcores[i]->lcore_id);
+	for (unsigned i = 0; dp->svc != NULL && i < dp->svc->n_workers; i++)
+		__atomic_store_n(&dp->svc->workers[i]->quit, true, __ATOMIC_RELAXED);
 	rte_eal_mp_wait_lcore();
+	if (dp->svc != NULL) {
+		unsigned n = ioc_svc_drain(dp->svc);
+
+		if (n > 0)
+			printf("iochain: freed %u packets in flight to SVMs at stop\n", n);
+	}
 	if (prev != NULL)
 		print_stats(dp, prev, 0, true);
 	free(prev);

@@ -50,6 +50,7 @@
 
 #define CMD_SUMMARIZE "/iochain/summarize_dvfilter"
 #define CMD_STATS "/iochain/stats"
+#define CMD_SVM "/iochain/svm"
 
 struct ctl {
 	const char *prefix;
@@ -70,10 +71,13 @@ struct command {
 static int cmd_summarize(struct ctl *c, char **args, int nargs);
 static int cmd_stats(struct ctl *c, char **args, int nargs);
 static int cmd_raw(struct ctl *c, char **args, int nargs);
+static int cmd_svm_list(struct ctl *c, char **args, int nargs);
 
 static const struct command commands[] = {
 	{ "show dfw host HOST summarize-dvfilter", "print every vNIC's I/O chain", cmd_summarize },
 	{ "stats [PORT]", "per-port counters and drops (one port: every counter)", cmd_stats },
+	{ "svm list", "SVM workers: lcore, state, heartbeat, packets, ring occupancy",
+	  cmd_svm_list },
 	{ "raw /CMD[,PARAMS]", "send a telemetry command, print the JSON reply as is", cmd_raw },
 };
 
@@ -723,6 +727,81 @@ static int
 cmd_stats(struct ctl *c, char **args, int nargs)
 {
 	return nargs == 0 ? stats_table(c) : stats_port(c, args[0]);
+}
+
+/* ---- svm list --------------------------------------------------------- */
+
+static const char *const svm_columns[] = {
+	"instance", "lcore", "state", "heartbeat", "in", "allow", "drop_rule", "drop_default", "ring",
+};
+#define NB_SVM_COLUMNS (sizeof(svm_columns) / sizeof(svm_columns[0]))
+
+static int
+cmd_svm_list(struct ctl *c, char **args, int nargs)
+{
+	struct json_object *top, *workers, **st = NULL;
+	int w[NB_SVM_COLUMNS + 1], rc, ret = EXIT_RUNTIME;
+	size_t n = 0, i, k;
+
+	(void)args;
+	(void)nargs;
+	rc = request(c, CMD_SVM, &top);
+	if (rc <= 0) {
+		if (rc == 0)
+			err("iochain returned no data for " CMD_SVM);
+		return EXIT_RUNTIME;
+	}
+	if (!need_object(top, CMD_SVM) || (workers = array_field(top, "workers", CMD_SVM)) == NULL)
+		goto out;
+	n = json_object_array_length(workers);
+	st = calloc(n + 1, sizeof(*st));
+	if (st == NULL)
+		goto out;
+	w[0] = (int)strlen("worker");
+	for (k = 0; k < NB_SVM_COLUMNS; k++)
+		w[k + 1] = (int)strlen(svm_columns[k]);
+	for (i = 0; i < n; i++) {
+		const char *name = json_object_get_string(json_object_array_get_idx(workers, i));
+		char req[MAX_REQUEST_LEN + 1];
+
+		snprintf(req, sizeof(req), CMD_SVM ",%s", name ? name : "");
+		rc = request(c, req, &st[i]);
+		if (rc <= 0 || !need_object(st[i], req)) {
+			if (rc == 0)
+				err("iochain returned no data for worker \"%s\"", name);
+			goto out;
+		}
+		w[0] = max_int(w[0], (int)strlen(name));
+		for (k = 0; k < NB_SVM_COLUMNS; k++) {
+			struct json_object *v;
+			const char *t = json_object_object_get_ex(st[i], svm_columns[k], &v)
+						? scalar_text(v)
+						: NULL;
+			w[k + 1] = max_int(w[k + 1], t ? (int)strlen(t) : 1);
+		}
+	}
+	printf("%-*s", w[0], "worker");
+	for (k = 0; k < NB_SVM_COLUMNS; k++)
+		printf("  %*s", w[k + 1], svm_columns[k]);
+	printf("\n");
+	for (i = 0; i < n; i++) {
+		printf("%-*s", w[0], json_object_get_string(json_object_array_get_idx(workers, i)));
+		for (k = 0; k < NB_SVM_COLUMNS; k++) {
+			struct json_object *v;
+			const char *t = json_object_object_get_ex(st[i], svm_columns[k], &v)
+						? scalar_text(v)
+						: NULL;
+			printf("  %*s", w[k + 1], t ? t : "-");
+		}
+		printf("\n");
+	}
+	ret = EXIT_OK;
+out:
+	for (i = 0; st != NULL && i < n; i++)
+		json_object_put(st[i]);
+	free(st);
+	json_object_put(top);
+	return ret;
 }
 
 /* ---- raw /CMD[,PARAMS] ------------------------------------------------ */

@@ -40,7 +40,7 @@ done
 
 say "Validate the topology, then start iochain (forwarding lcore 1, control on lcore 0)"
 run build/app/iochain --check -c config/blog-lab.ini || exit 1
-build/app/iochain -l 0-1 --file-prefix $PREFIX -- -c config/blog-lab.ini >$LOG 2>&1 &
+build/app/iochain --lcores 0@0,1@1,2@1 --file-prefix $PREFIX -- -c config/blog-lab.ini >$LOG 2>&1 &
 PID=$!
 for _ in $(seq 1 100); do
 	"${CTL[@]}" stats >/dev/null 2>&1 && break

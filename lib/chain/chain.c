@@ -61,7 +61,7 @@ ioc_chain_build(struct ioc_chain *c, const struct ioc_topology *t, unsigned vnic
 			.cnt_off = c->n_counters,
 		};
 		c->n_slots++;
-		c->n_counters += IOC_SLOT_REASONS + ops->n_reasons;
+		c->n_counters += IOC_SLOT_REASONS + ops->n_reasons + ops->n_infos;
 	}
 	return 0;
 }
@@ -83,15 +83,20 @@ ioc_chain_counter_name(const struct ioc_chain *c, unsigned i, char *buf, size_t 
 		const struct ioc_slot_inst *si = &c->slot[s];
 		unsigned rel = i - si->cnt_off;
 
-		if (i < si->cnt_off || rel >= IOC_SLOT_REASONS + si->ops->n_reasons)
+		unsigned n_reasons = si->ops->n_reasons;
+
+		if (i < si->cnt_off || rel >= IOC_SLOT_REASONS + n_reasons + si->ops->n_infos)
 			continue;
 		if (rel == IOC_SLOT_IN)
 			snprintf(buf, len, "%s_in", si->ops->name);
 		else if (rel == IOC_SLOT_PASS)
 			snprintf(buf, len, "%s_pass", si->ops->name);
-		else
+		else if (rel < IOC_SLOT_REASONS + n_reasons)
 			snprintf(buf, len, "%s_%s", si->ops->name,
 				 si->ops->reasons[rel - IOC_SLOT_REASONS]);
+		else
+			snprintf(buf, len, "%s_%s", si->ops->name,
+				 si->ops->infos[rel - IOC_SLOT_REASONS - n_reasons]);
 		return;
 	}
 	snprintf(buf, len, "unknown_%u", i);

@@ -64,8 +64,10 @@ struct ioc_slot_ops {
 	const char *name;	    /* short name, prefix of its counters: "swsec" */
 	const char *agent;	    /* agentName: "vmware-swsec" */
 	unsigned slot;		    /* position in the chain: 1, 2, 4 */
-	const char *const *reasons; /* drop counter names, without the prefix */
+	const char *const *reasons; /* counters of packets not passed, without the prefix */
 	unsigned n_reasons;
+	const char *const *infos; /* counters outside the slot's ledger (after the reasons) */
+	unsigned n_infos;
 	/*
 	 * Control plane. Returns 1 and sets *priv when the slot is on vNIC
 	 * `vnic`'s chain, 0 when it is not, -errno on failure.

@@ -28,6 +28,7 @@ enum ioc_meta_flag {
 	IOC_F_BCAST = 1 << 3,	  /* destination MAC is broadcast or multicast */
 	IOC_F_VLAN = 1 << 4,	  /* one or two VLAN tags were skipped */
 	IOC_F_FLOOD = 1 << 5,	  /* a copy (or the original) sent to several ports */
+	IOC_F_SVM_DENY = 1 << 6, /* the SVM's verdict: drop */
 };
 
 /*
@@ -46,7 +47,7 @@ struct ioc_meta {
 	uint8_t dir : 2;       /* enum ioc_dir of the chain run */
 	uint8_t next_slot : 6; /* index in the chain where processing resumes */
 	uint8_t flags;	       /* enum ioc_meta_flag */
-	uint16_t profile;      /* redirect mark for slot 4 (0: none) */
+	uint16_t profile;      /* redirect mark for slot 4: profile index + 1 (0: none) */
 };
 
 extern int ioc_meta_offset;

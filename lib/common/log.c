@@ -5,3 +5,5 @@ RTE_LOG_REGISTER_SUFFIX(ioc_logtype_main, main, INFO);
 RTE_LOG_REGISTER_SUFFIX(ioc_logtype_port, port, INFO);
 RTE_LOG_REGISTER_SUFFIX(ioc_logtype_fwd, fwd, INFO);
 RTE_LOG_REGISTER_SUFFIX(ioc_logtype_telemetry, telemetry, INFO);
+RTE_LOG_REGISTER_SUFFIX(ioc_logtype_svc, svc, INFO);
+RTE_LOG_REGISTER_SUFFIX(ioc_logtype_sfw, sfw, INFO);

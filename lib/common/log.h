@@ -9,6 +9,8 @@ extern int ioc_logtype_main;
 extern int ioc_logtype_port;
 extern int ioc_logtype_fwd;
 extern int ioc_logtype_telemetry;
+extern int ioc_logtype_sfw;
+extern int ioc_logtype_svc;
 
 #define IOC_LOG(level, type, fmt, ...)                                                             \
 	rte_log(RTE_LOG_##level, ioc_logtype_##type, "iochain.%s: " fmt "\n", #type, ##__VA_ARGS__)

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "meta.h"
 #include "port.h"
+#include "svc.h"
 
 const char *const ioc_port_counter_names[IOC_PC_MAX] = {
 	[IOC_PC_RX] = "rx",
@@ -265,6 +266,7 @@ ioc_dp_create(const struct ioc_topology *t, struct ioc_dp **dpp, char *err, size
 			goto fail;
 		}
 	}
+	dp->svc = ioc_svc_get();
 	snprintf(name, sizeof(name), "ioc_mbuf_%u", pool_seq);
 	dp->pool = rte_pktmbuf_pool_create(name, pool_size(dp), 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 					   (int)rte_socket_id());

@@ -124,6 +124,7 @@ struct ioc_dp {
 	unsigned n_segments;
 	struct ioc_segment *segments;
 	struct rte_hash *mac_table; /* destination MAC -> vNIC index */
+	struct ioc_svc *svc;        /* SVM workers and rings, NULL without slot 4 */
 	unsigned n_lcores;	    /* forwarding lcores, ascending ids */
 	unsigned lcore_ids[IOC_MAX_LCORES];
 	struct ioc_lcore *lcores[IOC_MAX_LCORES];

@@ -11,6 +11,7 @@
 
 #include "fwd.h"
 #include "meta.h"
+#include "svc.h"
 
 static inline void
 tx_flush_port(struct ioc_lcore *lc, unsigned port)
@@ -198,6 +199,71 @@ switch_burst(struct ioc_lcore *lc, unsigned rx_port, struct rte_mbuf **pkts, uin
 	}
 }
 
+/* Resume a run of returned packets that share vNIC, direction, rx port and slot. */
+static void
+resume_run(struct ioc_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct ioc_dp *dp = lc->dp;
+	const struct ioc_meta first = *ioc_meta(pkts[0]);
+	const struct ioc_chain *c = &dp->vnics[first.vnic].chain;
+	uint64_t *pc = lc->port_cnt[first.rx_port];
+	uint64_t *cnt = lc->slot_cnt[first.vnic];
+	const struct ioc_slot_inst *svc_slot = &c->slot[first.next_slot - 1];
+	uint64_t *info = cnt + svc_slot->cnt_off + IOC_SLOT_REASONS + svc_slot->ops->n_reasons;
+	enum ioc_port_counter drop = first.dir == IOC_DIR_OUT ? IOC_PC_DROP_OUT_CHAIN
+							      : IOC_PC_DROP_IN_CHAIN;
+	struct ioc_slot_ctx ctx;
+	uint16_t k = 0;
+
+	pc[IOC_PC_RESUMED] += n;
+	for (uint16_t i = 0; i < n; i++) {
+		if (ioc_meta(pkts[i])->flags & IOC_F_SVM_DENY) {
+			info[IOC_SVC_SVM_DENY]++;
+			pc[drop]++;
+			rte_pktmbuf_free(pkts[i]);
+		} else {
+			info[IOC_SVC_SVM_ALLOW]++;
+			pkts[k++] = pkts[i];
+		}
+	}
+	ctx_init(&ctx, lc, first.dir);
+	n = ioc_chain_run_from(c, &ctx, cnt, first.next_slot, pkts, k);
+	pc[IOC_PC_HELD] += ctx.n_held;
+	pc[drop] += k - n - ctx.n_held;
+	if (first.dir == IOC_DIR_OUT) {
+		if (n > 0)
+			switch_burst(lc, first.rx_port, pkts, n);
+		run_staged(lc, first.rx_port);
+	} else {
+		pc[IOC_PC_FWD_VNIC] += n;
+		for (uint16_t i = 0; i < n; i++)
+			tx_enqueue(lc, dp->vnics[first.vnic].port, pkts[i]);
+	}
+	send_replies(lc, &ctx);
+}
+
+static inline bool
+same_run(const struct ioc_meta *a, const struct ioc_meta *b)
+{
+	return a->vnic == b->vnic && a->dir == b->dir && a->rx_port == b->rx_port &&
+	       a->next_slot == b->next_slot;
+}
+
+/* What the SVM workers sent back to this lcore: each vNIC's chain resumes after slot 4. */
+static unsigned
+resume_returns(struct ioc_lcore *lc)
+{
+	struct rte_mbuf *pkts[IOC_BURST];
+	uint16_t n = ioc_svc_collect(lc->dp->svc, lc->lcore_id, pkts, IOC_BURST);
+
+	for (uint16_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && same_run(ioc_meta(pkts[j]), ioc_meta(pkts[i])); j++)
+			;
+		resume_run(lc, pkts + i, j - i);
+	}
+	return n;
+}
+
 void
 ioc_fwd_burst(struct ioc_lcore *lc, unsigned port, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -262,6 +328,8 @@ ioc_fwd_poll(struct ioc_lcore *lc)
 		total += n;
 		ioc_fwd_burst(lc, rq->port, pkts, n);
 	}
+	if (lc->dp->svc != NULL)
+		total += resume_returns(lc);
 	ioc_fwd_flush(lc);
 	lc->polls++;
 	return total;

@@ -5,9 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_launch.h>
 #include <rte_telemetry.h>
 
 #include "log.h"
+#include "svc.h"
 #include "telemetry.h"
 
 /*
@@ -240,6 +242,63 @@ out:
 	return rc;
 }
 
+static int
+svm_list(const struct ioc_svc *svc, struct rte_tel_data *d)
+{
+	struct rte_tel_data *names = rte_tel_data_alloc();
+
+	if (names == NULL)
+		return -ENOMEM;
+	rte_tel_data_start_array(names, RTE_TEL_STRING_VAL);
+	for (unsigned i = 0; svc != NULL && i < svc->n_workers; i++)
+		rte_tel_data_add_array_string(names, svc->workers[i]->name);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_container(d, "workers", names, 0);
+	return 0;
+}
+
+static int
+svm_worker(const struct ioc_dp *dp, const struct ioc_svm_worker *w, struct rte_tel_data *d)
+{
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "instance", dp->topo->instances[w->instance].name);
+	rte_tel_data_add_dict_u64(d, "index", w->index);
+	rte_tel_data_add_dict_u64(d, "lcore", w->lcore_id);
+	rte_tel_data_add_dict_string(d, "behaviour", w->ops->name);
+	/* Without a watchdog, all that is known is whether its lcore runs it. */
+	rte_tel_data_add_dict_string(
+		d, "state", rte_eal_get_lcore_state(w->lcore_id) == RUNNING ? "running" : "stopped");
+	rte_tel_data_add_dict_u64(d, "heartbeat", __atomic_load_n(&w->heartbeat, __ATOMIC_RELAXED));
+	for (unsigned k = 0; k < IOC_SVM_MAX; k++)
+		rte_tel_data_add_dict_u64(d, ioc_svm_counter_names[k],
+					  __atomic_load_n(&w->cnt[k], __ATOMIC_RELAXED));
+	rte_tel_data_add_dict_u64(d, "ring", ioc_svm_worker_ring_count(w));
+	return 0;
+}
+
+static int
+cmd_svm(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	int rc = -ENODEV;
+
+	RTE_SET_USED(cmd);
+	pthread_mutex_lock(&tel_lock);
+	if (tel_dp == NULL)
+		goto out;
+	if (params == NULL || *params == '\0') {
+		rc = svm_list(tel_dp->svc, d);
+		goto out;
+	}
+	rc = -EINVAL;
+	for (unsigned i = 0; tel_dp->svc != NULL && i < tel_dp->svc->n_workers; i++) {
+		if (strcmp(tel_dp->svc->workers[i]->name, params) == 0)
+			rc = svm_worker(tel_dp, tel_dp->svc->workers[i], d);
+	}
+out:
+	pthread_mutex_unlock(&tel_lock);
+	return rc;
+}
+
 int
 ioc_telemetry_init(void)
 {
@@ -253,6 +312,9 @@ ioc_telemetry_init(void)
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/iochain/stats", cmd_stats,
 						"Port, slot and drop counters. Params: [PORT]");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/iochain/svm", cmd_svm,
+						"SVM workers and their counters. Params: [WORKER]");
 	if (rc != 0) {
 		IOC_LOG(ERR, telemetry, "registering commands: %s", strerror(-rc));
 		return rc;

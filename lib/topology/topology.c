@@ -135,6 +135,86 @@ ioc_topo_group_has_vnic(const struct ioc_topology *t, int group, int vnic)
 	return group_has_vnic(t, group, vnic, 0);
 }
 
+static bool
+cidr_has_ip(const struct ioc_cidr *c, uint32_t ip)
+{
+	uint32_t mask = cidr_mask(c->len);
+
+	return (ip & mask) == (c->addr & mask);
+}
+
+static bool
+vnic_has_ip(const struct ioc_vnic *v, uint32_t ip)
+{
+	for (unsigned i = 0; i < v->n_ip; i++)
+		if (v->ip[i] == ip)
+			return true;
+	return false;
+}
+
+static bool
+ref_has_ip(const struct ioc_topology *t, const struct ioc_ref *r, uint32_t ip, unsigned depth)
+{
+	switch (r->kind) {
+	case IOC_REF_ANY:
+		return true;
+	case IOC_REF_CIDR:
+		return cidr_has_ip(&r->cidr, ip);
+	case IOC_REF_IPSET:
+		if (r->index < 0 || (unsigned)r->index >= t->n_ipsets)
+			return false;
+		for (unsigned j = 0; j < t->ipsets[r->index].n; j++)
+			if (cidr_has_ip(&t->ipsets[r->index].v[j], ip))
+				return true;
+		return false;
+	case IOC_REF_GROUP: {
+		if (r->index < 0 || (unsigned)r->index >= t->n_groups || depth > t->n_groups)
+			return false;
+		const struct ioc_ref_list *m = &t->groups[r->index].members;
+		for (unsigned j = 0; j < m->n; j++)
+			if (ref_has_ip(t, &m->v[j], ip, depth + 1))
+				return true;
+		return false;
+	}
+	case IOC_REF_VM:
+		for (unsigned v = 0; v < t->n_vnics; v++)
+			if (t->vnics[v].vm == r->index && vnic_has_ip(&t->vnics[v], ip))
+				return true;
+		return false;
+	case IOC_REF_VNIC:
+		return r->index >= 0 && (unsigned)r->index < t->n_vnics &&
+		       vnic_has_ip(&t->vnics[r->index], ip);
+	}
+	return false;
+}
+
+bool
+ioc_l4_list_match(const struct ioc_l4_list *l, uint8_t proto, uint16_t dport, bool has_ports)
+{
+	for (unsigned i = 0; i < l->n; i++) {
+		const struct ioc_l4_match *m = &l->v[i];
+
+		if (m->any)
+			return true;
+		if (m->proto != proto)
+			continue;
+		if ((proto != 6 && proto != 17) || (m->port_lo == 0 && m->port_hi == 65535))
+			return true;
+		if (has_ports && dport >= m->port_lo && dport <= m->port_hi)
+			return true;
+	}
+	return false;
+}
+
+bool
+ioc_topo_refs_have_ip(const struct ioc_topology *t, const struct ioc_ref_list *l, uint32_t ip)
+{
+	for (unsigned i = 0; i < l->n; i++)
+		if (ref_has_ip(t, &l->v[i], ip, 0))
+			return true;
+	return false;
+}
+
 static void
 mark_lcores(const struct ioc_lcore_list *l, bool out[IOC_MAX_LCORES])
 {

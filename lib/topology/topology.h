@@ -244,6 +244,20 @@ int ioc_topo_find_profile(const struct ioc_topology *t, const char *name);
  */
 bool ioc_topo_group_has_vnic(const struct ioc_topology *t, int group, int vnic);
 
+/*
+ * Whether IPv4 address ip (host order) is in one of the list's elements: any,
+ * a CIDR, an ipset, a group (recursively: its CIDRs, ipsets, groups, and the
+ * bound IPs of its vms and vnics), a vm's or a vnic's bound IPs.
+ */
+bool ioc_topo_refs_have_ip(const struct ioc_topology *t, const struct ioc_ref_list *l,
+			   uint32_t ip);
+
+/*
+ * Whether a packet of IP protocol `proto` to port `dport` (host order; tcp and
+ * udp only, has_ports false for a non-first fragment) matches a service list.
+ */
+bool ioc_l4_list_match(const struct ioc_l4_list *l, uint8_t proto, uint16_t dport, bool has_ports);
+
 /* The lcore ids the topology gives a forwarding role (ports' `lcore`), as a bitmap. */
 void ioc_topo_forwarding_lcores(const struct ioc_topology *t, bool out[IOC_MAX_LCORES]);
 

@@ -88,11 +88,14 @@ netns_attach() {
 		ip -n "$2" link set "$1" up
 }
 
-# start_iochain CONFIG [EAL options...]: runs until stop_iochain or the end of the test.
+# start_iochain CONFIG [EAL lcore options]: runs until stop_iochain or the end of the
+# test. The lcores default to the lab's: 0 control, 1 forwarding, 2 an SVM worker
+# sharing CPU 1 with the forwarding lcore (the machine has two).
 start_iochain() {
 	local cfg=$1
 	shift
-	"$IOCHAIN" -l 0-1 --file-prefix "$PREFIX" "$@" -- -c "$cfg" >"$T/iochain.log" 2>&1 &
+	[ $# -gt 0 ] || set -- --lcores 0@0,1@1,2@1
+	"$IOCHAIN" "$@" --file-prefix "$PREFIX" -- -c "$cfg" >"$T/iochain.log" 2>&1 &
 	IOC_PID=$!
 	local i
 	for i in $(seq 1 200); do
@@ -131,7 +134,17 @@ ctl() {
 
 # counter PORT NAME: one counter of /iochain/stats,PORT.
 counter() {
-	ctl raw "/iochain/stats,$1" | python3 -c "import json,sys; print(json.load(sys.stdin)['/iochain/stats']['$2'])"
+	tel /iochain/stats "$1" "$2"
+}
+
+# svm_counter WORKER NAME: one counter of /iochain/svm,WORKER.
+svm_counter() {
+	tel /iochain/svm "$1" "$2"
+}
+
+# tel CMD PARAM KEY: one value of a telemetry reply.
+tel() {
+	ctl raw "$1,$2" | python3 -c "import json,sys; print(json.load(sys.stdin)['$1']['$3'])"
 }
 
 _cleanup() {

@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 # The reference lab (DESIGN.md §7) on net_tap: a VM and a laptop in network
-# namespaces, pings both ways through VM1S1.eth0's chain, a spoofed source
-# dropped by spoofguard, summarize-dvfilter as an operator reads it, and a
-# clean stop on SIGINT.
+# namespaces, pings both ways through VM1S1.eth0's chain and its Fortigate SVM,
+# a spoofed source dropped by spoofguard, summarize-dvfilter as an operator
+# reads it, and a clean stop on SIGINT.
 . "$(dirname "$0")/_init.sh"
 
 VM=ioc-vm1s1
@@ -22,6 +22,12 @@ rx=$(counter VM1S1.eth0 rx)
 up=$(counter VM1S1.eth0 fwd_uplink)
 check "the VM's frames crossed its chain to the uplink" test "$up" -ge 6 -a "$rx" -ge "$up"
 check "the laptop's frames reached the VM" test "$(counter uplink0 fwd_vnic)" -ge 6
+W=fortigate-host-10.0
+check "the SVM inspected and allowed both ways (12 echoes)" test "$(svm_counter $W allow)" -ge 12
+check "every packet redirected came back" \
+	test "$(counter VM1S1.eth0 svc_redirect)" -eq "$(counter VM1S1.eth0 svc_svm_allow)"
+check "iochainctl svm list shows the worker on lcore 2" \
+	sh -c "'$CTL' --file-prefix $PREFIX svm list | grep -E '^$W +fortigate-host-10 +2 +running'"
 
 # A second address the VM does not own: its pings must not leave the host.
 drop_ip=$(counter VM1S1.eth0 swsec_drop_ip)
@@ -47,6 +53,14 @@ world 168252 vmm0:VM1S1 vcUuid:'50 2d ab 38 d6 2e 97 47-70 5b 29 23 9b 01 ec cb'
    failurePolicy: failClosed
    slowPathID: none
    filter source: Always Enabled
+  vNic slot 4
+   name: nic-168252-eth0-serviceinstance-4.4
+   agentName: serviceinstance-4
+   state: IOChain Attached
+   vmState: Attached
+   failurePolicy: failClosed
+   slowPathID: 18020
+   filter source: Dynamic Filter Creation
 OUT
 ctl show dfw host host-10 summarize-dvfilter >"$T/actual" 2>&1
 check "summarize-dvfilter, line by line" diff -u "$T/expected" "$T/actual"

@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Service instances: building the workers and their rings, and the worker loop. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include "log.h"
+#include "meta.h"
+#include "svc.h"
+
+const char *const ioc_svm_counter_names[IOC_SVM_MAX] = {
+	[IOC_SVM_IN] = "in",
+	[IOC_SVM_ALLOW] = "allow",
+	[IOC_SVM_ALLOW_CONN] = "allow_conn",
+	[IOC_SVM_DROP_RULE] = "drop_rule",
+	[IOC_SVM_DROP_DEFAULT] = "drop_default",
+	[IOC_SVM_CONN_FULL] = "conn_full",
+	[IOC_SVM_BACK_FULL] = "back_full",
+};
+
+/* Control plane only: set by the first slot-4 attach, cleared by the last detach. */
+static struct ioc_svc *svc_current;
+static unsigned ring_seq;
+
+struct ioc_svc *
+ioc_svc_get(void)
+{
+	return svc_current;
+}
+
+static void
+worker_free(struct ioc_svm_worker *w)
+{
+	if (w == NULL)
+		return;
+	for (unsigned l = 0; l < RTE_MAX_LCORE; l++) {
+		rte_ring_free(w->to[l]);
+		rte_ring_free(w->back[l]);
+	}
+	if (w->state != NULL)
+		w->ops->fini(w->state);
+	rte_free(w);
+}
+
+static struct ioc_svm_worker *
+worker_create(const struct ioc_topology *t, unsigned inst, unsigned index, const bool *fwd)
+{
+	const struct ioc_service_instance *si = &t->instances[inst];
+	unsigned lcore = si->lcores.id[index];
+	struct ioc_svm_worker *w;
+	char name[RTE_RING_NAMESIZE];
+
+	w = rte_zmalloc_socket("ioc_svm_worker", sizeof(*w), RTE_CACHE_LINE_SIZE,
+			       (int)rte_lcore_to_socket_id(lcore));
+	if (w == NULL)
+		return NULL;
+	snprintf(w->name, sizeof(w->name), "%s.%u", si->name, index);
+	w->instance = inst;
+	w->index = index;
+	w->lcore_id = lcore;
+	w->ops = &ioc_svm_rules_ops;
+	for (unsigned l = 0; l < IOC_MAX_LCORES && l < RTE_MAX_LCORE; l++) {
+		if (!fwd[l])
+			continue;
+		snprintf(name, sizeof(name), "ioc_to_%u_%u", ring_seq, l);
+		w->to[l] = rte_ring_create(name, IOC_SVC_RING_SIZE, SOCKET_ID_ANY,
+					   RING_F_SP_ENQ | RING_F_SC_DEQ);
+		snprintf(name, sizeof(name), "ioc_bk_%u_%u", ring_seq, l);
+		w->back[l] = rte_ring_create(name, IOC_SVC_RING_SIZE, SOCKET_ID_ANY,
+					     RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (w->to[l] == NULL || w->back[l] == NULL)
+			goto fail;
+		w->fwd_lcores[w->n_fwd++] = (uint16_t)l;
+	}
+	ring_seq++;
+	if (w->ops->init(t, inst, index, &w->state) != 0)
+		goto fail;
+	return w;
+fail:
+	ring_seq++;
+	worker_free(w);
+	return NULL;
+}
+
+static void
+svc_free(struct ioc_svc *svc)
+{
+	if (svc == NULL)
+		return;
+	for (unsigned i = 0; i < svc->n_workers; i++)
+		worker_free(svc->workers[i]);
+	rte_free(svc->workers);
+	rte_free(svc->instances);
+	rte_free(svc);
+}
+
+struct ioc_svc *
+ioc_svc_acquire(const struct ioc_topology *t)
+{
+	bool fwd[IOC_MAX_LCORES];
+	struct ioc_svc *svc;
+	unsigned total = 0;
+
+	if (svc_current != NULL) {
+		if (svc_current->topo != t)
+			return NULL;
+		svc_current->refs++;
+		return svc_current;
+	}
+	svc = rte_zmalloc("ioc_svc", sizeof(*svc), 0);
+	if (svc == NULL)
+		return NULL;
+	svc->topo = t;
+	svc->n_instances = t->n_instances;
+	svc->instances = rte_zmalloc("ioc_svc_inst", sizeof(*svc->instances) * (t->n_instances + 1),
+				     0);
+	for (unsigned i = 0; i < t->n_instances; i++)
+		total += t->instances[i].lcores.n;
+	svc->workers = rte_zmalloc("ioc_svc_workers", sizeof(*svc->workers) * (total + 1), 0);
+	if (svc->instances == NULL || svc->workers == NULL)
+		goto fail;
+
+	ioc_topo_forwarding_lcores(t, fwd);
+	for (unsigned i = 0; i < t->n_instances; i++) {
+		struct ioc_svc_instance *inst = &svc->instances[i];
+
+		for (unsigned k = 0; k < t->instances[i].lcores.n && k < IOC_SVC_MAX_WORKERS; k++) {
+			struct ioc_svm_worker *w = worker_create(t, i, k, fwd);
+
+			if (w == NULL) {
+				IOC_LOG(ERR, svc, "service_instance %s: cannot create worker %u",
+					t->instances[i].name, k);
+				goto fail;
+			}
+			inst->workers[inst->n_workers++] = w;
+			svc->workers[svc->n_workers++] = w;
+		}
+	}
+	svc->refs = 1;
+	svc_current = svc;
+	return svc;
+fail:
+	svc_free(svc);
+	return NULL;
+}
+
+void
+ioc_svc_release(void)
+{
+	if (svc_current == NULL || --svc_current->refs > 0)
+		return;
+	ioc_svc_drain(svc_current);
+	svc_free(svc_current);
+	svc_current = NULL;
+}
+
+/* Hand back what is waiting, then take new packets only when nothing is waiting. */
+static unsigned
+serve(struct ioc_svm_worker *w, unsigned l, uint64_t now)
+{
+	struct rte_mbuf **pend = w->pending[l];
+	uint16_t np = w->n_pending[l];
+
+	if (np > 0) {
+		unsigned sent = rte_ring_sp_enqueue_burst(w->back[l], (void **)pend, np, NULL);
+
+		if (sent < np)
+			memmove(pend, pend + sent, sizeof(*pend) * (np - sent));
+		w->n_pending[l] = (uint16_t)(np - sent);
+		return sent;
+	}
+	unsigned n = rte_ring_sc_dequeue_burst(w->to[l], (void **)pend, IOC_BURST, NULL);
+	if (n == 0)
+		return 0;
+	w->cnt[IOC_SVM_IN] += n;
+	w->ops->process(w->state, now, pend, (uint16_t)n, w->cnt);
+	unsigned sent = rte_ring_sp_enqueue_burst(w->back[l], (void **)pend, n, NULL);
+	if (unlikely(sent < n)) {
+		w->cnt[IOC_SVM_BACK_FULL] += n - sent;
+		memmove(pend, pend + sent, sizeof(*pend) * (n - sent));
+		w->n_pending[l] = (uint16_t)(n - sent);
+	}
+	return n;
+}
+
+unsigned
+ioc_svm_worker_poll(struct ioc_svm_worker *w)
+{
+	uint64_t now = rte_get_tsc_cycles();
+	unsigned total = 0;
+
+	__atomic_store_n(&w->heartbeat, w->heartbeat + 1, __ATOMIC_RELEASE);
+	for (unsigned i = 0; i < w->n_fwd; i++)
+		total += serve(w, w->fwd_lcores[i], now);
+	return total;
+}
+
+int
+ioc_svm_worker_main(void *arg)
+{
+	struct ioc_svm_worker *w = arg;
+
+	IOC_LOG(INFO, svc, "worker %s up on lcore %u", w->name, rte_lcore_id());
+	while (!__atomic_load_n(&w->quit, __ATOMIC_RELAXED))
+		ioc_svm_worker_poll(w);
+	return 0;
+}
+
+uint16_t
+ioc_svc_collect(struct ioc_svc *svc, unsigned lcore_id, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t got = 0;
+
+	for (unsigned i = 0; i < svc->n_workers && got < n; i++) {
+		struct rte_ring *r = svc->workers[i]->back[lcore_id];
+
+		if (r != NULL)
+			got += (uint16_t)rte_ring_sc_dequeue_burst(r, (void **)(pkts + got), n - got,
+								   NULL);
+	}
+	return got;
+}
+
+unsigned
+ioc_svm_worker_ring_count(const struct ioc_svm_worker *w)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < w->n_fwd; i++) {
+		unsigned l = w->fwd_lcores[i];
+
+		n += rte_ring_count(w->to[l]) + rte_ring_count(w->back[l]) + w->n_pending[l];
+	}
+	return n;
+}
+
+unsigned
+ioc_svc_drain(struct ioc_svc *svc)
+{
+	struct rte_mbuf *m;
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < svc->n_workers; i++) {
+		struct ioc_svm_worker *w = svc->workers[i];
+
+		for (unsigned k = 0; k < w->n_fwd; k++) {
+			unsigned l = w->fwd_lcores[k];
+
+			while (rte_ring_dequeue(w->to[l], (void **)&m) == 0 ||
+			       rte_ring_dequeue(w->back[l], (void **)&m) == 0) {
+				rte_pktmbuf_free(m);
+				n++;
+			}
+			for (uint16_t p = 0; p < w->n_pending[l]; p++)
+				rte_pktmbuf_free(w->pending[l][p]);
+			n += w->n_pending[l];
+			w->n_pending[l] = 0;
+		}
+	}
+	return n;
+}

@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Slot 4, serviceinstance-N: on every vNIC a redirect rule's group covers.
+ * A packet marked for a profile (meta->profile) is held: enqueued to a worker
+ * of the profile's instance chosen by the symmetric flow hash, so both
+ * directions of a flow meet the same worker. The forwarding layer resumes it
+ * after this slot when the worker returns it (ioc_svc_resume_account()).
+ *
+ * A full ring: under failOpen the packet bypasses the service (counted
+ * bypass_ring_full) — the profile says uninspected traffic may flow; under
+ * failClosed it is dropped (drop_ring_full) — nothing passes uninspected.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <rte_byteorder.h>
+#include <rte_ring.h>
+
+#include "meta.h"
+#include "svc.h"
+
+static const char *const svc_reasons[IOC_SVC_NB_REASONS] = {
+	[IOC_SVC_REDIRECT] = "redirect",
+	[IOC_SVC_DROP_RING_FULL] = "drop_ring_full",
+};
+
+static const char *const svc_infos[IOC_SVC_NB_INFOS] = {
+	[IOC_SVC_BYPASS_RING_FULL] = "bypass_ring_full",
+	[IOC_SVC_SVM_ALLOW] = "svm_allow",
+	[IOC_SVC_SVM_DENY] = "svm_deny",
+};
+
+/* What the datapath needs of a profile: read per packet. */
+struct svc_profile {
+	const struct ioc_svc_instance *inst;
+	bool fail_open;
+};
+
+struct svc_vnic {
+	struct ioc_svc *svc;
+	unsigned instance; /* the one summarize-dvfilter shows: its first redirect rule's */
+	unsigned profile;
+	unsigned n_profiles;
+	struct svc_profile *profiles; /* by profile index */
+	/* Redirect rules covering this vNIC, in file order: classification until slot 2 does it. */
+	unsigned n_rules;
+	const struct ioc_redirect_rule **rules;
+	const struct ioc_topology *t;
+};
+
+static void
+svc_detach(void *priv)
+{
+	struct svc_vnic *sv = priv;
+
+	if (sv == NULL)
+		return;
+	free(sv->profiles);
+	free(sv->rules);
+	free(sv);
+	ioc_svc_release();
+}
+
+static int
+svc_attach(const struct ioc_topology *t, unsigned vnic, void **priv)
+{
+	struct svc_vnic *sv;
+	int first = -1;
+
+	for (unsigned r = 0; r < t->n_redirect_rules && first < 0; r++) {
+		const struct ioc_redirect_rule *rr = &t->redirect_rules[r];
+
+		if (rr->action == IOC_ACT_REDIRECT && ioc_topo_group_has_vnic(t, rr->group, vnic))
+			first = (int)r;
+	}
+	if (first < 0)
+		return 0;
+
+	sv = calloc(1, sizeof(*sv));
+	if (sv == NULL)
+		return -ENOMEM;
+	sv->t = t;
+	sv->svc = ioc_svc_acquire(t);
+	if (sv->svc == NULL) {
+		free(sv);
+		return -ENOMEM;
+	}
+	sv->profile = (unsigned)t->redirect_rules[first].profile;
+	sv->instance = (unsigned)t->profiles[sv->profile].instance;
+	sv->n_profiles = t->n_profiles;
+	sv->profiles = calloc(t->n_profiles + 1, sizeof(*sv->profiles));
+	sv->rules = calloc(t->n_redirect_rules + 1, sizeof(*sv->rules));
+	if (sv->profiles == NULL || sv->rules == NULL) {
+		svc_detach(sv);
+		return -ENOMEM;
+	}
+	for (unsigned p = 0; p < t->n_profiles; p++) {
+		sv->profiles[p].inst = &sv->svc->instances[t->profiles[p].instance];
+		sv->profiles[p].fail_open = t->profiles[p].fail_open;
+	}
+	for (unsigned r = 0; r < t->n_redirect_rules; r++) {
+		if (ioc_topo_group_has_vnic(t, t->redirect_rules[r].group, vnic))
+			sv->rules[sv->n_rules++] = &t->redirect_rules[r];
+	}
+	*priv = sv;
+	return 1;
+}
+
+/* The redirect decision for a packet: profile index + 1, or 0. */
+static uint16_t
+classify(const struct svc_vnic *sv, const struct ioc_meta *md)
+{
+	uint32_t src = rte_be_to_cpu_32(md->src_ip), dst = rte_be_to_cpu_32(md->dst_ip);
+	bool has_ports = (md->flags & IOC_F_L4) && md->l4_proto != IPPROTO_ICMP;
+
+	if (md->l3 != IOC_L3_IPV4 || (md->flags & IOC_F_MALFORMED))
+		return 0;
+	for (unsigned i = 0; i < sv->n_rules; i++) {
+		const struct ioc_redirect_rule *r = sv->rules[i];
+
+		if (!(r->direction & md->dir) || !ioc_topo_refs_have_ip(sv->t, &r->src, src) ||
+		    !ioc_topo_refs_have_ip(sv->t, &r->dst, dst) ||
+		    !ioc_l4_list_match(&r->service, md->l4_proto, rte_be_to_cpu_16(md->dst_port),
+				       has_ports))
+			continue;
+		return r->action == IOC_ACT_REDIRECT ? (uint16_t)(r->profile + 1) : 0;
+	}
+	return 0;
+}
+
+/* Fast range reduction of the flow hash onto n workers. */
+static inline unsigned
+pick(uint32_t hash, unsigned n)
+{
+	return (unsigned)(((uint64_t)hash * n) >> 32);
+}
+
+/* What a full ring does to a packet: its profile's failure policy decides. */
+static inline void
+ring_full(const struct svc_vnic *sv, struct ioc_slot_ctx *ctx, struct rte_mbuf *m,
+	  struct rte_mbuf **pkts, uint16_t *kept)
+{
+	if (sv->profiles[ioc_meta(m)->profile - 1].fail_open) {
+		ctx->reasons[IOC_SVC_NB_REASONS + IOC_SVC_BYPASS_RING_FULL]++;
+		pkts[(*kept)++] = m;
+	} else {
+		ctx->reasons[IOC_SVC_DROP_RING_FULL]++;
+		rte_pktmbuf_free(m);
+	}
+}
+
+static uint16_t
+svc_process(const void *priv, struct ioc_slot_ctx *ctx, struct rte_mbuf **pkts, uint16_t n)
+{
+	const struct svc_vnic *sv = priv;
+	struct rte_mbuf *held[IOC_BURST], *batch[IOC_BURST];
+	struct ioc_svm_worker *dest[IOC_BURST];
+	uint16_t kept = 0, nh = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct ioc_meta *md = ioc_meta(m);
+
+		md->profile = classify(sv, md);
+		if (md->profile == 0) {
+			pkts[kept++] = m;
+			continue;
+		}
+		const struct ioc_svc_instance *inst = sv->profiles[md->profile - 1].inst;
+		md->next_slot = (uint8_t)(ctx->slot_index + 1);
+		held[nh] = m;
+		dest[nh++] = inst->workers[pick(ioc_flow_hash(m), inst->n_workers)];
+	}
+	/* One enqueue per worker; a flow always maps to one worker, so its order holds. */
+	for (uint16_t i = 0; i < nh; i++) {
+		struct ioc_svm_worker *w = dest[i];
+		uint16_t nb = 0;
+
+		if (w == NULL)
+			continue;
+		for (uint16_t j = i; j < nh; j++) {
+			if (dest[j] == w) {
+				batch[nb++] = held[j];
+				dest[j] = NULL;
+			}
+		}
+		unsigned sent = rte_ring_sp_enqueue_burst(w->to[ctx->lcore_id], (void **)batch, nb,
+							  NULL);
+		ctx->reasons[IOC_SVC_REDIRECT] += sent;
+		ctx->n_held += (uint16_t)sent;
+		for (uint16_t k = (uint16_t)sent; k < nb; k++)
+			ring_full(sv, ctx, batch[k], pkts, &kept);
+	}
+	return kept;
+}
+
+static void
+svc_describe(const void *priv, const struct ioc_topology *t, unsigned vnic,
+	     struct ioc_slot_desc *d)
+{
+	const struct svc_vnic *sv = priv;
+	const struct ioc_vnic *v = &t->vnics[vnic];
+	const struct ioc_service_instance *si = &t->instances[sv->instance];
+
+	d->slot = 4;
+	snprintf(d->name, sizeof(d->name), "nic-%u-eth%u-serviceinstance-%u.4",
+		 t->vms[v->vm].world, v->eth, si->id);
+	snprintf(d->agent, sizeof(d->agent), "serviceinstance-%u", si->id);
+	snprintf(d->state, sizeof(d->state), "IOChain Attached");
+	snprintf(d->vm_state, sizeof(d->vm_state), "Attached");
+	snprintf(d->failure_policy, sizeof(d->failure_policy), "%s",
+		 sv->profiles[sv->profile].fail_open ? "failOpen" : "failClosed");
+	snprintf(d->slow_path_id, sizeof(d->slow_path_id), "%u", si->slow_path_id);
+	snprintf(d->filter_source, sizeof(d->filter_source), "Dynamic Filter Creation");
+}
+
+static struct ioc_slot_ops svc_ops = {
+	.name = "svc",
+	.agent = "serviceinstance",
+	.slot = 4,
+	.reasons = svc_reasons,
+	.n_reasons = IOC_SVC_NB_REASONS,
+	.infos = svc_infos,
+	.n_infos = IOC_SVC_NB_INFOS,
+	.attach = svc_attach,
+	.detach = svc_detach,
+	.process = svc_process,
+	.describe = svc_describe,
+};
+
+IOC_SLOT_REGISTER(svc_ops)
