@@ -732,7 +732,8 @@ cmd_stats(struct ctl *c, char **args, int nargs)
 /* ---- svm list --------------------------------------------------------- */
 
 static const char *const svm_columns[] = {
-	"instance", "lcore", "state", "heartbeat", "in", "allow", "drop_rule", "drop_default", "ring",
+	"instance", "lcore",	 "state",	 "heartbeat", "in",
+	"allow",    "drop_rule", "drop_default", "ring",
 };
 #define NB_SVM_COLUMNS (sizeof(svm_columns) / sizeof(svm_columns[0]))
 

@@ -50,12 +50,12 @@ struct ioc_slot_desc {
  * the last ones.
  */
 struct ioc_slot_ctx {
-	unsigned lcore_id; /* rte_lcore_id() of the caller: the index of per-lcore state */
-	uint64_t now;      /* TSC at the start of the burst */
-	uint8_t dir;       /* enum ioc_dir: every packet of the burst goes this way */
+	unsigned lcore_id;  /* rte_lcore_id() of the caller: the index of per-lcore state */
+	uint64_t now;	    /* TSC at the start of the burst */
+	uint8_t dir;	    /* enum ioc_dir: every packet of the burst goes this way */
 	uint8_t slot_index; /* position of the running slot in the chain (for resume) */
-	uint64_t *reasons; /* the running slot's reason counters on this vNIC and lcore */
-	uint16_t n_held;   /* packets slots kept in this run (in flight) */
+	uint64_t *reasons;  /* the running slot's reason counters on this vNIC and lcore */
+	uint16_t n_held;    /* packets slots kept in this run (in flight) */
 	uint16_t n_reply;
 	struct rte_mbuf *reply[IOC_BURST];
 };

@@ -49,9 +49,9 @@ enum ioc_port_counter {
 	IOC_PC_DROP_LOOP,      /* a vNIC sent a frame to its own MAC */
 	IOC_PC_FLOOD_COPY,     /* copies made for flooding: each then ends like a received packet */
 	IOC_PC_FLOOD_NOMEM,    /* a flood copy could not be allocated: that port missed it */
-	IOC_PC_HELD,           /* held by a slot (in flight to an SVM) */
-	IOC_PC_RESUMED,        /* held packets that came back into the chain */
-	IOC_PC_REPLY,          /* replies a slot sent back out this port (reject) */
+	IOC_PC_HELD,	       /* held by a slot (in flight to an SVM) */
+	IOC_PC_RESUMED,	       /* held packets that came back into the chain */
+	IOC_PC_REPLY,	       /* replies a slot sent back out this port (reject) */
 	IOC_PC_TX_QUEUED,      /* packets queued for TX on this port */
 	IOC_PC_TX,	       /* accepted by the driver */
 	IOC_PC_TX_DROP_FULL,   /* refused by the driver (queue full) and freed */
@@ -124,7 +124,7 @@ struct ioc_dp {
 	unsigned n_segments;
 	struct ioc_segment *segments;
 	struct rte_hash *mac_table; /* destination MAC -> vNIC index */
-	struct ioc_svc *svc;        /* SVM workers and rings, NULL without slot 4 */
+	struct ioc_svc *svc;	    /* SVM workers and rings, NULL without slot 4 */
 	unsigned n_lcores;	    /* forwarding lcores, ascending ids */
 	unsigned lcore_ids[IOC_MAX_LCORES];
 	struct ioc_lcore *lcores[IOC_MAX_LCORES];

@@ -93,8 +93,8 @@ run_staged(struct ioc_lcore *lc, unsigned rx_port)
 		struct ioc_txbuf *s = &lc->stage[v];
 
 		ctx_init(&ctx, lc, IOC_DIR_IN);
-		uint16_t n = ioc_chain_run(&dp->vnics[v].chain, &ctx, lc->slot_cnt[v], s->pkts,
-					   s->n);
+		uint16_t n =
+			ioc_chain_run(&dp->vnics[v].chain, &ctx, lc->slot_cnt[v], s->pkts, s->n);
 		pc[IOC_PC_FWD_VNIC] += n;
 		pc[IOC_PC_HELD] += ctx.n_held;
 		pc[IOC_PC_DROP_IN_CHAIN] += s->n - n - ctx.n_held;
@@ -210,8 +210,8 @@ resume_run(struct ioc_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 	uint64_t *cnt = lc->slot_cnt[first.vnic];
 	const struct ioc_slot_inst *svc_slot = &c->slot[first.next_slot - 1];
 	uint64_t *info = cnt + svc_slot->cnt_off + IOC_SLOT_REASONS + svc_slot->ops->n_reasons;
-	enum ioc_port_counter drop = first.dir == IOC_DIR_OUT ? IOC_PC_DROP_OUT_CHAIN
-							      : IOC_PC_DROP_IN_CHAIN;
+	enum ioc_port_counter drop =
+		first.dir == IOC_DIR_OUT ? IOC_PC_DROP_OUT_CHAIN : IOC_PC_DROP_IN_CHAIN;
 	struct ioc_slot_ctx ctx;
 	uint16_t k = 0;
 

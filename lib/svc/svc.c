@@ -116,8 +116,8 @@ ioc_svc_acquire(const struct ioc_topology *t)
 		return NULL;
 	svc->topo = t;
 	svc->n_instances = t->n_instances;
-	svc->instances = rte_zmalloc("ioc_svc_inst", sizeof(*svc->instances) * (t->n_instances + 1),
-				     0);
+	svc->instances =
+		rte_zmalloc("ioc_svc_inst", sizeof(*svc->instances) * (t->n_instances + 1), 0);
 	for (unsigned i = 0; i < t->n_instances; i++)
 		total += t->instances[i].lcores.n;
 	svc->workers = rte_zmalloc("ioc_svc_workers", sizeof(*svc->workers) * (total + 1), 0);
@@ -219,8 +219,8 @@ ioc_svc_collect(struct ioc_svc *svc, unsigned lcore_id, struct rte_mbuf **pkts, 
 		struct rte_ring *r = svc->workers[i]->back[lcore_id];
 
 		if (r != NULL)
-			got += (uint16_t)rte_ring_sc_dequeue_burst(r, (void **)(pkts + got), n - got,
-								   NULL);
+			got += (uint16_t)rte_ring_sc_dequeue_burst(r, (void **)(pkts + got),
+								   n - got, NULL);
 	}
 	return got;
 }

@@ -35,21 +35,21 @@
 
 /* Slot 4's counters on a vNIC: reasons (its ledger) then infos. */
 enum ioc_svc_reason {
-	IOC_SVC_REDIRECT,       /* held: handed to a worker */
+	IOC_SVC_REDIRECT,	/* held: handed to a worker */
 	IOC_SVC_DROP_RING_FULL, /* failClosed, the worker's ring was full */
 	IOC_SVC_NB_REASONS,
 };
 
 enum ioc_svc_info {
 	IOC_SVC_BYPASS_RING_FULL, /* failOpen, the worker's ring was full: passed uninspected */
-	IOC_SVC_SVM_ALLOW,        /* came back allowed, resumed after slot 4 */
-	IOC_SVC_SVM_DENY,         /* came back denied, freed */
+	IOC_SVC_SVM_ALLOW,	  /* came back allowed, resumed after slot 4 */
+	IOC_SVC_SVM_DENY,	  /* came back denied, freed */
 	IOC_SVC_NB_INFOS,
 };
 
 enum ioc_svm_counter {
-	IOC_SVM_IN,           /* packets dequeued */
-	IOC_SVM_ALLOW,        /* allowed by a rule or an established connection */
+	IOC_SVM_IN,	      /* packets dequeued */
+	IOC_SVM_ALLOW,	      /* allowed by a rule or an established connection */
 	IOC_SVM_ALLOW_CONN,   /* of which by the connection table */
 	IOC_SVM_DROP_RULE,    /* denied by a drop rule */
 	IOC_SVM_DROP_DEFAULT, /* matched no rule: the SVM's default is drop */
@@ -85,7 +85,7 @@ struct ioc_svm_worker {
 	unsigned lcore_id;
 	const struct ioc_svm_ops *ops;
 	void *state;
-	struct rte_ring *to[RTE_MAX_LCORE];   /* by forwarding lcore id; NULL elsewhere */
+	struct rte_ring *to[RTE_MAX_LCORE]; /* by forwarding lcore id; NULL elsewhere */
 	struct rte_ring *back[RTE_MAX_LCORE];
 	uint16_t fwd_lcores[RTE_MAX_LCORE]; /* the forwarding lcores it serves */
 	unsigned n_fwd;

@@ -186,8 +186,8 @@ svc_process(const void *priv, struct ioc_slot_ctx *ctx, struct rte_mbuf **pkts, 
 				dest[j] = NULL;
 			}
 		}
-		unsigned sent = rte_ring_sp_enqueue_burst(w->to[ctx->lcore_id], (void **)batch, nb,
-							  NULL);
+		unsigned sent =
+			rte_ring_sp_enqueue_burst(w->to[ctx->lcore_id], (void **)batch, nb, NULL);
 		ctx->reasons[IOC_SVC_REDIRECT] += sent;
 		ctx->n_held += (uint16_t)sent;
 		for (uint16_t k = (uint16_t)sent; k < nb; k++)
@@ -197,16 +197,15 @@ svc_process(const void *priv, struct ioc_slot_ctx *ctx, struct rte_mbuf **pkts, 
 }
 
 static void
-svc_describe(const void *priv, const struct ioc_topology *t, unsigned vnic,
-	     struct ioc_slot_desc *d)
+svc_describe(const void *priv, const struct ioc_topology *t, unsigned vnic, struct ioc_slot_desc *d)
 {
 	const struct svc_vnic *sv = priv;
 	const struct ioc_vnic *v = &t->vnics[vnic];
 	const struct ioc_service_instance *si = &t->instances[sv->instance];
 
 	d->slot = 4;
-	snprintf(d->name, sizeof(d->name), "nic-%u-eth%u-serviceinstance-%u.4",
-		 t->vms[v->vm].world, v->eth, si->id);
+	snprintf(d->name, sizeof(d->name), "nic-%u-eth%u-serviceinstance-%u.4", t->vms[v->vm].world,
+		 v->eth, si->id);
 	snprintf(d->agent, sizeof(d->agent), "serviceinstance-%u", si->id);
 	snprintf(d->state, sizeof(d->state), "IOChain Attached");
 	snprintf(d->vm_state, sizeof(d->vm_state), "Attached");

@@ -266,8 +266,9 @@ svm_worker(const struct ioc_dp *dp, const struct ioc_svm_worker *w, struct rte_t
 	rte_tel_data_add_dict_u64(d, "lcore", w->lcore_id);
 	rte_tel_data_add_dict_string(d, "behaviour", w->ops->name);
 	/* Without a watchdog, all that is known is whether its lcore runs it. */
-	rte_tel_data_add_dict_string(
-		d, "state", rte_eal_get_lcore_state(w->lcore_id) == RUNNING ? "running" : "stopped");
+	rte_tel_data_add_dict_string(d, "state",
+				     rte_eal_get_lcore_state(w->lcore_id) == RUNNING ? "running"
+										     : "stopped");
 	rte_tel_data_add_dict_u64(d, "heartbeat", __atomic_load_n(&w->heartbeat, __ATOMIC_RELAXED));
 	for (unsigned k = 0; k < IOC_SVM_MAX; k++)
 		rte_tel_data_add_dict_u64(d, ioc_svm_counter_names[k],

@@ -22,6 +22,7 @@ main(int argc, char **argv)
 	test_meta_register();
 	test_swsec_register();
 	test_fwd_register();
+	test_svc_register();
 
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();

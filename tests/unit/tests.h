@@ -7,5 +7,6 @@ void test_config_register(void);
 void test_meta_register(void);
 void test_swsec_register(void);
 void test_fwd_register(void);
+void test_svc_register(void);
 
 #endif /* IOC_TESTS_H */

@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Slot 4, service insertion: worker choice, the round trip through a worker,
+ * svm_rule semantics, full rings under each failure policy, and the ledgers.
+ * Workers are driven from the test (ioc_svm_worker_poll) on lcore 0.
+ */
+#include <netinet/in.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+
+#include "fixture.h"
+#include "meta.h"
+#include "svc.h"
+#include "tests.h"
+
+/* VM1 redirects to a failClosed profile, VM2 to a failOpen one; two workers. */
+#define SVC_INI                                                                                    \
+	"[host]\nname = host-svc\n"                                                                \
+	"[uplink uplink0]\ndevice = net_ring_up0\nlcore = 1\n"                                     \
+	"[vm VM1]\nworld = 101\nvc_uuid = u1\n"                                                    \
+	"[vm VM2]\nworld = 102\nvc_uuid = u2\n"                                                    \
+	"[vnic VM1.eth0]\ndevice = net_ring_vm1\nswitch_port = 1\nmac = " MAC_VM1 "\n"             \
+	"ip = 10.0.0.11\nuplink = uplink0\nlcore = 1\n"                                            \
+	"[vnic VM2.eth0]\ndevice = net_ring_vm2\nswitch_port = 2\nmac = " MAC_VM2 "\n"             \
+	"ip = 10.0.0.12\nuplink = uplink0\nlcore = 1\n"                                            \
+	"[group g1]\nmembers = vnic:VM1.eth0\n"                                                    \
+	"[group g2]\nmembers = vm:VM2\n"                                                           \
+	"[service fgt]\nvendor = Fortinet\n"                                                       \
+	"[service_instance fgt-1]\nservice = fgt\nlcores = 2,3\nslow_path_id = 18020\n"            \
+	"[service_profile closed]\ninstance = fgt-1\nfail_open = false\n"                          \
+	"[service_profile open]\ninstance = fgt-1\nfail_open = true\n"                             \
+	"[redirect_rule r-vm1]\ngroup = g1\naction = redirect\nprofile = closed\n"                 \
+	"[redirect_rule r-vm2-not-dns]\ngroup = g2\nservice = udp/5353\naction = no_redirect\n"    \
+	"[redirect_rule r-vm2]\ngroup = g2\naction = redirect\nprofile = open\n"                   \
+	"[svm_rule deny-dns]\ninstance = fgt-1\npriority = 5\nservice = udp/53\naction = drop\n"   \
+	"[svm_rule ssh]\ninstance = fgt-1\npriority = 10\nservice = tcp/22\naction = allow\n"      \
+	"[svm_rule ping]\ninstance = fgt-1\npriority = 20\nservice = icmp\naction = allow\n"       \
+	"[svm_rule udp]\ninstance = fgt-1\npriority = 30\nservice = udp\ndirection = out\n"        \
+	"action = allow\n"
+
+static struct dp_fixture f;
+static struct ring_port *vm1, *vm2, *up;
+
+static int
+setup(void)
+{
+	vm1 = fixture_ring_port("vm1");
+	vm2 = fixture_ring_port("vm2");
+	up = fixture_ring_port("up0");
+	if (vm1 == NULL || vm2 == NULL || up == NULL)
+		return -1;
+	return fixture_dp_start(&f, SVC_INI);
+}
+
+static int
+teardown(void)
+{
+	return fixture_dp_stop(&f);
+}
+
+static struct ioc_svm_worker *
+worker(unsigned i)
+{
+	return f.dp->svc->workers[i];
+}
+
+/* Workers inspect what they were given, then the lcore resumes what came back. */
+static void
+round_trip(void)
+{
+	for (unsigned i = 0; i < f.dp->svc->n_workers; i++)
+		ioc_svm_worker_poll(worker(i));
+	ioc_fwd_poll(f.lc);
+}
+
+static void
+send_one(struct ring_port *p, struct rte_mbuf *m)
+{
+	CU_ASSERT_FATAL(m != NULL);
+	fixture_inject(&f, p, &m, 1);
+	round_trip();
+}
+
+static uint64_t
+slot(const char *vnic, const char *name)
+{
+	return fixture_slot_counter(&f, vnic, name);
+}
+
+static void
+test_two_workers_built(void)
+{
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f.dp->svc);
+	CU_ASSERT_EQUAL(f.dp->svc->n_workers, 2);
+	CU_ASSERT_STRING_EQUAL(worker(0)->name, "fgt-1.0");
+	CU_ASSERT_EQUAL(worker(1)->lcore_id, 3);
+	/* One ring pair for the one forwarding lcore. */
+	CU_ASSERT_EQUAL(worker(0)->n_fwd, 1);
+	CU_ASSERT_PTR_NOT_NULL(worker(0)->to[1]);
+	CU_ASSERT_PTR_NULL(worker(0)->to[0]);
+}
+
+/* Both directions of a flow meet the same worker; flows spread over both. */
+static void
+test_worker_choice_symmetric(void)
+{
+	unsigned used[2] = { 0, 0 };
+
+	for (uint16_t port = 1000; port < 1032; port++) {
+		uint64_t in0 = worker(0)->cnt[IOC_SVM_IN], in1 = worker(1)->cnt[IOC_SVM_IN];
+
+		send_one(vm1, pkt_tcp(MAC_VM1, MAC_LAPTOP, IP4(10, 0, 0, 11), IP4(10, 0, 0, 100),
+				      port, 22));
+		unsigned w = worker(0)->cnt[IOC_SVM_IN] > in0 ? 0 : 1;
+		send_one(up, pkt_tcp(MAC_LAPTOP, MAC_VM1, IP4(10, 0, 0, 100), IP4(10, 0, 0, 11), 22,
+				     port));
+		CU_ASSERT_EQUAL(worker(w)->cnt[IOC_SVM_IN], (w ? in1 : in0) + 2);
+		CU_ASSERT_EQUAL(worker(!w)->cnt[IOC_SVM_IN], w ? in0 : in1);
+		used[w]++;
+	}
+	CU_ASSERT(used[0] > 0 && used[1] > 0);
+	CU_ASSERT_EQUAL(fixture_drain_free(up), 32);
+	CU_ASSERT_EQUAL(fixture_drain_free(vm1), 32);
+}
+
+/* The packet that leaves is the packet that came in, with its metadata intact. */
+static void
+test_round_trip_keeps_packet(void)
+{
+	struct rte_mbuf *m =
+		pkt_udp(MAC_VM1, MAC_LAPTOP, IP4(10, 0, 0, 11), IP4(10, 0, 0, 100), 4000, 4001);
+	uint8_t copy[64];
+	struct rte_mbuf *out;
+
+	CU_ASSERT_FATAL(m != NULL);
+	memcpy(copy, rte_pktmbuf_mtod(m, void *), 60);
+	fixture_inject(&f, vm1, &m, 1);
+	/* Held, not yet transmitted: in flight until the worker returns it. */
+	CU_ASSERT_EQUAL(fixture_drain(up, &out, 1), 0);
+	CU_ASSERT_EQUAL(ioc_svm_worker_ring_count(worker(0)) + ioc_svm_worker_ring_count(worker(1)),
+			1);
+	round_trip();
+	CU_ASSERT_EQUAL_FATAL(fixture_drain(up, &out, 1), 1);
+	CU_ASSERT_EQUAL(rte_pktmbuf_pkt_len(out), 60);
+	CU_ASSERT_EQUAL(memcmp(copy, rte_pktmbuf_mtod(out, void *), 60), 0);
+	const struct ioc_meta *md = ioc_meta(out);
+	CU_ASSERT_EQUAL(md->vnic, 0);
+	CU_ASSERT_EQUAL(md->rx_port, 0);
+	CU_ASSERT_EQUAL(md->dir, IOC_DIR_OUT);
+	CU_ASSERT_EQUAL(md->profile, 1); /* "closed" is profile 0 */
+	CU_ASSERT_EQUAL(md->src_port, rte_cpu_to_be_16(4000));
+	CU_ASSERT_EQUAL(md->l4_proto, IPPROTO_UDP);
+	rte_pktmbuf_free(out);
+}
+
+static void
+test_svm_rules(void)
+{
+	uint64_t deny = slot("VM1.eth0", "svc_svm_deny");
+	uint64_t drop_rule = worker(0)->cnt[IOC_SVM_DROP_RULE] + worker(1)->cnt[IOC_SVM_DROP_RULE];
+	uint64_t drop_def =
+		worker(0)->cnt[IOC_SVM_DROP_DEFAULT] + worker(1)->cnt[IOC_SVM_DROP_DEFAULT];
+
+	/* udp/53 out: the drop rule (priority 5) wins over the udp allow (30). */
+	send_one(vm1, pkt_udp(MAC_VM1, MAC_LAPTOP, IP4(10, 0, 0, 11), IP4(10, 0, 0, 100), 999, 53));
+	CU_ASSERT_EQUAL(fixture_drain_free(up), 0);
+	/* tcp/80: no rule, the SVM's default is drop. */
+	send_one(vm1, pkt_tcp(MAC_VM1, MAC_LAPTOP, IP4(10, 0, 0, 11), IP4(10, 0, 0, 100), 999, 80));
+	CU_ASSERT_EQUAL(fixture_drain_free(up), 0);
+	/* udp in: the udp rule is direction out only. */
+	send_one(up, pkt_udp(MAC_LAPTOP, MAC_VM1, IP4(10, 0, 0, 100), IP4(10, 0, 0, 11), 7, 7777));
+	CU_ASSERT_EQUAL(fixture_drain_free(vm1), 0);
+	CU_ASSERT_EQUAL(worker(0)->cnt[IOC_SVM_DROP_RULE] + worker(1)->cnt[IOC_SVM_DROP_RULE],
+			drop_rule + 1);
+	CU_ASSERT_EQUAL(worker(0)->cnt[IOC_SVM_DROP_DEFAULT] + worker(1)->cnt[IOC_SVM_DROP_DEFAULT],
+			drop_def + 2);
+	CU_ASSERT_EQUAL(slot("VM1.eth0", "svc_svm_deny"), deny + 3);
+
+	/* udp out is allowed, and its return traffic in rides the connection. */
+	uint64_t conn = worker(0)->cnt[IOC_SVM_ALLOW_CONN] + worker(1)->cnt[IOC_SVM_ALLOW_CONN];
+	send_one(vm1,
+		 pkt_udp(MAC_VM1, MAC_LAPTOP, IP4(10, 0, 0, 11), IP4(10, 0, 0, 100), 6000, 7777));
+	CU_ASSERT_EQUAL(fixture_drain_free(up), 1);
+	send_one(up,
+		 pkt_udp(MAC_LAPTOP, MAC_VM1, IP4(10, 0, 0, 100), IP4(10, 0, 0, 11), 7777, 6000));
+	CU_ASSERT_EQUAL(fixture_drain_free(vm1), 1);
+	CU_ASSERT_EQUAL(worker(0)->cnt[IOC_SVM_ALLOW_CONN] + worker(1)->cnt[IOC_SVM_ALLOW_CONN],
+			conn + 1);
+}
+
+static void
+test_no_redirect_rule(void)
+{
+	uint64_t redirect = slot("VM2.eth0", "svc_redirect");
+
+	/* VM2's udp/5353 matches no_redirect first: straight through, no SVM. */
+	send_one(vm2,
+		 pkt_udp(MAC_VM2, MAC_LAPTOP, IP4(10, 0, 0, 12), IP4(10, 0, 0, 100), 5353, 5353));
+	CU_ASSERT_EQUAL(fixture_drain_free(up), 1);
+	CU_ASSERT_EQUAL(slot("VM2.eth0", "svc_redirect"), redirect);
+	/* Anything else of VM2 goes to the SVM. */
+	send_one(vm2, pkt_icmp_echo(MAC_VM2, MAC_LAPTOP, IP4(10, 0, 0, 12), IP4(10, 0, 0, 100), 1,
+				    false));
+	CU_ASSERT_EQUAL(fixture_drain_free(up), 1);
+	CU_ASSERT_EQUAL(slot("VM2.eth0", "svc_redirect"), redirect + 1);
+}
+
+/* Fill the rings without running the workers. */
+static void
+flood_without_workers(struct ring_port *p, const char *smac, uint32_t sip, unsigned n)
+{
+	struct rte_mbuf *pkts[32];
+
+	for (unsigned sent = 0; sent < n; sent += 32) {
+		for (unsigned i = 0; i < 32; i++)
+			pkts[i] = pkt_tcp(smac, MAC_LAPTOP, sip, IP4(10, 0, 0, 100), 22, 22);
+		fixture_inject(&f, p, pkts, 32);
+	}
+}
+
+static void
+test_ring_full_fail_closed(void)
+{
+	uint64_t full = slot("VM1.eth0", "svc_drop_ring_full");
+
+	/* One flow, one worker: its ring takes 1023, the rest is dropped, none passes. */
+	flood_without_workers(vm1, MAC_VM1, IP4(10, 0, 0, 11), 1056);
+	CU_ASSERT_EQUAL(slot("VM1.eth0", "svc_drop_ring_full"), full + 1056 - 1023);
+	CU_ASSERT_EQUAL(fixture_drain_free(up), 0);
+	for (int i = 0; i < 64; i++)
+		round_trip();
+	CU_ASSERT_EQUAL(fixture_drain_free(up), 1023);
+}
+
+static void
+test_ring_full_fail_open(void)
+{
+	uint64_t bypass = slot("VM2.eth0", "svc_bypass_ring_full");
+
+	flood_without_workers(vm2, MAC_VM2, IP4(10, 0, 0, 12), 1056);
+	CU_ASSERT_EQUAL(slot("VM2.eth0", "svc_bypass_ring_full"), bypass + 1056 - 1023);
+	/* failOpen: what the ring could not take went on uninspected. */
+	CU_ASSERT_EQUAL(fixture_drain_free(up), 1056 - 1023);
+	for (int i = 0; i < 64; i++)
+		round_trip();
+	CU_ASSERT_EQUAL(fixture_drain_free(up), 1023);
+}
+
+static void
+test_ledgers(void)
+{
+	uint64_t c[IOC_PC_MAX];
+
+	for (unsigned p = 0; p < f.dp->n_ports; p++) {
+		ioc_dp_port_counters(f.dp, p, c);
+		CU_ASSERT_EQUAL(c[IOC_PC_HELD], c[IOC_PC_RESUMED]); /* nothing in flight now */
+		CU_ASSERT_EQUAL(c[IOC_PC_RX] + c[IOC_PC_FLOOD_COPY],
+				c[IOC_PC_FWD_UPLINK] + c[IOC_PC_FWD_VNIC] + c[IOC_PC_DROP_RUNT] +
+					c[IOC_PC_DROP_OUT_CHAIN] + c[IOC_PC_DROP_IN_CHAIN] +
+					c[IOC_PC_DROP_NO_DEST] + c[IOC_PC_DROP_LOOP] +
+					c[IOC_PC_HELD] - c[IOC_PC_RESUMED]);
+	}
+	/* Slot 4: every redirected packet came back, allowed or denied. */
+	for (const char *const *v = (const char *const[]){ "VM1.eth0", "VM2.eth0", NULL }; *v; v++)
+		CU_ASSERT_EQUAL(slot(*v, "svc_redirect"),
+				slot(*v, "svc_svm_allow") + slot(*v, "svc_svm_deny"));
+	CU_ASSERT(fixture_no_mbuf_in_use(&f));
+}
+
+void
+test_svc_register(void)
+{
+	CU_pSuite s = CU_add_suite("svc", setup, teardown);
+
+	CU_add_test(s, "an instance's workers and rings", test_two_workers_built);
+	CU_add_test(s, "worker choice is symmetric and spreads", test_worker_choice_symmetric);
+	CU_add_test(s, "round trip keeps packet and metadata", test_round_trip_keeps_packet);
+	CU_add_test(s, "svm_rule semantics", test_svm_rules);
+	CU_add_test(s, "no_redirect rule", test_no_redirect_rule);
+	CU_add_test(s, "full ring, failClosed: dropped", test_ring_full_fail_closed);
+	CU_add_test(s, "full ring, failOpen: bypassed", test_ring_full_fail_open);
+	CU_add_test(s, "ledgers add up, nothing leaked", test_ledgers);
+}
