@@ -31,6 +31,7 @@
 #include "pcap_demo_ini.h"
 #include "svc.h"
 #include "telemetry.h"
+#include "watchdog.h"
 
 #define EXIT_CONFIG 2
 
@@ -237,8 +238,41 @@ print_stats(const struct ioc_dp *dp, struct rate_prev *prev, double secs, bool f
 }
 
 static int
+launch_worker(struct ioc_svm_worker *w)
+{
+	return rte_eal_remote_launch(ioc_svm_worker_main, w, w->lcore_id);
+}
+
+/* The watchdog on its own lcore (watchdog_lcore), ticking every period until quit. */
+struct watchdog_arg {
+	struct ioc_svc *svc;
+	volatile bool quit;
+};
+
+static int
+watchdog_main(void *arg)
+{
+	struct watchdog_arg *wa = arg;
+	uint64_t period = ioc_watchdog_period(wa->svc);
+	uint64_t next = rte_get_tsc_cycles() + period;
+
+	while (!__atomic_load_n(&wa->quit, __ATOMIC_RELAXED)) {
+		uint64_t now = rte_get_tsc_cycles();
+
+		if (now < next) {
+			rte_delay_us_sleep(RTE_MAX((next - now) * 1000000 / rte_get_tsc_hz(), 1ul));
+			continue;
+		}
+		ioc_watchdog_tick(wa->svc, now);
+		next = now + period;
+	}
+	return 0;
+}
+
+static int
 run(struct ioc_topology *t, unsigned stats_interval)
 {
+	struct watchdog_arg wd = { 0 };
 	struct ioc_dp *dp;
 	char err[512];
 	int rc;
@@ -254,7 +288,9 @@ run(struct ioc_topology *t, unsigned stats_interval)
 	for (unsigned i = 0; dp->svc != NULL && i < dp->svc->n_workers && rc == 0; i++) {
 		struct ioc_svm_worker *w = dp->svc->workers[i];
 
-		rc = rte_eal_remote_launch(ioc_svm_worker_main, w, w->lcore_id);
+		if (w->standby)
+			continue; /* idle until the watchdog needs it */
+		rc = launch_worker(w);
 		if (rc != 0)
 			fprintf(stderr, "iochain: cannot launch SVM worker %s on lcore %u: %s\n",
 				w->name, w->lcore_id, strerror(-rc));
@@ -274,16 +310,40 @@ run(struct ioc_topology *t, unsigned stats_interval)
 	       t->n_vnics, t->n_uplinks, rte_get_tsc_hz() / 1e9);
 	fflush(stdout);
 
+	/*
+	 * The control loop: the watchdog ticks here every heartbeat_timeout/10
+	 * (unless watchdog_lcore gives it an lcore of its own), and only this
+	 * lcore may launch a worker again.
+	 */
+	unsigned main_lcore = rte_get_main_lcore();
+	bool own_lcore = t->host.watchdog_lcore >= 0 &&
+			 (unsigned)t->host.watchdog_lcore != main_lcore && dp->svc != NULL;
+	uint64_t period = dp->svc != NULL ? ioc_watchdog_period(dp->svc) : rte_get_tsc_hz() / 20;
+	uint64_t period_us = RTE_MAX(period * 1000000 / rte_get_tsc_hz(), 1ul);
+
+	if (own_lcore && rc == 0) {
+		wd.svc = dp->svc;
+		rc = rte_eal_remote_launch(watchdog_main, &wd, t->host.watchdog_lcore);
+		if (rc != 0)
+			fprintf(stderr, "iochain: cannot launch the watchdog on lcore %d\n",
+				t->host.watchdog_lcore);
+	}
 	struct rate_prev *prev = calloc(dp->n_ports + 1, sizeof(*prev));
-	uint64_t hz = rte_get_timer_hz(), last = rte_get_timer_cycles();
+	uint64_t hz = rte_get_tsc_hz(), last = rte_get_tsc_cycles();
 	while (rc == 0 && !quit_signal && prev != NULL) {
-		usleep(50 * 1000);
-		uint64_t tnow = rte_get_timer_cycles();
+		rte_delay_us_sleep(period_us);
+		uint64_t tnow = rte_get_tsc_cycles();
+		if (dp->svc != NULL) {
+			if (!own_lcore)
+				ioc_watchdog_tick(dp->svc, tnow);
+			ioc_watchdog_service(dp->svc, launch_worker);
+		}
 		if (stats_interval > 0 && tnow - last >= stats_interval * hz) {
 			print_stats(dp, prev, (double)(tnow - last) / hz, false);
 			last = tnow;
 		}
 	}
+	__atomic_store_n(&wd.quit, true, __ATOMIC_RELAXED);
 	if (quit_signal)
 		printf("iochain: %s, stopping\n", strsignal(quit_signal));
 	/* Forwarding lcores first, so that nothing new goes to the workers. */

@@ -51,6 +51,9 @@
 #define CMD_SUMMARIZE "/iochain/summarize_dvfilter"
 #define CMD_STATS "/iochain/stats"
 #define CMD_SVM "/iochain/svm"
+#define CMD_EVENTS "/iochain/events"
+#define CMD_FAULT "/iochain/svm_fault"
+#define CMD_PROFILE_SET "/iochain/profile_set"
 
 struct ctl {
 	const char *prefix;
@@ -72,12 +75,28 @@ static int cmd_summarize(struct ctl *c, char **args, int nargs);
 static int cmd_stats(struct ctl *c, char **args, int nargs);
 static int cmd_raw(struct ctl *c, char **args, int nargs);
 static int cmd_svm_list(struct ctl *c, char **args, int nargs);
+static int cmd_svm_stall(struct ctl *c, char **args, int nargs);
+static int cmd_svm_crash(struct ctl *c, char **args, int nargs);
+static int cmd_svm_resume(struct ctl *c, char **args, int nargs);
+static int cmd_svm_slow(struct ctl *c, char **args, int nargs);
+static int cmd_events(struct ctl *c, char **args, int nargs);
+static int cmd_profile_set(struct ctl *c, char **args, int nargs);
 
 static const struct command commands[] = {
 	{ "show dfw host HOST summarize-dvfilter", "print every vNIC's I/O chain", cmd_summarize },
 	{ "stats [PORT]", "per-port counters and drops (one port: every counter)", cmd_stats },
 	{ "svm list", "SVM workers: lcore, state, heartbeat, packets, ring occupancy",
 	  cmd_svm_list },
+	{ "svm stall WORKER", "drill: the worker spins without heartbeat or dequeue",
+	  cmd_svm_stall },
+	{ "svm crash WORKER", "drill: the worker leaves its loop", cmd_svm_crash },
+	{ "svm slow US WORKER", "drill: the worker sleeps US microseconds every loop",
+	  cmd_svm_slow },
+	{ "svm resume WORKER", "end a drill (a crashed worker is launched again)", cmd_svm_resume },
+	{ "events", "SVM state changes and policy flips, timestamped", cmd_events },
+	{ "profile set PROFILE fail_open=BOOL",
+	  "publish a failure policy; returns once every forwarding lcore applies it",
+	  cmd_profile_set },
 	{ "raw /CMD[,PARAMS]", "send a telemetry command, print the JSON reply as is", cmd_raw },
 };
 
@@ -732,8 +751,8 @@ cmd_stats(struct ctl *c, char **args, int nargs)
 /* ---- svm list --------------------------------------------------------- */
 
 static const char *const svm_columns[] = {
-	"instance", "lcore",	 "state",	 "heartbeat", "in",
-	"allow",    "drop_rule", "drop_default", "ring",
+	"instance", "role",  "lcore",	  "state",	  "fault", "heartbeat",
+	"in",	    "allow", "drop_rule", "drop_default", "ring",
 };
 #define NB_SVM_COLUMNS (sizeof(svm_columns) / sizeof(svm_columns[0]))
 
@@ -803,6 +822,119 @@ out:
 	free(st);
 	json_object_put(top);
 	return ret;
+}
+
+/* ---- svm stall|crash|slow|resume, events, profile set ------------------ */
+
+/* Sends req; prints nothing on success; a null reply is the error `what`. */
+static int
+simple_request(struct ctl *c, const char *req, const char *what)
+{
+	struct json_object *r;
+	int rc = request(c, req, &r);
+
+	if (rc <= 0) {
+		if (rc == 0)
+			err("%s (%s returned null)", what, req);
+		return EXIT_RUNTIME;
+	}
+	json_object_put(r);
+	return EXIT_OK;
+}
+
+static int
+svm_fault(struct ctl *c, const char *worker, const char *action, const char *us)
+{
+	char req[MAX_REQUEST_LEN + 1], what[160];
+
+	snprintf(req, sizeof(req), CMD_FAULT ",%s,%s%s%s", worker, action, us ? "," : "",
+		 us ? us : "");
+	snprintf(what, sizeof(what), "no SVM worker \"%s\" (svm list shows them)", worker);
+	int rc = simple_request(c, req, what);
+	if (rc == EXIT_OK)
+		printf("%s: %s%s%s\n", worker, action, us ? " " : "", us ? us : "");
+	return rc;
+}
+
+static int
+cmd_svm_stall(struct ctl *c, char **args, int nargs)
+{
+	(void)nargs;
+	return svm_fault(c, args[0], "stall", NULL);
+}
+
+static int
+cmd_svm_crash(struct ctl *c, char **args, int nargs)
+{
+	(void)nargs;
+	return svm_fault(c, args[0], "crash", NULL);
+}
+
+static int
+cmd_svm_resume(struct ctl *c, char **args, int nargs)
+{
+	(void)nargs;
+	return svm_fault(c, args[0], "resume", NULL);
+}
+
+static int
+cmd_svm_slow(struct ctl *c, char **args, int nargs)
+{
+	const char *p = args[0];
+
+	(void)nargs;
+	for (; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			break;
+	}
+	if (*args[0] == '\0' || *p != '\0' || strlen(args[0]) > 7 || atol(args[0]) == 0) {
+		err("svm slow: US must be 1..1000000 microseconds, not \"%s\"", args[0]);
+		return EXIT_USAGE;
+	}
+	return svm_fault(c, args[1], "slow", args[0]);
+}
+
+static int
+cmd_events(struct ctl *c, char **args, int nargs)
+{
+	struct json_object *top, *ev;
+	int rc;
+
+	(void)args;
+	(void)nargs;
+	rc = request(c, CMD_EVENTS, &top);
+	if (rc <= 0) {
+		if (rc == 0)
+			err("iochain returned no data for " CMD_EVENTS);
+		return EXIT_RUNTIME;
+	}
+	if (!need_object(top, CMD_EVENTS) ||
+	    (ev = array_field(top, "events", CMD_EVENTS)) == NULL) {
+		json_object_put(top);
+		return EXIT_RUNTIME;
+	}
+	for (size_t i = 0; i < json_object_array_length(ev); i++)
+		printf("%s\n", json_object_get_string(json_object_array_get_idx(ev, i)));
+	json_object_put(top);
+	return EXIT_OK;
+}
+
+static int
+cmd_profile_set(struct ctl *c, char **args, int nargs)
+{
+	char req[MAX_REQUEST_LEN + 1], what[160];
+
+	(void)nargs;
+	if (strcmp(args[1], "fail_open=true") != 0 && strcmp(args[1], "fail_open=false") != 0) {
+		err("profile set: expected fail_open=true or fail_open=false, not \"%s\"", args[1]);
+		return EXIT_USAGE;
+	}
+	snprintf(req, sizeof(req), CMD_PROFILE_SET ",%s,%s", args[0], args[1]);
+	snprintf(what, sizeof(what), "no service profile \"%s\"", args[0]);
+	int rc = simple_request(c, req, what);
+	if (rc == EXIT_OK)
+		printf("profile %s: %s applied\n", args[0], args[1]);
+	return rc;
 }
 
 /* ---- raw /CMD[,PARAMS] ------------------------------------------------ */

@@ -6,4 +6,5 @@ RTE_LOG_REGISTER_SUFFIX(ioc_logtype_port, port, INFO);
 RTE_LOG_REGISTER_SUFFIX(ioc_logtype_fwd, fwd, INFO);
 RTE_LOG_REGISTER_SUFFIX(ioc_logtype_telemetry, telemetry, INFO);
 RTE_LOG_REGISTER_SUFFIX(ioc_logtype_svc, svc, INFO);
+RTE_LOG_REGISTER_SUFFIX(ioc_logtype_watchdog, watchdog, INFO);
 RTE_LOG_REGISTER_SUFFIX(ioc_logtype_sfw, sfw, INFO);

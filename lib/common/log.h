@@ -11,6 +11,7 @@ extern int ioc_logtype_fwd;
 extern int ioc_logtype_telemetry;
 extern int ioc_logtype_sfw;
 extern int ioc_logtype_svc;
+extern int ioc_logtype_watchdog;
 
 #define IOC_LOG(level, type, fmt, ...)                                                             \
 	rte_log(RTE_LOG_##level, ioc_logtype_##type, "iochain.%s: " fmt "\n", #type, ##__VA_ARGS__)

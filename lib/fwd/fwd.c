@@ -8,6 +8,7 @@
 #include <rte_hash.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
 
 #include "fwd.h"
 #include "log.h"
@@ -304,6 +305,13 @@ ioc_dp_create(const struct ioc_topology *t, struct ioc_dp **dpp, char *err, size
 			goto fail;
 		}
 	}
+	size_t qsz = rte_rcu_qsbr_get_memsize(RTE_MAX(dp->n_lcores, 1u));
+	dp->qsbr = rte_zmalloc("ioc_qsbr", qsz, RTE_CACHE_LINE_SIZE);
+	if (dp->qsbr == NULL || rte_rcu_qsbr_init(dp->qsbr, RTE_MAX(dp->n_lcores, 1u)) != 0) {
+		rc = -ENOMEM;
+		snprintf(err, len, "QSBR variable: out of memory");
+		goto fail;
+	}
 	rc = build_lcore_contexts(dp);
 	if (rc != 0) {
 		snprintf(err, len, "lcore contexts: %s", strerror(-rc));
@@ -334,6 +342,7 @@ ioc_dp_destroy(struct ioc_dp *dp)
 			rte_free(dp->segments[s].vnics);
 	}
 	rte_hash_free(dp->mac_table);
+	rte_free(dp->qsbr);
 	rte_mempool_free(dp->pool);
 	rte_free(dp->segments);
 	rte_free(dp->vnics);
@@ -375,6 +384,12 @@ ioc_dp_slot_counters(const struct ioc_dp *dp, unsigned vnic, uint64_t *out)
 		for (unsigned k = 0; k < n; k++)
 			out[k] += __atomic_load_n(&c[k], __ATOMIC_RELAXED);
 	}
+}
+
+void
+ioc_dp_synchronize(struct ioc_dp *dp)
+{
+	rte_rcu_qsbr_synchronize(dp->qsbr, RTE_QSBR_THRID_INVALID);
 }
 
 int

@@ -28,6 +28,7 @@
 
 #include <rte_ether.h>
 #include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
 
 #include "chain.h"
 #include "topology.h"
@@ -101,7 +102,7 @@ struct ioc_dp;
 struct ioc_lcore {
 	struct ioc_dp *dp;
 	unsigned lcore_id;
-	uint16_t txq; /* the TX queue this lcore owns on every port */
+	uint16_t txq; /* the TX queue this lcore owns on every port, and its QSBR thread id */
 	unsigned n_rxq;
 	struct ioc_rxq rxq[64];
 	struct ioc_txbuf *tx;		  /* [n_ports] */
@@ -125,7 +126,14 @@ struct ioc_dp {
 	struct ioc_segment *segments;
 	struct rte_hash *mac_table; /* destination MAC -> vNIC index */
 	struct ioc_svc *svc;	    /* SVM workers and rings, NULL without slot 4 */
-	unsigned n_lcores;	    /* forwarding lcores, ascending ids */
+	/*
+	 * Forwarding lcores report a quiescent state after every poll; a
+	 * control-plane change (a profile's fail_open) is applied once
+	 * ioc_dp_synchronize() returns: every lcore has finished the burst that
+	 * might have read the old value.
+	 */
+	struct rte_rcu_qsbr *qsbr;
+	unsigned n_lcores; /* forwarding lcores, ascending ids */
 	unsigned lcore_ids[IOC_MAX_LCORES];
 	struct ioc_lcore *lcores[IOC_MAX_LCORES];
 	volatile bool quit;
@@ -155,5 +163,8 @@ void ioc_dp_port_counters(const struct ioc_dp *dp, unsigned port, uint64_t out[I
 void ioc_dp_slot_counters(const struct ioc_dp *dp, unsigned vnic, uint64_t *out);
 
 int ioc_dp_find_port(const struct ioc_dp *dp, const char *name);
+
+/* Returns once every running forwarding lcore has been through a full poll. */
+void ioc_dp_synchronize(struct ioc_dp *dp);
 
 #endif /* IOC_FWD_H */

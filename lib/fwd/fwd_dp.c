@@ -8,6 +8,7 @@
 #include <rte_hash.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
+#include <rte_rcu_qsbr.h>
 
 #include "fwd.h"
 #include "meta.h"
@@ -199,9 +200,14 @@ switch_burst(struct ioc_lcore *lc, unsigned rx_port, struct rte_mbuf **pkts, uin
 	}
 }
 
-/* Resume a run of returned packets that share vNIC, direction, rx port and slot. */
+/*
+ * Resume a run of packets that share vNIC, direction, rx port and slot:
+ * returned by a worker (after slot 4, denied ones freed), or reclaimed from a
+ * dead worker's ring (at slot 4 again, which finds them a worker or applies
+ * the failure path).
+ */
 static void
-resume_run(struct ioc_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
+resume_run(struct ioc_lcore *lc, struct rte_mbuf **pkts, uint16_t n, bool reclaimed)
 {
 	struct ioc_dp *dp = lc->dp;
 	const struct ioc_meta first = *ioc_meta(pkts[0]);
@@ -216,7 +222,11 @@ resume_run(struct ioc_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 	uint16_t k = 0;
 
 	pc[IOC_PC_RESUMED] += n;
-	for (uint16_t i = 0; i < n; i++) {
+	if (reclaimed) {
+		info[IOC_SVC_RECLAIMED] += n;
+		k = n;
+	}
+	for (uint16_t i = 0; i < n && !reclaimed; i++) {
 		if (ioc_meta(pkts[i])->flags & IOC_F_SVM_DENY) {
 			info[IOC_SVC_SVM_DENY]++;
 			pc[drop]++;
@@ -227,7 +237,7 @@ resume_run(struct ioc_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 		}
 	}
 	ctx_init(&ctx, lc, first.dir);
-	n = ioc_chain_run_from(c, &ctx, cnt, first.next_slot, pkts, k);
+	n = ioc_chain_run_from(c, &ctx, cnt, first.next_slot - reclaimed, pkts, k);
 	pc[IOC_PC_HELD] += ctx.n_held;
 	pc[drop] += k - n - ctx.n_held;
 	if (first.dir == IOC_DIR_OUT) {
@@ -249,19 +259,31 @@ same_run(const struct ioc_meta *a, const struct ioc_meta *b)
 	       a->next_slot == b->next_slot;
 }
 
-/* What the SVM workers sent back to this lcore: each vNIC's chain resumes after slot 4. */
+static void
+resume_all(struct ioc_lcore *lc, struct rte_mbuf **pkts, uint16_t n, bool reclaimed)
+{
+	for (uint16_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && same_run(ioc_meta(pkts[j]), ioc_meta(pkts[i])); j++)
+			;
+		resume_run(lc, pkts + i, j - i, reclaimed);
+	}
+}
+
+/*
+ * What the SVM workers sent back to this lcore resumes after slot 4; what
+ * this lcore queued to workers that stopped serving is taken back.
+ */
 static unsigned
 resume_returns(struct ioc_lcore *lc)
 {
 	struct rte_mbuf *pkts[IOC_BURST];
 	uint16_t n = ioc_svc_collect(lc->dp->svc, lc->lcore_id, pkts, IOC_BURST);
+	unsigned total = n;
 
-	for (uint16_t i = 0, j; i < n; i = j) {
-		for (j = i + 1; j < n && same_run(ioc_meta(pkts[j]), ioc_meta(pkts[i])); j++)
-			;
-		resume_run(lc, pkts + i, j - i);
-	}
-	return n;
+	resume_all(lc, pkts, n, false);
+	n = ioc_svc_reclaim(lc->dp->svc, lc->lcore_id, pkts, IOC_BURST);
+	resume_all(lc, pkts, n, true);
+	return total + n;
 }
 
 void
@@ -332,6 +354,7 @@ ioc_fwd_poll(struct ioc_lcore *lc)
 		total += resume_returns(lc);
 	ioc_fwd_flush(lc);
 	lc->polls++;
+	rte_rcu_qsbr_quiescent(lc->dp->qsbr, lc->txq);
 	return total;
 }
 
@@ -340,8 +363,12 @@ ioc_fwd_main(void *arg)
 {
 	struct ioc_lcore *lc = arg;
 
+	rte_rcu_qsbr_thread_register(lc->dp->qsbr, lc->txq);
+	rte_rcu_qsbr_thread_online(lc->dp->qsbr, lc->txq);
 	while (!__atomic_load_n(&lc->dp->quit, __ATOMIC_RELAXED))
 		ioc_fwd_poll(lc);
 	ioc_fwd_flush(lc);
+	rte_rcu_qsbr_thread_offline(lc->dp->qsbr, lc->txq);
+	rte_rcu_qsbr_thread_unregister(lc->dp->qsbr, lc->txq);
 	return 0;
 }

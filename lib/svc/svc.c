@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_pause.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 
@@ -20,7 +21,24 @@ const char *const ioc_svm_counter_names[IOC_SVM_MAX] = {
 	[IOC_SVM_DROP_DEFAULT] = "drop_default",
 	[IOC_SVM_CONN_FULL] = "conn_full",
 	[IOC_SVM_BACK_FULL] = "back_full",
+	[IOC_SVM_FENCED_DROP] = "fenced_drop",
 };
+
+const char *
+ioc_svm_state_name(enum ioc_svm_state s)
+{
+	switch (s) {
+	case IOC_SVM_IDLE:
+		return "idle";
+	case IOC_SVM_UP:
+		return "up";
+	case IOC_SVM_DOWN:
+		return "down";
+	case IOC_SVM_RECOVERING:
+		return "recovering";
+	}
+	return "?";
+}
 
 /* Control plane only: set by the first slot-4 attach, cleared by the last detach. */
 static struct ioc_svc *svc_current;
@@ -41,16 +59,17 @@ worker_free(struct ioc_svm_worker *w)
 		rte_ring_free(w->to[l]);
 		rte_ring_free(w->back[l]);
 	}
-	if (w->state != NULL)
-		w->ops->fini(w->state);
+	if (w->behaviour != NULL)
+		w->ops->fini(w->behaviour);
 	rte_free(w);
 }
 
 static struct ioc_svm_worker *
-worker_create(const struct ioc_topology *t, unsigned inst, unsigned index, const bool *fwd)
+worker_create(const struct ioc_topology *t, unsigned inst, unsigned index, bool standby,
+	      const bool *fwd)
 {
 	const struct ioc_service_instance *si = &t->instances[inst];
-	unsigned lcore = si->lcores.id[index];
+	unsigned lcore = standby ? si->standby_lcores.id[index] : si->lcores.id[index];
 	struct ioc_svm_worker *w;
 	char name[RTE_RING_NAMESIZE];
 
@@ -58,17 +77,24 @@ worker_create(const struct ioc_topology *t, unsigned inst, unsigned index, const
 			       (int)rte_lcore_to_socket_id(lcore));
 	if (w == NULL)
 		return NULL;
-	snprintf(w->name, sizeof(w->name), "%s.%u", si->name, index);
+	snprintf(w->name, sizeof(w->name), standby ? "%s.s%u" : "%s.%u", si->name, index);
 	w->instance = inst;
 	w->index = index;
 	w->lcore_id = lcore;
+	w->standby = standby;
+	w->standby_for = -1;
+	w->state = standby ? IOC_SVM_IDLE : IOC_SVM_UP;
+	w->last_move = rte_get_tsc_cycles();
 	w->ops = &ioc_svm_rules_ops;
 	for (unsigned l = 0; l < IOC_MAX_LCORES && l < RTE_MAX_LCORE; l++) {
 		if (!fwd[l])
 			continue;
 		snprintf(name, sizeof(name), "ioc_to_%u_%u", ring_seq, l);
-		w->to[l] = rte_ring_create(name, IOC_SVC_RING_SIZE, SOCKET_ID_ANY,
-					   RING_F_SP_ENQ | RING_F_SC_DEQ);
+		/*
+		 * Multi-consumer: the forwarding lcore takes back what a dead
+		 * worker left, and a hung worker may wake up and dequeue too.
+		 */
+		w->to[l] = rte_ring_create(name, IOC_SVC_RING_SIZE, SOCKET_ID_ANY, RING_F_SP_ENQ);
 		snprintf(name, sizeof(name), "ioc_bk_%u_%u", ring_seq, l);
 		w->back[l] = rte_ring_create(name, IOC_SVC_RING_SIZE, SOCKET_ID_ANY,
 					     RING_F_SP_ENQ | RING_F_SC_DEQ);
@@ -77,7 +103,7 @@ worker_create(const struct ioc_topology *t, unsigned inst, unsigned index, const
 		w->fwd_lcores[w->n_fwd++] = (uint16_t)l;
 	}
 	ring_seq++;
-	if (w->ops->init(t, inst, index, &w->state) != 0)
+	if (w->ops->init(t, inst, index, &w->behaviour) != 0)
 		goto fail;
 	return w;
 fail:
@@ -95,6 +121,7 @@ svc_free(struct ioc_svc *svc)
 		worker_free(svc->workers[i]);
 	rte_free(svc->workers);
 	rte_free(svc->instances);
+	rte_free(svc->profiles);
 	rte_free(svc);
 }
 
@@ -119,24 +146,45 @@ ioc_svc_acquire(const struct ioc_topology *t)
 	svc->instances =
 		rte_zmalloc("ioc_svc_inst", sizeof(*svc->instances) * (t->n_instances + 1), 0);
 	for (unsigned i = 0; i < t->n_instances; i++)
-		total += t->instances[i].lcores.n;
+		total += t->instances[i].lcores.n + t->instances[i].standby_lcores.n;
 	svc->workers = rte_zmalloc("ioc_svc_workers", sizeof(*svc->workers) * (total + 1), 0);
-	if (svc->instances == NULL || svc->workers == NULL)
+	svc->n_profiles = t->n_profiles;
+	svc->profiles =
+		rte_zmalloc("ioc_svc_prof", sizeof(*svc->profiles) * (t->n_profiles + 1), 0);
+	if (svc->instances == NULL || svc->workers == NULL || svc->profiles == NULL)
 		goto fail;
+	for (unsigned p = 0; p < t->n_profiles; p++) {
+		svc->profiles[p].instance = (unsigned)t->profiles[p].instance;
+		svc->profiles[p].fail_open = t->profiles[p].fail_open;
+		svc->profiles[p].scope_vnic = t->profiles[p].fail_closed_scope == IOC_SCOPE_VNIC;
+	}
 
 	ioc_topo_forwarding_lcores(t, fwd);
 	for (unsigned i = 0; i < t->n_instances; i++) {
+		const struct ioc_service_instance *si = &t->instances[i];
 		struct ioc_svc_instance *inst = &svc->instances[i];
 
-		for (unsigned k = 0; k < t->instances[i].lcores.n && k < IOC_SVC_MAX_WORKERS; k++) {
-			struct ioc_svm_worker *w = worker_create(t, i, k, fwd);
+		inst->timeout_tsc = rte_get_tsc_hz() * si->heartbeat_timeout_ms / 1000;
+		inst->auto_recover = si->auto_recover;
+		for (unsigned k = 0; k < si->lcores.n + si->standby_lcores.n; k++) {
+			bool standby = k >= si->lcores.n;
+			unsigned idx = standby ? k - si->lcores.n : k;
+			struct ioc_svm_worker *w;
 
+			if (idx >= IOC_SVC_MAX_WORKERS)
+				continue;
+			w = worker_create(t, i, idx, standby, fwd);
 			if (w == NULL) {
 				IOC_LOG(ERR, svc, "service_instance %s: cannot create worker %u",
-					t->instances[i].name, k);
+					si->name, k);
 				goto fail;
 			}
-			inst->workers[inst->n_workers++] = w;
+			if (standby) {
+				inst->standby[inst->n_standby++] = w;
+			} else {
+				inst->share[inst->n_workers] = w;
+				inst->workers[inst->n_workers++] = w;
+			}
 			svc->workers[svc->n_workers++] = w;
 		}
 	}
@@ -173,11 +221,17 @@ serve(struct ioc_svm_worker *w, unsigned l, uint64_t now)
 		w->n_pending[l] = (uint16_t)(np - sent);
 		return sent;
 	}
-	unsigned n = rte_ring_sc_dequeue_burst(w->to[l], (void **)pend, IOC_BURST, NULL);
+	unsigned n = rte_ring_mc_dequeue_burst(w->to[l], (void **)pend, IOC_BURST, NULL);
 	if (n == 0)
 		return 0;
 	w->cnt[IOC_SVM_IN] += n;
-	w->ops->process(w->state, now, pend, (uint16_t)n, w->cnt);
+	w->ops->process(w->behaviour, now, pend, (uint16_t)n, w->cnt);
+	/* Fenced meanwhile: its share went elsewhere, it may return nothing. */
+	if (unlikely(__atomic_load_n(&w->fence_gen, __ATOMIC_ACQUIRE) != w->run_gen)) {
+		rte_pktmbuf_free_bulk(pend, n);
+		w->cnt[IOC_SVM_FENCED_DROP] += n;
+		return n;
+	}
 	unsigned sent = rte_ring_sp_enqueue_burst(w->back[l], (void **)pend, n, NULL);
 	if (unlikely(sent < n)) {
 		w->cnt[IOC_SVM_BACK_FULL] += n - sent;
@@ -187,12 +241,29 @@ serve(struct ioc_svm_worker *w, unsigned l, uint64_t now)
 	return n;
 }
 
+/* A fenced worker gives up what it held, then serves again under the new generation. */
+static void
+acknowledge_fence(struct ioc_svm_worker *w, uint32_t gen)
+{
+	for (unsigned i = 0; i < w->n_fwd; i++) {
+		unsigned l = w->fwd_lcores[i];
+
+		rte_pktmbuf_free_bulk(w->pending[l], w->n_pending[l]);
+		w->cnt[IOC_SVM_FENCED_DROP] += w->n_pending[l];
+		w->n_pending[l] = 0;
+	}
+	w->run_gen = gen;
+}
+
 unsigned
 ioc_svm_worker_poll(struct ioc_svm_worker *w)
 {
 	uint64_t now = rte_get_tsc_cycles();
+	uint32_t gen = __atomic_load_n(&w->fence_gen, __ATOMIC_ACQUIRE);
 	unsigned total = 0;
 
+	if (unlikely(gen != w->run_gen))
+		acknowledge_fence(w, gen);
 	__atomic_store_n(&w->heartbeat, w->heartbeat + 1, __ATOMIC_RELEASE);
 	for (unsigned i = 0; i < w->n_fwd; i++)
 		total += serve(w, w->fwd_lcores[i], now);
@@ -204,9 +275,23 @@ ioc_svm_worker_main(void *arg)
 {
 	struct ioc_svm_worker *w = arg;
 
-	IOC_LOG(INFO, svc, "worker %s up on lcore %u", w->name, rte_lcore_id());
-	while (!__atomic_load_n(&w->quit, __ATOMIC_RELAXED))
+	IOC_LOG(INFO, svc, "worker %s running on lcore %u", w->name, rte_lcore_id());
+	while (!__atomic_load_n(&w->quit, __ATOMIC_RELAXED)) {
+		int fault = __atomic_load_n(&w->fault, __ATOMIC_ACQUIRE);
+
+		if (unlikely(fault != IOC_FAULT_NONE)) {
+			if (fault == IOC_FAULT_STALL) {
+				rte_pause(); /* hung: no heartbeat, no dequeue */
+				continue;
+			}
+			if (fault == IOC_FAULT_CRASH) {
+				IOC_LOG(WARNING, svc, "worker %s crashed (drill)", w->name);
+				return -1;
+			}
+			rte_delay_us_block(__atomic_load_n(&w->fault_us, __ATOMIC_RELAXED));
+		}
 		ioc_svm_worker_poll(w);
+	}
 	return 0;
 }
 
@@ -223,6 +308,55 @@ ioc_svc_collect(struct ioc_svc *svc, unsigned lcore_id, struct rte_mbuf **pkts, 
 								   n - got, NULL);
 	}
 	return got;
+}
+
+uint16_t
+ioc_svc_reclaim(struct ioc_svc *svc, unsigned lcore_id, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t got = 0;
+
+	for (unsigned i = 0; i < svc->n_workers && got < n; i++) {
+		struct ioc_svm_worker *w = svc->workers[i];
+		struct rte_ring *r = w->to[lcore_id];
+
+		if (r == NULL || __atomic_load_n(&w->state, __ATOMIC_RELAXED) == IOC_SVM_UP)
+			continue;
+		got += (uint16_t)rte_ring_mc_dequeue_burst(r, (void **)(pkts + got), n - got, NULL);
+	}
+	return got;
+}
+
+struct ioc_svm_worker *
+ioc_svc_find_worker(struct ioc_svc *svc, const char *name)
+{
+	for (unsigned i = 0; svc != NULL && i < svc->n_workers; i++) {
+		if (strcmp(svc->workers[i]->name, name) == 0)
+			return svc->workers[i];
+	}
+	return NULL;
+}
+
+int
+ioc_svc_fault(struct ioc_svc *svc, const char *name, enum ioc_svm_fault fault, uint32_t us)
+{
+	struct ioc_svm_worker *w = ioc_svc_find_worker(svc, name);
+
+	if (w == NULL)
+		return -ENOENT;
+	__atomic_store_n(&w->fault_us, us, __ATOMIC_RELAXED);
+	__atomic_store_n(&w->fault, (int)fault, __ATOMIC_RELEASE);
+	return 0;
+}
+
+int
+ioc_svc_profile_set(struct ioc_svc *svc, const char *profile, bool fail_open)
+{
+	int p = ioc_topo_find_profile(svc->topo, profile);
+
+	if (p < 0)
+		return -ENOENT;
+	__atomic_store_n(&svc->profiles[p].fail_open, fail_open, __ATOMIC_RELEASE);
+	return 0;
 }
 
 unsigned
@@ -250,7 +384,7 @@ ioc_svc_drain(struct ioc_svc *svc)
 		for (unsigned k = 0; k < w->n_fwd; k++) {
 			unsigned l = w->fwd_lcores[k];
 
-			while (rte_ring_dequeue(w->to[l], (void **)&m) == 0 ||
+			while (rte_ring_mc_dequeue(w->to[l], (void **)&m) == 0 ||
 			       rte_ring_dequeue(w->back[l], (void **)&m) == 0) {
 				rte_pktmbuf_free(m);
 				n++;

@@ -37,6 +37,7 @@
 enum ioc_svc_reason {
 	IOC_SVC_REDIRECT,	/* held: handed to a worker */
 	IOC_SVC_DROP_RING_FULL, /* failClosed, the worker's ring was full */
+	IOC_SVC_SVM_DOWN_DROP,	/* failClosed, the instance is down: blocked */
 	IOC_SVC_NB_REASONS,
 };
 
@@ -44,6 +45,8 @@ enum ioc_svc_info {
 	IOC_SVC_BYPASS_RING_FULL, /* failOpen, the worker's ring was full: passed uninspected */
 	IOC_SVC_SVM_ALLOW,	  /* came back allowed, resumed after slot 4 */
 	IOC_SVC_SVM_DENY,	  /* came back denied, freed */
+	IOC_SVC_SVM_DOWN_BYPASS,  /* failOpen, the instance is down: passed uninspected */
+	IOC_SVC_RECLAIMED,	  /* taken back from a dead worker\'s ring: through slot 4 again */
 	IOC_SVC_NB_INFOS,
 };
 
@@ -55,6 +58,7 @@ enum ioc_svm_counter {
 	IOC_SVM_DROP_DEFAULT, /* matched no rule: the SVM's default is drop */
 	IOC_SVM_CONN_FULL,    /* allowed, but the connection table was full */
 	IOC_SVM_BACK_FULL,    /* return ring full: kept and retried (not lost) */
+	IOC_SVM_FENCED_DROP,  /* held when it was fenced (hung, replaced): freed, not returned */
 	IOC_SVM_MAX,
 };
 
@@ -78,28 +82,80 @@ struct ioc_svm_ops {
 
 extern const struct ioc_svm_ops ioc_svm_rules_ops;
 
+/* Worker health as the watchdog sees it (DESIGN.md §5). */
+enum ioc_svm_state {
+	IOC_SVM_IDLE, /* a standby not in service */
+	IOC_SVM_UP,
+	IOC_SVM_DOWN,	    /* heartbeat stalled for heartbeat_timeout_ms */
+	IOC_SVM_RECOVERING, /* heartbeat moving again, not yet for a full timeout */
+};
+
+/* Fault drills: real misbehaviour of the worker thread. */
+enum ioc_svm_fault {
+	IOC_FAULT_NONE,
+	IOC_FAULT_STALL, /* spin: no heartbeat, no dequeue */
+	IOC_FAULT_CRASH, /* leave the worker loop */
+	IOC_FAULT_SLOW,	 /* sleep fault_us every loop, heartbeat still moving */
+};
+
+/*
+ * Concurrency of a worker's fields: `fault`, `fault_us` and `fence_gen` are
+ * written by the control plane (telemetry, watchdog) and read by the worker
+ * with acquire loads; `run_gen`, `heartbeat`, `cnt`, `pending` by the worker
+ * only; `state` and the watchdog's bookkeeping by the watchdog only.
+ */
 struct ioc_svm_worker {
-	char name[IOC_NAME_MAX + 8]; /* "INSTANCE.N" */
+	char name[IOC_NAME_MAX + 8]; /* "INSTANCE.N", standbys "INSTANCE.sN" */
 	unsigned instance;
 	unsigned index;
 	unsigned lcore_id;
+	bool standby;
 	const struct ioc_svm_ops *ops;
-	void *state;
+	void *behaviour;		    /* the ops' per-worker state */
 	struct rte_ring *to[RTE_MAX_LCORE]; /* by forwarding lcore id; NULL elsewhere */
 	struct rte_ring *back[RTE_MAX_LCORE];
 	uint16_t fwd_lcores[RTE_MAX_LCORE]; /* the forwarding lcores it serves */
 	unsigned n_fwd;
 	volatile bool quit;
+	int fault; /* enum ioc_svm_fault */
+	uint32_t fault_us;
+	uint32_t fence_gen; /* bumped when the watchdog fences this worker */
+	bool launch_req;    /* watchdog asks the main lcore to (re)launch it */
+	/* Written by the watchdog only; `state` read by forwarding lcores (reclaim). */
+	enum ioc_svm_state state;
+	int standby_for; /* a standby: the share it serves, -1 none */
+	uint64_t last_hb, last_move, steady_since, down_since;
 	/* Written by the worker only. */
+	uint32_t run_gen; /* the fence generation it last acknowledged */
 	struct rte_mbuf *pending[RTE_MAX_LCORE][IOC_BURST]; /* verdicted, `back` was full */
 	uint16_t n_pending[RTE_MAX_LCORE];
 	uint64_t heartbeat __rte_cache_aligned; /* bumped every loop */
 	uint64_t cnt[IOC_SVM_MAX];
 } __rte_cache_aligned;
 
+/*
+ * share[i] is the worker serving hash share i (of n_workers): worker i while
+ * it is up, else a standby or a surviving worker, NULL when none is up. The
+ * watchdog publishes each entry with a release store and `down` (no share
+ * has a worker) after them; slot 4 reads them with acquire loads per packet
+ * and per burst.
+ */
 struct ioc_svc_instance {
 	unsigned n_workers;
 	struct ioc_svm_worker *workers[IOC_SVC_MAX_WORKERS];
+	unsigned n_standby;
+	struct ioc_svm_worker *standby[IOC_SVC_MAX_WORKERS];
+	struct ioc_svm_worker *share[IOC_SVC_MAX_WORKERS];
+	bool down;
+	uint64_t timeout_tsc; /* heartbeat_timeout_ms */
+	bool auto_recover;
+};
+
+/* A profile's failure policy as published (iochainctl profile set): read per packet. */
+struct ioc_svc_profile {
+	unsigned instance;
+	bool fail_open;
+	bool scope_vnic; /* fail_closed_scope = vnic: a failClosed vNIC blocks everything */
 };
 
 struct ioc_svc {
@@ -107,8 +163,10 @@ struct ioc_svc {
 	unsigned refs;
 	unsigned n_instances;
 	struct ioc_svc_instance *instances;
-	unsigned n_workers; /* all instances */
+	unsigned n_workers; /* all instances, standbys included */
 	struct ioc_svm_worker **workers;
+	unsigned n_profiles;
+	struct ioc_svc_profile *profiles;
 };
 
 /*
@@ -134,6 +192,24 @@ unsigned ioc_svm_worker_poll(struct ioc_svm_worker *w);
  */
 uint16_t ioc_svc_collect(struct ioc_svc *svc, unsigned lcore_id, struct rte_mbuf **pkts,
 			 uint16_t n);
+
+/*
+ * Forwarding lcore: take back what lcore `lcore_id` queued to workers that are
+ * not serving (down, recovering, idle). The packets resume at slot 4, which
+ * sends them to the share's new worker or down the failure path.
+ */
+uint16_t ioc_svc_reclaim(struct ioc_svc *svc, unsigned lcore_id, struct rte_mbuf **pkts,
+			 uint16_t n);
+
+/* Publishes a profile's fail_open; the caller waits for the datapath to see it. */
+int ioc_svc_profile_set(struct ioc_svc *svc, const char *profile, bool fail_open);
+
+/* A fault drill on worker `name`: 0, or -ENOENT. */
+int ioc_svc_fault(struct ioc_svc *svc, const char *name, enum ioc_svm_fault fault, uint32_t us);
+
+struct ioc_svm_worker *ioc_svc_find_worker(struct ioc_svc *svc, const char *name);
+
+const char *ioc_svm_state_name(enum ioc_svm_state s);
 
 /* Packets in the rings of a worker (both ways), for telemetry. */
 unsigned ioc_svm_worker_ring_count(const struct ioc_svm_worker *w);

@@ -6,9 +6,12 @@
  * directions of a flow meet the same worker. The forwarding layer resumes it
  * after this slot when the worker returns it (ioc_svc_resume_account()).
  *
- * A full ring: under failOpen the packet bypasses the service (counted
- * bypass_ring_full) — the profile says uninspected traffic may flow; under
- * failClosed it is dropped (drop_ring_full) — nothing passes uninspected.
+ * When the SVM cannot take a packet, the profile's failure policy decides
+ * (DESIGN.md §5): failOpen lets it bypass the service, failClosed drops it —
+ * for a full ring (bypass_ring_full / drop_ring_full) as for an instance
+ * whose workers are all down (svm_down_bypass / svm_down_drop). A share of
+ * the flow hash whose worker died is served by a standby or a survivor: the
+ * watchdog publishes that in the instance's share table.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -24,26 +27,22 @@
 static const char *const svc_reasons[IOC_SVC_NB_REASONS] = {
 	[IOC_SVC_REDIRECT] = "redirect",
 	[IOC_SVC_DROP_RING_FULL] = "drop_ring_full",
+	[IOC_SVC_SVM_DOWN_DROP] = "svm_down_drop",
 };
 
 static const char *const svc_infos[IOC_SVC_NB_INFOS] = {
 	[IOC_SVC_BYPASS_RING_FULL] = "bypass_ring_full",
 	[IOC_SVC_SVM_ALLOW] = "svm_allow",
 	[IOC_SVC_SVM_DENY] = "svm_deny",
-};
-
-/* What the datapath needs of a profile: read per packet. */
-struct svc_profile {
-	const struct ioc_svc_instance *inst;
-	bool fail_open;
+	[IOC_SVC_SVM_DOWN_BYPASS] = "svm_down_bypass",
+	[IOC_SVC_RECLAIMED] = "reclaimed",
 };
 
 struct svc_vnic {
 	struct ioc_svc *svc;
-	unsigned instance; /* the one summarize-dvfilter shows: its first redirect rule's */
+	/* The vNIC's own profile (its first redirect rule's): summarize-dvfilter, vnic scope. */
+	unsigned instance;
 	unsigned profile;
-	unsigned n_profiles;
-	struct svc_profile *profiles; /* by profile index */
 	/* Redirect rules covering this vNIC, in file order: classification until slot 2 does it. */
 	unsigned n_rules;
 	const struct ioc_redirect_rule **rules;
@@ -57,7 +56,6 @@ svc_detach(void *priv)
 
 	if (sv == NULL)
 		return;
-	free(sv->profiles);
 	free(sv->rules);
 	free(sv);
 	ioc_svc_release();
@@ -89,16 +87,10 @@ svc_attach(const struct ioc_topology *t, unsigned vnic, void **priv)
 	}
 	sv->profile = (unsigned)t->redirect_rules[first].profile;
 	sv->instance = (unsigned)t->profiles[sv->profile].instance;
-	sv->n_profiles = t->n_profiles;
-	sv->profiles = calloc(t->n_profiles + 1, sizeof(*sv->profiles));
 	sv->rules = calloc(t->n_redirect_rules + 1, sizeof(*sv->rules));
-	if (sv->profiles == NULL || sv->rules == NULL) {
+	if (sv->rules == NULL) {
 		svc_detach(sv);
 		return -ENOMEM;
-	}
-	for (unsigned p = 0; p < t->n_profiles; p++) {
-		sv->profiles[p].inst = &sv->svc->instances[t->profiles[p].instance];
-		sv->profiles[p].fail_open = t->profiles[p].fail_open;
 	}
 	for (unsigned r = 0; r < t->n_redirect_rules; r++) {
 		if (ioc_topo_group_has_vnic(t, t->redirect_rules[r].group, vnic))
@@ -137,16 +129,25 @@ pick(uint32_t hash, unsigned n)
 	return (unsigned)(((uint64_t)hash * n) >> 32);
 }
 
-/* What a full ring does to a packet: its profile's failure policy decides. */
-static inline void
-ring_full(const struct svc_vnic *sv, struct ioc_slot_ctx *ctx, struct rte_mbuf *m,
-	  struct rte_mbuf **pkts, uint16_t *kept)
+static inline bool
+fail_open(const struct ioc_svc_profile *p)
 {
-	if (sv->profiles[ioc_meta(m)->profile - 1].fail_open) {
-		ctx->reasons[IOC_SVC_NB_REASONS + IOC_SVC_BYPASS_RING_FULL]++;
+	return __atomic_load_n(&p->fail_open, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * The failure path of a packet whose SVM cannot take it (down, or its ring
+ * full): failOpen passes it uninspected, failClosed drops it.
+ */
+static inline void
+failure_path(const struct ioc_svc_profile *p, struct ioc_slot_ctx *ctx, struct rte_mbuf *m,
+	     struct rte_mbuf **pkts, uint16_t *kept, unsigned bypass_info, unsigned drop_reason)
+{
+	if (fail_open(p)) {
+		ctx->reasons[IOC_SVC_NB_REASONS + bypass_info]++;
 		pkts[(*kept)++] = m;
 	} else {
-		ctx->reasons[IOC_SVC_DROP_RING_FULL]++;
+		ctx->reasons[drop_reason]++;
 		rte_pktmbuf_free(m);
 	}
 }
@@ -155,10 +156,22 @@ static uint16_t
 svc_process(const void *priv, struct ioc_slot_ctx *ctx, struct rte_mbuf **pkts, uint16_t n)
 {
 	const struct svc_vnic *sv = priv;
+	const struct ioc_svc *svc = sv->svc;
+	const struct ioc_svc_profile *own = &svc->profiles[sv->profile];
 	struct rte_mbuf *held[IOC_BURST], *batch[IOC_BURST];
 	struct ioc_svm_worker *dest[IOC_BURST];
 	uint16_t kept = 0, nh = 0;
 
+	/*
+	 * failClosed with scope vnic: while the vNIC's SVM is down the filter
+	 * denies all the packets of the vNIC, both ways, redirected or not.
+	 */
+	if (unlikely(__atomic_load_n(&svc->instances[sv->instance].down, __ATOMIC_ACQUIRE)) &&
+	    own->scope_vnic && !fail_open(own)) {
+		ctx->reasons[IOC_SVC_SVM_DOWN_DROP] += n;
+		rte_pktmbuf_free_bulk(pkts, n);
+		return 0;
+	}
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct ioc_meta *md = ioc_meta(m);
@@ -168,10 +181,19 @@ svc_process(const void *priv, struct ioc_slot_ctx *ctx, struct rte_mbuf **pkts, 
 			pkts[kept++] = m;
 			continue;
 		}
-		const struct ioc_svc_instance *inst = sv->profiles[md->profile - 1].inst;
+		const struct ioc_svc_profile *p = &svc->profiles[md->profile - 1];
+		const struct ioc_svc_instance *inst = &svc->instances[p->instance];
+		struct ioc_svm_worker *w = __atomic_load_n(
+			&inst->share[pick(ioc_flow_hash(m), inst->n_workers)], __ATOMIC_ACQUIRE);
+
+		if (unlikely(w == NULL)) {
+			failure_path(p, ctx, m, pkts, &kept, IOC_SVC_SVM_DOWN_BYPASS,
+				     IOC_SVC_SVM_DOWN_DROP);
+			continue;
+		}
 		md->next_slot = (uint8_t)(ctx->slot_index + 1);
 		held[nh] = m;
-		dest[nh++] = inst->workers[pick(ioc_flow_hash(m), inst->n_workers)];
+		dest[nh++] = w;
 	}
 	/* One enqueue per worker; a flow always maps to one worker, so its order holds. */
 	for (uint16_t i = 0; i < nh; i++) {
@@ -191,7 +213,8 @@ svc_process(const void *priv, struct ioc_slot_ctx *ctx, struct rte_mbuf **pkts, 
 		ctx->reasons[IOC_SVC_REDIRECT] += sent;
 		ctx->n_held += (uint16_t)sent;
 		for (uint16_t k = (uint16_t)sent; k < nb; k++)
-			ring_full(sv, ctx, batch[k], pkts, &kept);
+			failure_path(&svc->profiles[ioc_meta(batch[k])->profile - 1], ctx, batch[k],
+				     pkts, &kept, IOC_SVC_BYPASS_RING_FULL, IOC_SVC_DROP_RING_FULL);
 	}
 	return kept;
 }
@@ -208,9 +231,13 @@ svc_describe(const void *priv, const struct ioc_topology *t, unsigned vnic, stru
 		 v->eth, si->id);
 	snprintf(d->agent, sizeof(d->agent), "serviceinstance-%u", si->id);
 	snprintf(d->state, sizeof(d->state), "IOChain Attached");
-	snprintf(d->vm_state, sizeof(d->vm_state), "Attached");
+	/* As the platform shows it: Attached while the slot's SVM is up. */
+	snprintf(d->vm_state, sizeof(d->vm_state), "%s",
+		 __atomic_load_n(&sv->svc->instances[sv->instance].down, __ATOMIC_ACQUIRE)
+			 ? "Detached"
+			 : "Attached");
 	snprintf(d->failure_policy, sizeof(d->failure_policy), "%s",
-		 sv->profiles[sv->profile].fail_open ? "failOpen" : "failClosed");
+		 fail_open(&sv->svc->profiles[sv->profile]) ? "failOpen" : "failClosed");
 	snprintf(d->slow_path_id, sizeof(d->slow_path_id), "%u", si->slow_path_id);
 	snprintf(d->filter_source, sizeof(d->filter_source), "Dynamic Filter Creation");
 }

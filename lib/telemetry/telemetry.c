@@ -5,10 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_launch.h>
 #include <rte_telemetry.h>
 
 #include "log.h"
+#include "events.h"
 #include "svc.h"
 #include "telemetry.h"
 
@@ -265,10 +267,15 @@ svm_worker(const struct ioc_dp *dp, const struct ioc_svm_worker *w, struct rte_t
 	rte_tel_data_add_dict_u64(d, "index", w->index);
 	rte_tel_data_add_dict_u64(d, "lcore", w->lcore_id);
 	rte_tel_data_add_dict_string(d, "behaviour", w->ops->name);
-	/* Without a watchdog, all that is known is whether its lcore runs it. */
-	rte_tel_data_add_dict_string(d, "state",
+	rte_tel_data_add_dict_string(
+		d, "state", ioc_svm_state_name(__atomic_load_n(&w->state, __ATOMIC_ACQUIRE)));
+	rte_tel_data_add_dict_string(d, "thread",
 				     rte_eal_get_lcore_state(w->lcore_id) == RUNNING ? "running"
 										     : "stopped");
+	static const char *const faults[] = { "none", "stall", "crash", "slow" };
+	int fault = __atomic_load_n(&w->fault, __ATOMIC_RELAXED);
+	rte_tel_data_add_dict_string(d, "fault", fault >= 0 && fault < 4 ? faults[fault] : "?");
+	rte_tel_data_add_dict_string(d, "role", w->standby ? "standby" : "active");
 	rte_tel_data_add_dict_u64(d, "heartbeat", __atomic_load_n(&w->heartbeat, __ATOMIC_RELAXED));
 	for (unsigned k = 0; k < IOC_SVM_MAX; k++)
 		rte_tel_data_add_dict_u64(d, ioc_svm_counter_names[k],
@@ -300,6 +307,167 @@ out:
 	return rc;
 }
 
+static void
+add_event(const char *line, void *arg)
+{
+	struct rte_tel_data *a = arg;
+
+	rte_tel_data_add_array_string(a, line);
+}
+
+/* The newest events that fit one reply (16 KiB), oldest first. */
+#define EVENTS_PER_REPLY 100
+
+struct event_window {
+	uint64_t skip;
+	struct rte_tel_data *a;
+};
+
+static void
+add_event_window(const char *line, void *arg)
+{
+	struct event_window *w = arg;
+
+	if (w->skip > 0)
+		w->skip--;
+	else
+		add_event(line, w->a);
+}
+
+static void
+count_event(const char *line, void *arg)
+{
+	RTE_SET_USED(line);
+	(*(uint64_t *)arg)++;
+}
+
+static int
+cmd_events(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct event_window w = { .a = rte_tel_data_alloc() };
+	uint64_t kept = 0, total;
+
+	RTE_SET_USED(cmd);
+	if (params != NULL && *params != '\0')
+		return -EINVAL;
+	if (w.a == NULL)
+		return -ENOMEM;
+	ioc_events_foreach(count_event, &kept);
+	w.skip = kept > EVENTS_PER_REPLY ? kept - EVENTS_PER_REPLY : 0;
+	rte_tel_data_start_array(w.a, RTE_TEL_STRING_VAL);
+	total = ioc_events_foreach(add_event_window, &w);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "total", total);
+	rte_tel_data_add_dict_container(d, "events", w.a, 0);
+	return 0;
+}
+
+/* "WORKER,stall|crash|resume|slow[,US]" */
+static int
+cmd_svm_fault(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	char buf[160], *save = NULL;
+	int rc = -EINVAL;
+
+	RTE_SET_USED(cmd);
+	if (params == NULL || strlen(params) >= sizeof(buf))
+		return -EINVAL;
+	snprintf(buf, sizeof(buf), "%s", params);
+	char *name = strtok_r(buf, ",", &save);
+	char *action = strtok_r(NULL, ",", &save);
+	char *us_str = strtok_r(NULL, ",", &save);
+	if (name == NULL || action == NULL || strtok_r(NULL, ",", &save) != NULL)
+		return -EINVAL;
+
+	enum ioc_svm_fault fault;
+	unsigned long us = 0;
+	if (strcmp(action, "stall") == 0 && us_str == NULL) {
+		fault = IOC_FAULT_STALL;
+	} else if (strcmp(action, "crash") == 0 && us_str == NULL) {
+		fault = IOC_FAULT_CRASH;
+	} else if (strcmp(action, "resume") == 0 && us_str == NULL) {
+		fault = IOC_FAULT_NONE;
+	} else if (strcmp(action, "slow") == 0 && us_str != NULL) {
+		char *end;
+
+		us = strtoul(us_str, &end, 10);
+		if (*us_str == '\0' || *end != '\0' || us == 0 || us > 1000000)
+			return -EINVAL;
+		fault = IOC_FAULT_SLOW;
+	} else {
+		return -EINVAL;
+	}
+
+	pthread_mutex_lock(&tel_lock);
+	if (tel_dp == NULL || tel_dp->svc == NULL) {
+		rc = -ENODEV;
+		goto out;
+	}
+	struct ioc_svm_worker *w = ioc_svc_find_worker(tel_dp->svc, name);
+	if (w == NULL)
+		goto out;
+	rc = ioc_svc_fault(tel_dp->svc, name, fault, (uint32_t)us);
+	/* A crashed worker resumes by being launched again (by the main lcore). */
+	if (rc == 0 && fault == IOC_FAULT_NONE && !w->standby &&
+	    rte_eal_get_lcore_state(w->lcore_id) != RUNNING)
+		__atomic_store_n(&w->launch_req, true, __ATOMIC_RELEASE);
+	if (rc == 0) {
+		ioc_event_add("svm %s: drill %s%s", name, action, us_str ? " " : "");
+		rte_tel_data_start_dict(d);
+		rte_tel_data_add_dict_string(d, "worker", name);
+		rte_tel_data_add_dict_string(d, "fault", action);
+		rte_tel_data_add_dict_u64(d, "us", us);
+	}
+out:
+	pthread_mutex_unlock(&tel_lock);
+	return rc;
+}
+
+/* "PROFILE,fail_open=true|false": returns once every forwarding lcore has seen it. */
+static int
+cmd_profile_set(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	char buf[160];
+	bool fail_open;
+	int rc = -EINVAL;
+
+	RTE_SET_USED(cmd);
+	if (params == NULL || strlen(params) >= sizeof(buf))
+		return -EINVAL;
+	snprintf(buf, sizeof(buf), "%s", params);
+	char *comma = strchr(buf, ',');
+	if (comma == NULL)
+		return -EINVAL;
+	*comma = '\0';
+	if (strcmp(comma + 1, "fail_open=true") == 0)
+		fail_open = true;
+	else if (strcmp(comma + 1, "fail_open=false") == 0)
+		fail_open = false;
+	else
+		return -EINVAL;
+
+	pthread_mutex_lock(&tel_lock);
+	if (tel_dp == NULL || tel_dp->svc == NULL) {
+		rc = -ENODEV;
+		goto out;
+	}
+	rc = ioc_svc_profile_set(tel_dp->svc, buf, fail_open);
+	if (rc != 0)
+		goto out;
+	uint64_t t0 = rte_get_tsc_cycles();
+	ioc_dp_synchronize(tel_dp);
+	double us = (double)(rte_get_tsc_cycles() - t0) * 1e6 / (double)rte_get_tsc_hz();
+	ioc_event_add("profile %s: fail_open = %s, seen by every forwarding lcore in %.0f us", buf,
+		      fail_open ? "true" : "false", us);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "profile", buf);
+	rte_tel_data_add_dict_string(d, "failurePolicy", fail_open ? "failOpen" : "failClosed");
+	rte_tel_data_add_dict_u64(d, "applied_us", (uint64_t)us);
+out:
+	pthread_mutex_unlock(&tel_lock);
+	return rc;
+}
+
 int
 ioc_telemetry_init(void)
 {
@@ -316,6 +484,17 @@ ioc_telemetry_init(void)
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/iochain/svm", cmd_svm,
 						"SVM workers and their counters. Params: [WORKER]");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/iochain/events", cmd_events,
+						"SVM state changes and policy flips, timestamped");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd(
+			"/iochain/svm_fault", cmd_svm_fault,
+			"Fault drill. Params: WORKER,stall|crash|resume or WORKER,slow,US");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd(
+			"/iochain/profile_set", cmd_profile_set,
+			"Publish a failure policy. Params: PROFILE,fail_open=true|false");
 	if (rc != 0) {
 		IOC_LOG(ERR, telemetry, "registering commands: %s", strerror(-rc));
 		return rc;

@@ -26,8 +26,8 @@ W=fortigate-host-10.0
 check "the SVM inspected and allowed both ways (12 echoes)" test "$(svm_counter $W allow)" -ge 12
 check "every packet redirected came back" \
 	test "$(counter VM1S1.eth0 svc_redirect)" -eq "$(counter VM1S1.eth0 svc_svm_allow)"
-check "iochainctl svm list shows the worker on lcore 2" \
-	sh -c "'$CTL' --file-prefix $PREFIX svm list | grep -E '^$W +fortigate-host-10 +2 +running'"
+check "iochainctl svm list shows the worker up on lcore 2" \
+	sh -c "'$CTL' --file-prefix $PREFIX svm list | grep -E '^$W +fortigate-host-10 +active +2 +up +none'"
 
 # A second address the VM does not own: its pings must not leave the host.
 drop_ip=$(counter VM1S1.eth0 swsec_drop_ip)
