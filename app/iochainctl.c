@@ -54,6 +54,8 @@
 #define CMD_EVENTS "/iochain/events"
 #define CMD_FAULT "/iochain/svm_fault"
 #define CMD_PROFILE_SET "/iochain/profile_set"
+#define CMD_DFW_RULES "/iochain/dfw_rules"
+#define CMD_DFW_CONNECTIONS "/iochain/dfw_connections"
 
 struct ctl {
 	const char *prefix;
@@ -81,6 +83,8 @@ static int cmd_svm_resume(struct ctl *c, char **args, int nargs);
 static int cmd_svm_slow(struct ctl *c, char **args, int nargs);
 static int cmd_events(struct ctl *c, char **args, int nargs);
 static int cmd_profile_set(struct ctl *c, char **args, int nargs);
+static int cmd_dfw_rules(struct ctl *c, char **args, int nargs);
+static int cmd_dfw_connections(struct ctl *c, char **args, int nargs);
 
 static const struct command commands[] = {
 	{ "show dfw host HOST summarize-dvfilter", "print every vNIC's I/O chain", cmd_summarize },
@@ -97,6 +101,9 @@ static const struct command commands[] = {
 	{ "profile set PROFILE fail_open=BOOL",
 	  "publish a failure policy; returns once every forwarding lcore applies it",
 	  cmd_profile_set },
+	{ "dfw rules", "dfw rules in file order: priority, action, hits", cmd_dfw_rules },
+	{ "dfw connections", "firewall connection tables: entries, capacity, per state",
+	  cmd_dfw_connections },
 	{ "raw /CMD[,PARAMS]", "send a telemetry command, print the JSON reply as is", cmd_raw },
 };
 
@@ -822,6 +829,79 @@ out:
 	free(st);
 	json_object_put(top);
 	return ret;
+}
+
+/* ---- dfw rules, dfw connections ---------------------------------------- */
+
+static int
+cmd_dfw_rules(struct ctl *c, char **args, int nargs)
+{
+	struct json_object *top, *names, *prio, *action, *hits;
+	int rc, ret = EXIT_RUNTIME, w = (int)strlen("rule");
+	size_t n, i;
+
+	(void)args;
+	(void)nargs;
+	rc = request(c, CMD_DFW_RULES, &top);
+	if (rc <= 0) {
+		if (rc == 0)
+			err("iochain returned no data for " CMD_DFW_RULES);
+		return EXIT_RUNTIME;
+	}
+	if (!need_object(top, CMD_DFW_RULES) ||
+	    (names = array_field(top, "rules", CMD_DFW_RULES)) == NULL ||
+	    (prio = array_field(top, "priority", CMD_DFW_RULES)) == NULL ||
+	    (action = array_field(top, "action", CMD_DFW_RULES)) == NULL ||
+	    (hits = array_field(top, "hits", CMD_DFW_RULES)) == NULL)
+		goto out;
+	n = json_object_array_length(names);
+	for (i = 0; i < n; i++) {
+		const char *name = json_object_get_string(json_object_array_get_idx(names, i));
+
+		w = max_int(w, name ? (int)strlen(name) : 1);
+	}
+	printf("%-*s  %8s  %-6s  %12s\n", w, "rule", "priority", "action", "hits");
+	for (i = 0; i < n; i++) {
+		const char *name = json_object_get_string(json_object_array_get_idx(names, i));
+		const char *p = scalar_text(json_object_array_get_idx(prio, i));
+		const char *a = scalar_text(json_object_array_get_idx(action, i));
+		const char *h = scalar_text(json_object_array_get_idx(hits, i));
+
+		printf("%-*s  %8s  %-6s  %12s\n", w, name ? name : "-", p ? p : "-", a ? a : "-",
+		       h ? h : "-");
+	}
+	ret = EXIT_OK;
+out:
+	json_object_put(top);
+	return ret;
+}
+
+static int
+cmd_dfw_connections(struct ctl *c, char **args, int nargs)
+{
+	struct json_object *top;
+	int rc;
+
+	(void)args;
+	(void)nargs;
+	rc = request(c, CMD_DFW_CONNECTIONS, &top);
+	if (rc <= 0) {
+		if (rc == 0)
+			err("iochain returned no data for " CMD_DFW_CONNECTIONS);
+		return EXIT_RUNTIME;
+	}
+	if (!need_object(top, CMD_DFW_CONNECTIONS)) {
+		json_object_put(top);
+		return EXIT_RUNTIME;
+	}
+	json_object_object_foreach(top, key, val)
+	{
+		const char *t = scalar_text(val);
+
+		printf("%-16s %s\n", key, t ? t : "-");
+	}
+	json_object_put(top);
+	return EXIT_OK;
 }
 
 /* ---- svm stall|crash|slow|resume, events, profile set ------------------ */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Slot 4, serviceinstance-N: on every vNIC a redirect rule's group covers.
- * A packet marked for a profile (meta->profile) is held: enqueued to a worker
+ * A packet slot 2 marked for a profile (meta->profile) is held: enqueued to a worker
  * of the profile's instance chosen by the symmetric flow hash, so both
  * directions of a flow meet the same worker. The forwarding layer resumes it
  * after this slot when the worker returns it (ioc_svc_resume_account()).
@@ -43,10 +43,6 @@ struct svc_vnic {
 	/* The vNIC's own profile (its first redirect rule's): summarize-dvfilter, vnic scope. */
 	unsigned instance;
 	unsigned profile;
-	/* Redirect rules covering this vNIC, in file order: classification until slot 2 does it. */
-	unsigned n_rules;
-	const struct ioc_redirect_rule **rules;
-	const struct ioc_topology *t;
 };
 
 static void
@@ -56,7 +52,6 @@ svc_detach(void *priv)
 
 	if (sv == NULL)
 		return;
-	free(sv->rules);
 	free(sv);
 	ioc_svc_release();
 }
@@ -79,7 +74,6 @@ svc_attach(const struct ioc_topology *t, unsigned vnic, void **priv)
 	sv = calloc(1, sizeof(*sv));
 	if (sv == NULL)
 		return -ENOMEM;
-	sv->t = t;
 	sv->svc = ioc_svc_acquire(t);
 	if (sv->svc == NULL) {
 		free(sv);
@@ -87,39 +81,8 @@ svc_attach(const struct ioc_topology *t, unsigned vnic, void **priv)
 	}
 	sv->profile = (unsigned)t->redirect_rules[first].profile;
 	sv->instance = (unsigned)t->profiles[sv->profile].instance;
-	sv->rules = calloc(t->n_redirect_rules + 1, sizeof(*sv->rules));
-	if (sv->rules == NULL) {
-		svc_detach(sv);
-		return -ENOMEM;
-	}
-	for (unsigned r = 0; r < t->n_redirect_rules; r++) {
-		if (ioc_topo_group_has_vnic(t, t->redirect_rules[r].group, vnic))
-			sv->rules[sv->n_rules++] = &t->redirect_rules[r];
-	}
 	*priv = sv;
 	return 1;
-}
-
-/* The redirect decision for a packet: profile index + 1, or 0. */
-static uint16_t
-classify(const struct svc_vnic *sv, const struct ioc_meta *md)
-{
-	uint32_t src = rte_be_to_cpu_32(md->src_ip), dst = rte_be_to_cpu_32(md->dst_ip);
-	bool has_ports = (md->flags & IOC_F_L4) && md->l4_proto != IPPROTO_ICMP;
-
-	if (md->l3 != IOC_L3_IPV4 || (md->flags & IOC_F_MALFORMED))
-		return 0;
-	for (unsigned i = 0; i < sv->n_rules; i++) {
-		const struct ioc_redirect_rule *r = sv->rules[i];
-
-		if (!(r->direction & md->dir) || !ioc_topo_refs_have_ip(sv->t, &r->src, src) ||
-		    !ioc_topo_refs_have_ip(sv->t, &r->dst, dst) ||
-		    !ioc_l4_list_match(&r->service, md->l4_proto, rte_be_to_cpu_16(md->dst_port),
-				       has_ports))
-			continue;
-		return r->action == IOC_ACT_REDIRECT ? (uint16_t)(r->profile + 1) : 0;
-	}
-	return 0;
 }
 
 /* Fast range reduction of the flow hash onto n workers. */
@@ -176,7 +139,7 @@ svc_process(const void *priv, struct ioc_slot_ctx *ctx, struct rte_mbuf **pkts, 
 		struct rte_mbuf *m = pkts[i];
 		struct ioc_meta *md = ioc_meta(m);
 
-		md->profile = classify(sv, md);
+		/* Slot 2 classified the redirect rules: the mark is in the metadata. */
 		if (md->profile == 0) {
 			pkts[kept++] = m;
 			continue;

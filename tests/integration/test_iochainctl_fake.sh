@@ -121,6 +121,15 @@ Queries a running iochain through its DPDK telemetry socket
 commands:
   show dfw host HOST summarize-dvfilter  print every vNIC'"'"'s I/O chain
   stats [PORT]                           per-port counters and drops (one port: every counter)
+  svm list                               SVM workers: lcore, state, heartbeat, packets, ring occupancy
+  svm stall WORKER                       drill: the worker spins without heartbeat or dequeue
+  svm crash WORKER                       drill: the worker leaves its loop
+  svm slow US WORKER                     drill: the worker sleeps US microseconds every loop
+  svm resume WORKER                      end a drill (a crashed worker is launched again)
+  events                                 SVM state changes and policy flips, timestamped
+  profile set PROFILE fail_open=BOOL     publish a failure policy; returns once every forwarding lcore applies it
+  dfw rules                              dfw rules in file order: priority, action, hits
+  dfw connections                        firewall connection tables: entries, capacity, per state
   raw /CMD[,PARAMS]                      send a telemetry command, print the JSON reply as is
 
 options:

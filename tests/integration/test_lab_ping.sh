@@ -53,6 +53,14 @@ world 168252 vmm0:VM1S1 vcUuid:'50 2d ab 38 d6 2e 97 47-70 5b 29 23 9b 01 ec cb'
    failurePolicy: failClosed
    slowPathID: none
    filter source: Always Enabled
+  vNic slot 2
+   name: nic-168252-eth0-vmware-sfw.2
+   agentName: vmware-sfw
+   state: IOChain Attached
+   vmState: Detached
+   failurePolicy: failClosed
+   slowPathID: none
+   filter source: Dynamic Filter Creation
   vNic slot 4
    name: nic-168252-eth0-serviceinstance-4.4
    agentName: serviceinstance-4

@@ -358,7 +358,7 @@ pkt_raw(const void *data, unsigned len)
 struct fixture_lab fixture_lab;
 
 int
-fixture_lab_suite_init(void)
+fixture_lab_start(const char *ini)
 {
 	struct fixture_lab *l = &fixture_lab;
 
@@ -368,7 +368,13 @@ fixture_lab_suite_init(void)
 	l->up = fixture_ring_port("up0");
 	if (l->vm1 == NULL || l->vm2 == NULL || l->vm3 == NULL || l->up == NULL)
 		return -1;
-	return fixture_dp_start(&l->f, FIXTURE_INI);
+	return fixture_dp_start(&l->f, ini);
+}
+
+int
+fixture_lab_suite_init(void)
+{
+	return fixture_lab_start(FIXTURE_INI);
 }
 
 int

@@ -100,6 +100,8 @@ struct fixture_lab {
 /* The lab of the current suite: CUnit suite init/cleanup start and stop it. */
 extern struct fixture_lab fixture_lab;
 int fixture_lab_suite_init(void);
+/* The same ring ports and lab, over another INI using them (e.g. FIXTURE_INI + rules). */
+int fixture_lab_start(const char *ini);
 int fixture_lab_suite_cleanup(void);
 /* A suite's last test: every mbuf its tests made is back in its pool. */
 void fixture_lab_test_no_leak(void);

@@ -21,8 +21,10 @@ main(int argc, char **argv)
 	test_config_register();
 	test_meta_register();
 	test_swsec_register();
+	test_sfw_register();
 	test_fwd_register();
 	test_svc_register();
+	test_watchdog_register();
 
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();

@@ -9,7 +9,6 @@
 #include "meta.h"
 #include "tests.h"
 
-
 static uint64_t
 pc(const char *port, enum ioc_port_counter c)
 {
@@ -38,7 +37,8 @@ test_vnic_to_uplink(void)
 	uint64_t before = pc("VM1.eth0", IOC_PC_FWD_UPLINK);
 	struct rte_mbuf *out;
 
-	inject1(fixture_lab.vm1, pkt_udp(MAC_VM1, MAC_LAPTOP, IP4(10, 0, 0, 11), IP4(10, 0, 0, 100), 9, 9));
+	inject1(fixture_lab.vm1,
+		pkt_udp(MAC_VM1, MAC_LAPTOP, IP4(10, 0, 0, 11), IP4(10, 0, 0, 100), 9, 9));
 	CU_ASSERT_EQUAL_FATAL(fixture_drain(fixture_lab.up, &out, 1), 1);
 	/* The frame leaves unmodified. */
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(out, struct rte_ether_hdr *);
@@ -54,9 +54,11 @@ test_uplink_to_vnic_by_mac(void)
 {
 	uint64_t before = pc("uplink0", IOC_PC_FWD_VNIC);
 
-	inject1(fixture_lab.up, pkt_udp(MAC_LAPTOP, MAC_VM2, IP4(10, 0, 0, 100), IP4(10, 0, 0, 12), 9, 9));
+	inject1(fixture_lab.up,
+		pkt_udp(MAC_LAPTOP, MAC_VM2, IP4(10, 0, 0, 100), IP4(10, 0, 0, 12), 9, 9));
 	expect_out(0, 1, 0, 0);
-	inject1(fixture_lab.up, pkt_udp(MAC_LAPTOP, MAC_VM1, IP4(10, 0, 0, 100), IP4(10, 0, 0, 11), 9, 9));
+	inject1(fixture_lab.up,
+		pkt_udp(MAC_LAPTOP, MAC_VM1, IP4(10, 0, 0, 100), IP4(10, 0, 0, 11), 9, 9));
 	expect_out(1, 0, 0, 0);
 	CU_ASSERT_EQUAL(pc("uplink0", IOC_PC_FWD_VNIC), before + 2);
 	CU_ASSERT_EQUAL(pc("VM1.eth0", IOC_PC_TX), pc("VM1.eth0", IOC_PC_TX_QUEUED));
@@ -80,7 +82,8 @@ test_vnic_to_vnic(void)
 	uint64_t up = pc("VM1.eth0", IOC_PC_FWD_UPLINK);
 	uint64_t local = pc("VM1.eth0", IOC_PC_FWD_VNIC);
 
-	inject1(fixture_lab.vm1, pkt_tcp(MAC_VM1, MAC_VM2, IP4(10, 0, 0, 11), IP4(10, 0, 0, 12), 5555, 22));
+	inject1(fixture_lab.vm1,
+		pkt_tcp(MAC_VM1, MAC_VM2, IP4(10, 0, 0, 11), IP4(10, 0, 0, 12), 5555, 22));
 	expect_out(0, 1, 0, 0);
 	CU_ASSERT_EQUAL(pc("VM1.eth0", IOC_PC_FWD_VNIC), local + 1);
 	CU_ASSERT_EQUAL(pc("VM1.eth0", IOC_PC_FWD_UPLINK), up);
@@ -93,7 +96,8 @@ test_own_mac_loop(void)
 {
 	uint64_t before = pc("VM1.eth0", IOC_PC_DROP_LOOP);
 
-	inject1(fixture_lab.vm1, pkt_udp(MAC_VM1, MAC_VM1, IP4(10, 0, 0, 11), IP4(10, 0, 0, 11), 1, 1));
+	inject1(fixture_lab.vm1,
+		pkt_udp(MAC_VM1, MAC_VM1, IP4(10, 0, 0, 11), IP4(10, 0, 0, 11), 1, 1));
 	expect_out(0, 0, 0, 0);
 	CU_ASSERT_EQUAL(pc("VM1.eth0", IOC_PC_DROP_LOOP), before + 1);
 }
@@ -104,7 +108,8 @@ test_broadcast_flood(void)
 	uint64_t flood = pc("uplink0", IOC_PC_FLOOD);
 
 	/* From the uplink: each vNIC of the segment once, not VM3, not back out. */
-	inject1(fixture_lab.up, pkt_arp(MAC_LAPTOP, MAC_LAPTOP, IP4(10, 0, 0, 100), IP4(10, 0, 0, 11)));
+	inject1(fixture_lab.up,
+		pkt_arp(MAC_LAPTOP, MAC_LAPTOP, IP4(10, 0, 0, 100), IP4(10, 0, 0, 11)));
 	expect_out(1, 1, 0, 0);
 	CU_ASSERT_EQUAL(pc("uplink0", IOC_PC_FLOOD), flood + 1);
 
@@ -173,7 +178,8 @@ test_tx_full_counted(void)
 static void
 test_counters_add_up(void)
 {
-	struct ring_port *ports[] = { fixture_lab.vm1, fixture_lab.vm2, fixture_lab.vm3, fixture_lab.up };
+	struct ring_port *ports[] = { fixture_lab.vm1, fixture_lab.vm2, fixture_lab.vm3,
+				      fixture_lab.up };
 	const char *macs[] = {
 		MAC_VM1, MAC_VM2, MAC_VM3, MAC_LAPTOP, MAC_BCAST, "02:00:00:00:44:44"
 	};

@@ -6,7 +6,6 @@
 #include "fixture.h"
 #include "tests.h"
 
-
 /* Sends one packet from VM1 and returns how many left on the uplink. */
 static unsigned
 send_vm1(struct rte_mbuf *m)
@@ -46,7 +45,8 @@ test_wrong_mac(void)
 					 IP4(10, 0, 0, 100), 1000, 53)),
 			0);
 	CU_ASSERT_EQUAL(swsec("swsec_drop_mac"), before + 1);
-	CU_ASSERT_EQUAL(fixture_port_counter(&fixture_lab.f, "VM1.eth0", IOC_PC_DROP_OUT_CHAIN), chain + 1);
+	CU_ASSERT_EQUAL(fixture_port_counter(&fixture_lab.f, "VM1.eth0", IOC_PC_DROP_OUT_CHAIN),
+			chain + 1);
 }
 
 static void

@@ -6,7 +6,9 @@
 void test_config_register(void);
 void test_meta_register(void);
 void test_swsec_register(void);
+void test_sfw_register(void);
 void test_fwd_register(void);
 void test_svc_register(void);
+void test_watchdog_register(void);
 
 #endif /* IOC_TESTS_H */

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Reject replies, built in the rejected packet's own mbuf (datapath: no
+ * allocation). TCP gets a RST as a closed port would answer (RFC 9293 §3.10.7.1);
+ * everything else an ICMP destination unreachable quoting the original IP
+ * header and 8 bytes (RFC 792): port unreachable for UDP, so that the sender
+ * sees "connection refused", administratively prohibited otherwise.
+ * Never answered (the caller drops them): a RST, an ICMP message other than
+ * an echo request, a non-first fragment, a broadcast or multicast.
+ */
+#include <string.h>
+
+#include <rte_ether.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+
+#include "meta.h"
+#include "sfw_priv.h"
+
+#define ICMP_DEST_UNREACH 3
+#define ICMP_UNREACH_PORT 3
+#define ICMP_UNREACH_ADMIN 13
+#define ICMP_QUOTE_L4 8 /* bytes of the offending datagram after its IP header */
+
+/* The first `len` bytes of the first segment become the whole packet. */
+static void
+cut_to(struct rte_mbuf *m, uint16_t len)
+{
+	if (m->next != NULL) {
+		rte_pktmbuf_free(m->next);
+		m->next = NULL;
+		m->nb_segs = 1;
+	}
+	m->data_len = len;
+	m->pkt_len = len;
+	m->ol_flags &= ~RTE_MBUF_F_TX_OFFLOAD_MASK;
+}
+
+static void
+swap_macs(struct rte_ether_hdr *eth)
+{
+	struct rte_ether_addr a = eth->src_addr;
+
+	eth->src_addr = eth->dst_addr;
+	eth->dst_addr = a;
+}
+
+static void
+ipv4_reply_hdr(struct rte_ipv4_hdr *ip, uint16_t total, uint8_t proto, rte_be32_t src,
+	       rte_be32_t dst)
+{
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->type_of_service = 0;
+	ip->total_length = rte_cpu_to_be_16(total);
+	ip->packet_id = 0;
+	ip->fragment_offset = 0;
+	ip->time_to_live = 64;
+	ip->next_proto_id = proto;
+	ip->src_addr = src;
+	ip->dst_addr = dst;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+
+static int
+reject_tcp(struct rte_mbuf *m, const struct ioc_meta *md)
+{
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	const struct rte_ipv4_hdr *oip = (const struct rte_ipv4_hdr *)(p + md->l3_off);
+	const struct rte_tcp_hdr *otcp = (const struct rte_tcp_hdr *)(p + md->l4_off);
+
+	if (rte_pktmbuf_data_len(m) < md->l4_off + sizeof(struct rte_tcp_hdr))
+		return -1;
+	uint8_t flags = otcp->tcp_flags;
+	if (flags & RTE_TCP_RST_FLAG)
+		return -1;
+	uint32_t tot = rte_be_to_cpu_16(oip->total_length);
+	uint32_t hdrs = (uint32_t)(md->l4_off - md->l3_off) + (uint32_t)(otcp->data_off >> 4) * 4;
+	uint32_t seg = tot > hdrs ? tot - hdrs : 0;
+	rte_be32_t sip = oip->src_addr, dip = oip->dst_addr;
+	rte_be16_t sport = otcp->src_port, dport = otcp->dst_port;
+	uint32_t seq = rte_be_to_cpu_32(otcp->sent_seq), ack = rte_be_to_cpu_32(otcp->recv_ack);
+
+	swap_macs((struct rte_ether_hdr *)p);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(p + md->l3_off);
+	struct rte_tcp_hdr *tcp = (struct rte_tcp_hdr *)(ip + 1); /* IP options dropped */
+	ipv4_reply_hdr(ip, sizeof(*ip) + sizeof(*tcp), IPPROTO_TCP, dip, sip);
+	memset(tcp, 0, sizeof(*tcp));
+	tcp->src_port = dport;
+	tcp->dst_port = sport;
+	if (flags & RTE_TCP_ACK_FLAG) {
+		/* It acknowledged something: the RST takes that sequence number. */
+		tcp->sent_seq = rte_cpu_to_be_32(ack);
+		tcp->tcp_flags = RTE_TCP_RST_FLAG;
+	} else {
+		seg += !!(flags & RTE_TCP_SYN_FLAG) + !!(flags & RTE_TCP_FIN_FLAG);
+		tcp->recv_ack = rte_cpu_to_be_32(seq + seg);
+		tcp->tcp_flags = RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG;
+	}
+	tcp->data_off = (sizeof(*tcp) / 4) << 4;
+	tcp->cksum = rte_ipv4_udptcp_cksum(ip, tcp);
+	cut_to(m, (uint16_t)(md->l3_off + sizeof(*ip) + sizeof(*tcp)));
+	return 0;
+}
+
+static bool
+icmp_answerable(struct rte_mbuf *m, const struct ioc_meta *md)
+{
+	if (md->l4_proto != IPPROTO_ICMP)
+		return true;
+	/* No error about an error (RFC 1122 §3.2.2): only echo requests are answered. */
+	if (!(md->flags & IOC_F_L4))
+		return false;
+	return rte_pktmbuf_mtod_offset(m, const struct rte_icmp_hdr *, md->l4_off)->icmp_type ==
+	       RTE_IP_ICMP_ECHO_REQUEST;
+}
+
+static int
+reject_icmp(struct rte_mbuf *m, const struct ioc_meta *md)
+{
+	const uint16_t add = sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_icmp_hdr);
+	const struct rte_ipv4_hdr *oip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, md->l3_off);
+	uint16_t hlen = (uint16_t)((oip->version_ihl & 0xf) * 4);
+	uint16_t tot = rte_be_to_cpu_16(oip->total_length);
+	uint16_t quote = (uint16_t)(hlen + RTE_MIN(tot - hlen, ICMP_QUOTE_L4));
+	rte_be32_t sip = oip->src_addr, dip = oip->dst_addr;
+	uint8_t code = md->l4_proto == IPPROTO_UDP ? ICMP_UNREACH_PORT : ICMP_UNREACH_ADMIN;
+
+	if (!icmp_answerable(m, md))
+		return -1;
+	/* The L2 header moves to the new front; the original IP header stays put, quoted. */
+	uint8_t *p = (uint8_t *)rte_pktmbuf_prepend(m, add);
+	if (p == NULL)
+		return -1;
+	memmove(p, p + add, md->l3_off);
+	swap_macs((struct rte_ether_hdr *)p);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(p + md->l3_off);
+	struct rte_icmp_hdr *icmp = (struct rte_icmp_hdr *)(ip + 1);
+	ipv4_reply_hdr(ip, (uint16_t)(add + quote), IPPROTO_ICMP, dip, sip);
+	memset(icmp, 0, sizeof(*icmp));
+	icmp->icmp_type = ICMP_DEST_UNREACH;
+	icmp->icmp_code = code;
+	icmp->icmp_cksum = ~rte_raw_cksum(icmp, sizeof(*icmp) + quote);
+	cut_to(m, (uint16_t)(md->l3_off + add + quote));
+	return 0;
+}
+
+int
+sfw_reject_build(struct rte_mbuf *m)
+{
+	const struct ioc_meta *md = ioc_meta(m);
+
+	if (md->l3 != IOC_L3_IPV4 || (md->flags & (IOC_F_MALFORMED | IOC_F_BCAST)))
+		return -1;
+	/* A non-first fragment has no L4 header to answer (nor to quote usefully). */
+	if ((md->flags & IOC_F_FRAG) && !(md->flags & IOC_F_L4))
+		return -1;
+	uint32_t dst = rte_be_to_cpu_32(md->dst_ip);
+	if (dst == UINT32_MAX || (dst >> 28) == 0xe) /* broadcast, 224.0.0.0/4 */
+		return -1;
+	if (md->l4_proto == IPPROTO_TCP && (md->flags & IOC_F_L4))
+		return reject_tcp(m, md);
+	return reject_icmp(m, md);
+}

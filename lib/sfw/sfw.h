@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Slot 2, sfw (the distributed firewall, DESIGN.md §4): the dfw rules that
+ * apply to a vNIC and direction, first match by priority then file order,
+ * compiled with rte_acl; the redirect rules evaluated in the same classify
+ * call (category 1) to mark packets for slot 4; and, with `[dfw] stateful`,
+ * a per-lcore connection table that lets an allowed connection's return
+ * traffic through without a rule.
+ *
+ * What the slot does with frames that are not plain IPv4:
+ *  - ARP and other ethertypes (LLDP, ...) pass: this is an L3 firewall, as on
+ *    the platform it models; spoofguard (slot 1) polices ARP.
+ *  - IPv6 gets the default_action: no rule can name an IPv6 address, and a
+ *    default-drop policy must not be bypassed by speaking IPv6.
+ *  - Malformed IPv4 (truncated or inconsistent header) is dropped (drop_malformed).
+ *  - Non-first IPv4 fragments carry no ports: they are classified with ports
+ *    0 (so only rules whose port range covers 0: any, icmp, a bare protocol,
+ *    tcp/0-N match them), never create or match connections, and are dropped,
+ *    not rejected, when a reject rule matches. First fragments are ordinary.
+ */
+#ifndef IOC_SFW_H
+#define IOC_SFW_H
+
+#include <stdint.h>
+
+enum ioc_sfw_reason {
+	IOC_SFW_DROP_RULE,	/* a drop rule matched (or a reject that cannot be answered) */
+	IOC_SFW_DROP_DEFAULT,	/* no rule matched and default_action = drop */
+	IOC_SFW_REJECT,		/* a reject rule matched: the packet became a RST / ICMP reply */
+	IOC_SFW_DROP_CONN_FULL, /* allowed, but the connection table is full */
+	IOC_SFW_DROP_MALFORMED, /* IPv4 header truncated or inconsistent */
+	IOC_SFW_NB_REASONS,
+};
+
+/* Connection states (stateful mode). Timeouts, in seconds, after the last packet. */
+enum ioc_sfw_conn_state {
+	IOC_SFW_CT_TCP_SYN_SENT,    /* 120: a SYN seen, no answer yet */
+	IOC_SFW_CT_TCP_ESTABLISHED, /* 43200: answered, or picked up mid-stream */
+	IOC_SFW_CT_TCP_FIN,	    /* 45: a FIN seen either way */
+	IOC_SFW_CT_TCP_CLOSED,	    /* 20: a RST seen either way */
+	IOC_SFW_CT_UDP,		    /* 30 until answered, then 60 */
+	IOC_SFW_CT_ICMP,	    /* 20 (echo: keyed by identifier) */
+	IOC_SFW_CT_OTHER,	    /* 60: other IP protocols, keyed by addresses */
+	IOC_SFW_CT_NB_STATES,
+};
+
+/* Connections per forwarding lcore, unless changed with ioc_sfw_set_conn_capacity(). */
+#define IOC_SFW_CONN_CAPACITY 65536u
+
+struct ioc_sfw_conn_summary {
+	uint64_t entries;  /* present in the tables, expired-but-not-yet-aged included */
+	uint64_t capacity; /* sum of the tables' capacities */
+	unsigned n_tables; /* one per forwarding lcore */
+	uint64_t state[IOC_SFW_CT_NB_STATES];
+};
+
+/* "tcp_established", ... */
+const char *ioc_sfw_conn_state_name(unsigned state);
+
+/*
+ * Hits of dfw rule `rule_index` (index in the topology's dfw_rules), summed
+ * over the vNICs the slot is attached to and over lcores. 0, or -ENOENT when
+ * no attached vNIC knows that rule.
+ */
+int ioc_sfw_rule_hits(unsigned rule_index, uint64_t *hits);
+
+/* What the control plane shows of dfw rule `rule_index` of the newest attached topology. */
+struct ioc_sfw_rule_info {
+	char name[64];
+	uint32_t priority;
+	const char *action; /* "allow", "drop", "reject" */
+};
+
+/* Rules of the newest attached topology (0 before any attach). */
+unsigned ioc_sfw_rule_count(void);
+/* 0, or -ENOENT when there is no such rule. */
+int ioc_sfw_rule_info(unsigned rule_index, struct ioc_sfw_rule_info *info);
+
+/* The connection tables summed over lcores (all zero when none exist). */
+void ioc_sfw_conn_summary(struct ioc_sfw_conn_summary *s);
+
+/*
+ * Capacity of the connection tables created from now on (at least 8); tables
+ * that exist keep theirs. For tests and tuning; call before the datapath is built.
+ */
+void ioc_sfw_set_conn_capacity(uint32_t entries);
+
+#endif /* IOC_SFW_H */

@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Rule compilation (control plane): the dfw rules and redirect rules that
+ * apply to one vNIC and direction, expanded into rte_acl rules.
+ *
+ * A rule's source and destination lists expand to CIDRs (any, CIDR, ipset
+ * members, a group's CIDRs, ipsets and the IPs of its vms and vnics, nested
+ * groups), its service list to (protocol, destination port range); one ACL
+ * rule per element of the product, all with the rule's priority and userdata.
+ * rte_acl returns the highest `priority` per category: dfw rules ranked by
+ * (priority, file order) get descending priorities, so the first wins, and
+ * redirect rules likewise by file order.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_errno.h>
+
+#include "log.h"
+#include "sfw_priv.h"
+
+/* Groups nest: the loader rejects cycles, this only bounds a corrupt model. */
+#define MAX_GROUP_DEPTH 32
+
+struct cidr_vec {
+	struct ioc_cidr *v;
+	unsigned n, cap;
+};
+
+static int
+cidr_push(struct cidr_vec *c, uint32_t addr, uint8_t len)
+{
+	if (c->n == c->cap) {
+		unsigned cap = c->cap ? 2 * c->cap : 16;
+		struct ioc_cidr *v = realloc(c->v, cap * sizeof(*v));
+
+		if (v == NULL)
+			return -ENOMEM;
+		c->v = v;
+		c->cap = cap;
+	}
+	c->v[c->n++] = (struct ioc_cidr){ .addr = addr, .len = len };
+	return 0;
+}
+
+static int
+push_vnic_ips(const struct ioc_topology *t, unsigned vnic, struct cidr_vec *out)
+{
+	const struct ioc_vnic *v = &t->vnics[vnic];
+	int rc = 0;
+
+	for (unsigned i = 0; i < v->n_ip && rc == 0; i++)
+		rc = cidr_push(out, v->ip[i], 32);
+	return rc;
+}
+
+static int
+expand_ref(const struct ioc_topology *t, const struct ioc_ref *r, struct cidr_vec *out,
+	   unsigned depth)
+{
+	int rc = 0;
+
+	if (depth > MAX_GROUP_DEPTH)
+		return -ELOOP;
+	switch (r->kind) {
+	case IOC_REF_ANY:
+		return cidr_push(out, 0, 0);
+	case IOC_REF_CIDR:
+		return cidr_push(out, r->cidr.addr, r->cidr.len);
+	case IOC_REF_IPSET: {
+		const struct ioc_ipset *s = &t->ipsets[r->index];
+
+		for (unsigned i = 0; i < s->n && rc == 0; i++)
+			rc = cidr_push(out, s->v[i].addr, s->v[i].len);
+		return rc;
+	}
+	case IOC_REF_GROUP: {
+		const struct ioc_ref_list *m = &t->groups[r->index].members;
+
+		for (unsigned i = 0; i < m->n && rc == 0; i++)
+			rc = expand_ref(t, &m->v[i], out, depth + 1);
+		return rc;
+	}
+	case IOC_REF_VM:
+		for (unsigned v = 0; v < t->n_vnics && rc == 0; v++) {
+			if (t->vnics[v].vm == r->index)
+				rc = push_vnic_ips(t, v, out);
+		}
+		return rc;
+	case IOC_REF_VNIC:
+		return push_vnic_ips(t, (unsigned)r->index, out);
+	}
+	return -EINVAL;
+}
+
+static int
+expand_list(const struct ioc_topology *t, const struct ioc_ref_list *l, struct cidr_vec *out)
+{
+	int rc = 0;
+
+	for (unsigned i = 0; i < l->n && rc == 0; i++)
+		rc = expand_ref(t, &l->v[i], out, 0);
+	return rc;
+}
+
+/* The ACL rules of one topology rule, before they go into the context. */
+struct rule_vec {
+	struct sfw_acl_rule *v;
+	unsigned n, cap;
+};
+
+static int
+add_rule(struct rule_vec *rv, const struct ioc_ref_list *src, const struct ioc_ref_list *dst,
+	 const struct ioc_l4_list *svc, const struct ioc_topology *t, uint32_t category,
+	 int32_t priority, uint32_t userdata)
+{
+	struct cidr_vec s = { 0 }, d = { 0 };
+	int rc = expand_list(t, src, &s);
+
+	if (rc == 0)
+		rc = expand_list(t, dst, &d);
+	/* An empty list (an empty ipset, a VM without IPs) matches nothing. */
+	for (unsigned i = 0; i < s.n && rc == 0; i++) {
+		for (unsigned j = 0; j < d.n && rc == 0; j++) {
+			for (unsigned k = 0; k < svc->n && rc == 0; k++) {
+				const struct ioc_l4_match *l4 = &svc->v[k];
+				struct sfw_acl_rule *r;
+
+				if (rv->n == rv->cap) {
+					unsigned cap = rv->cap ? 2 * rv->cap : 64;
+					void *v = realloc(rv->v, cap * sizeof(*rv->v));
+
+					if (v == NULL) {
+						rc = -ENOMEM;
+						break;
+					}
+					rv->v = v;
+					rv->cap = cap;
+				}
+				r = &rv->v[rv->n++];
+				memset(r, 0, sizeof(*r));
+				r->data.category_mask = 1u << category;
+				r->data.priority = priority;
+				r->data.userdata = userdata;
+				r->field[SFW_F_PROTO].value.u8 = l4->any ? 0 : l4->proto;
+				r->field[SFW_F_PROTO].mask_range.u8 = l4->any ? 0 : 0xff;
+				r->field[SFW_F_SRC].value.u32 = s.v[i].addr;
+				r->field[SFW_F_SRC].mask_range.u32 = s.v[i].len;
+				r->field[SFW_F_DST].value.u32 = d.v[j].addr;
+				r->field[SFW_F_DST].mask_range.u32 = d.v[j].len;
+				r->field[SFW_F_SPORT].value.u16 = 0;
+				r->field[SFW_F_SPORT].mask_range.u16 = UINT16_MAX;
+				r->field[SFW_F_DPORT].value.u16 = l4->any ? 0 : l4->port_lo;
+				r->field[SFW_F_DPORT].mask_range.u16 =
+					l4->any ? UINT16_MAX : l4->port_hi;
+			}
+		}
+	}
+	free(s.v);
+	free(d.v);
+	return rc;
+}
+
+static bool
+applies_to(const struct ioc_topology *t, const struct ioc_ref_list *l, unsigned vnic)
+{
+	for (unsigned i = 0; i < l->n; i++) {
+		const struct ioc_ref *r = &l->v[i];
+
+		if (r->kind == IOC_REF_ANY)
+			return true;
+		if (r->kind == IOC_REF_VNIC && (unsigned)r->index == vnic)
+			return true;
+		if (r->kind == IOC_REF_VM && t->vnics[vnic].vm == r->index)
+			return true;
+		if (r->kind == IOC_REF_GROUP && ioc_topo_group_has_vnic(t, r->index, (int)vnic))
+			return true;
+	}
+	return false;
+}
+
+static const struct ioc_topology *rank_topo;
+
+static int
+rank_cmp(const void *a, const void *b)
+{
+	const struct ioc_dfw_rule *x = &rank_topo->dfw_rules[*(const unsigned *)a];
+	const struct ioc_dfw_rule *y = &rank_topo->dfw_rules[*(const unsigned *)b];
+
+	if (x->priority != y->priority)
+		return x->priority < y->priority ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static int
+collect_rules(const struct ioc_topology *t, unsigned vnic, unsigned dir, struct rule_vec *rv)
+{
+	unsigned *rank = malloc((t->n_dfw_rules + 1) * sizeof(*rank));
+	int rc = 0;
+
+	if (rank == NULL)
+		return -ENOMEM;
+	for (unsigned i = 0; i < t->n_dfw_rules; i++)
+		rank[i] = i;
+	rank_topo = t;
+	qsort(rank, t->n_dfw_rules, sizeof(*rank), rank_cmp);
+	for (unsigned k = 0; k < t->n_dfw_rules && rc == 0; k++) {
+		const struct ioc_dfw_rule *r = &t->dfw_rules[rank[k]];
+
+		if (!(r->direction & dir) || !applies_to(t, &r->applied_to, vnic))
+			continue;
+		rc = add_rule(rv, &r->src, &r->dst, &r->service, t, SFW_CAT_DFW,
+			      (int32_t)(RTE_ACL_MAX_PRIORITY - k), rank[k] + 1);
+	}
+	free(rank);
+	for (unsigned i = 0; i < t->n_redirect_rules && rc == 0; i++) {
+		const struct ioc_redirect_rule *r = &t->redirect_rules[i];
+
+		if (!(r->direction & dir) || !ioc_topo_group_has_vnic(t, r->group, (int)vnic))
+			continue;
+		rc = add_rule(rv, &r->src, &r->dst, &r->service, t, SFW_CAT_REDIRECT,
+			      (int32_t)(RTE_ACL_MAX_PRIORITY - i), i + 1);
+	}
+	return rc;
+}
+
+static void
+acl_config(struct rte_acl_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->num_categories = SFW_NB_CAT;
+	c->num_fields = SFW_NB_FIELDS;
+	c->defs[SFW_F_PROTO] = (struct rte_acl_field_def){
+		.type = RTE_ACL_FIELD_TYPE_BITMASK,
+		.size = sizeof(uint8_t),
+		.field_index = SFW_F_PROTO,
+		.input_index = 0,
+		.offset = offsetof(struct sfw_acl_key, proto),
+	};
+	c->defs[SFW_F_SRC] = (struct rte_acl_field_def){
+		.type = RTE_ACL_FIELD_TYPE_MASK,
+		.size = sizeof(uint32_t),
+		.field_index = SFW_F_SRC,
+		.input_index = 1,
+		.offset = offsetof(struct sfw_acl_key, src_ip),
+	};
+	c->defs[SFW_F_DST] = (struct rte_acl_field_def){
+		.type = RTE_ACL_FIELD_TYPE_MASK,
+		.size = sizeof(uint32_t),
+		.field_index = SFW_F_DST,
+		.input_index = 2,
+		.offset = offsetof(struct sfw_acl_key, dst_ip),
+	};
+	/* Both ports share one 4-byte input group, as rte_acl requires. */
+	c->defs[SFW_F_SPORT] = (struct rte_acl_field_def){
+		.type = RTE_ACL_FIELD_TYPE_RANGE,
+		.size = sizeof(uint16_t),
+		.field_index = SFW_F_SPORT,
+		.input_index = 3,
+		.offset = offsetof(struct sfw_acl_key, src_port),
+	};
+	c->defs[SFW_F_DPORT] = (struct rte_acl_field_def){
+		.type = RTE_ACL_FIELD_TYPE_RANGE,
+		.size = sizeof(uint16_t),
+		.field_index = SFW_F_DPORT,
+		.input_index = 3,
+		.offset = offsetof(struct sfw_acl_key, dst_port),
+	};
+}
+
+int
+sfw_acl_build(const struct ioc_topology *t, unsigned vnic, unsigned dir, struct rte_acl_ctx **ctx)
+{
+	/* rte_acl_create() hands back an existing context of the same name: never reuse one. */
+	static unsigned seq;
+	struct rule_vec rv = { 0 };
+	struct rte_acl_config cfg;
+	char name[RTE_ACL_NAMESIZE];
+	int rc;
+
+	*ctx = NULL;
+	rc = collect_rules(t, vnic, dir, &rv);
+	if (rc != 0 || rv.n == 0)
+		goto out;
+	snprintf(name, sizeof(name), "sfw%u_%s_%u", vnic, dir == IOC_DIR_IN ? "in" : "out",
+		 __atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED));
+	struct rte_acl_param p = {
+		.name = name,
+		.socket_id = SOCKET_ID_ANY,
+		.rule_size = RTE_ACL_RULE_SZ(SFW_NB_FIELDS),
+		.max_rule_num = rv.n,
+	};
+	*ctx = rte_acl_create(&p);
+	if (*ctx == NULL) {
+		rc = -rte_errno;
+		goto out;
+	}
+	rc = rte_acl_add_rules(*ctx, (const struct rte_acl_rule *)rv.v, rv.n);
+	if (rc == 0) {
+		acl_config(&cfg);
+		rc = rte_acl_build(*ctx, &cfg);
+	}
+	if (rc != 0) {
+		rte_acl_free(*ctx);
+		*ctx = NULL;
+	}
+out:
+	if (rc != 0)
+		IOC_LOG(ERR, sfw, "%s: compiling the %s rules: %s", t->vnics[vnic].name,
+			dir == IOC_DIR_IN ? "in" : "out", strerror(-rc));
+	free(rv.v);
+	return rc;
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What the firewall's control side builds for one vNIC and the datapath reads:
+ * immutable once attach returns, except the per-lcore hit counters.
+ */
+#ifndef IOC_SFW_PRIV_H
+#define IOC_SFW_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_acl.h>
+#include <rte_common.h>
+#include <rte_lcore.h>
+
+#include "chain.h"
+#include "topology.h"
+
+/* ACL categories: one classify answers both questions. */
+enum {
+	SFW_CAT_DFW,	  /* userdata: dfw rule index + 1 */
+	SFW_CAT_REDIRECT, /* userdata: redirect rule index + 1 */
+	SFW_NB_CAT = RTE_ACL_RESULTS_MULTIPLIER,
+};
+
+/* The classify input: rte_acl reads it in network order, 4-byte groups after the first byte. */
+struct sfw_acl_key {
+	uint8_t proto;
+	uint8_t pad[3];
+	uint32_t src_ip, dst_ip;
+	uint16_t src_port, dst_port;
+};
+
+enum { SFW_F_PROTO, SFW_F_SRC, SFW_F_DST, SFW_F_SPORT, SFW_F_DPORT, SFW_NB_FIELDS };
+
+RTE_ACL_RULE_DEF(sfw_acl_rule, SFW_NB_FIELDS);
+
+/* Per-lcore hit counters of the dfw rules, one cache-aligned row per lcore. */
+struct sfw_hits {
+	unsigned n_rules;
+	unsigned row_len;	    /* uint64_t per row, a multiple of a cache line */
+	int16_t row[RTE_MAX_LCORE]; /* lcore id -> row, -1: not a forwarding lcore */
+	uint64_t *v;		    /* [n_rows][row_len]: written by the row's lcore */
+};
+
+/*
+ * One vNIC's firewall. Written by attach before the chain is published, read
+ * by forwarding lcores; only hits.v changes afterwards (each lcore its row).
+ */
+struct sfw_vnic {
+	uint16_t vnic;
+	bool stateful;
+	bool default_allow;
+	struct rte_acl_ctx *acl[2]; /* [0] in, [1] out; NULL: no rule applies */
+	uint8_t *action;	    /* [n_dfw_rules]: enum ioc_action of each dfw rule */
+	uint16_t *redirect;	    /* [n_redirect_rules]: profile + 1, or 0 (no_redirect) */
+	struct sfw_hits hits;
+	/* Control plane: the registry of attached vNICs (hit counters). */
+	struct sfw_vnic *next;
+};
+
+static inline unsigned
+sfw_dir_index(uint8_t dir)
+{
+	return dir == IOC_DIR_IN ? 0 : 1;
+}
+
+/* sfw_acl.c: compile the rules that apply to vNIC `vnic` going `dir`; *ctx NULL if none. */
+int sfw_acl_build(const struct ioc_topology *t, unsigned vnic, unsigned dir,
+		  struct rte_acl_ctx **ctx);
+
+/* sfw_dp.c */
+uint16_t sfw_process(const void *priv, struct ioc_slot_ctx *ctx, struct rte_mbuf **pkts,
+		     uint16_t n);
+
+/*
+ * reject.c: turn the packet into its answer in place (a TCP RST, or an ICMP
+ * unreachable quoting its IP header and 8 bytes). 0, or -1 when it cannot or
+ * must not be answered (the caller drops it).
+ */
+int sfw_reject_build(struct rte_mbuf *m);
+
+#endif /* IOC_SFW_PRIV_H */

@@ -1,0 +1,973 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Slot 2, the distributed firewall. Suite "sfw": the lab over ring ports with
+ * a default-drop, stateful rule set (matching, priority, direction,
+ * applied_to, reject replies, return traffic, counters). Suite "sfw slot": the
+ * slot's process driven directly, with the clock in the test's hands
+ * (ctx->now): redirect marks, timeouts, aging, a full table, stateless mode,
+ * the lcore check and describe.
+ */
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+#include <rte_cycles.h>
+#include <rte_ether.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+
+#include "chain.h"
+#include "config.h"
+#include "fixture.h"
+#include "meta.h"
+#include "sfw.h"
+#include "tests.h"
+
+#define RULE(name, prio, src, dst, svc, dir, applied, action)                                      \
+	"[dfw_rule " name "]\npriority = " #prio "\nsource = " src "\ndestination = " dst          \
+	"\nservice = " svc "\ndirection = " dir "\napplied_to = " applied "\naction = " action     \
+	"\n"
+
+/* Rule indices below are positions in this file order. */
+#define SFW_INI                                                                                    \
+	FIXTURE_INI                                                                                \
+	"[ipset ips-lab]\naddresses = 192.168.50.0/24, 192.168.51.7\n"                             \
+	"[group g-inner]\nmembers = 172.16.7.0/24\n"                                               \
+	"[group g-outer]\nmembers = group:g-inner\n"                                               \
+	"[group g-members]\nmembers = vm:VM2, vnic:VM3.eth0\n"                                     \
+	"[group g-web]\nmembers = vnic:VM1.eth0\n"                                                 \
+	"[dfw]\ndefault_action = drop\nstateful = true\n" RULE(                                    \
+		"early-allow", 20, "10.9.1.0/24", "any", "tcp/22", "in", "any",                    \
+		"allow") RULE("late-drop", 10, "10.9.0.0/16", "any", "tcp/22", "in", "any",        \
+			      "drop") RULE("tie-allow", 30, "10.8.0.0/16", "any", "tcp/23", "in",  \
+					   "any", "allow") RULE("tie-drop", 30, "10.8.0.0/16",     \
+								"any", "tcp/23", "in", "any",      \
+								"drop")                            \
+		RULE("tie-drop2", 30, "10.8.0.0/16", "any", "tcp/24", "in", "any", "drop") RULE(   \
+			"tie-allow2", 30, "10.8.0.0/16", "any", "tcp/24", "in", "any",             \
+			"allow") RULE("range", 40, "any", "any", "udp/1000-2000", "in", "any",     \
+				      "allow") RULE("gre", 40, "any", "any", "47", "in", "any",    \
+						    "allow") RULE("dst-cidr", 40, "any",           \
+								  "10.0.0.13/32", "tcp/8080",      \
+								  "in", "any", "allow")            \
+			RULE("ipset-src", 40, "ipset:ips-lab", "any", "udp/53", "in", "any",       \
+			     "allow") RULE("nested", 40, "group:g-outer", "any", "tcp/443", "in",  \
+					   "any", "allow") RULE("members", 40, "group:g-members",  \
+								"any", "tcp/3306", "in",           \
+								"vnic:VM1.eth0", "allow")          \
+				RULE("members-out", 40, "any", "any", "tcp/3306", "out", "any",    \
+				     "allow") RULE("ping-in", 40, "10.0.0.100/32", "any", "icmp",  \
+						   "in", "group:g-web", "allow")                   \
+					RULE("out-only", 40, "any", "any", "tcp/5000", "out",      \
+					     "any", "allow") RULE("vm2-only", 40, "any", "any",    \
+								  "udp/7000", "in",                \
+								  "vnic:VM2.eth0", "allow")        \
+						RULE("reject-tcp", 40, "any", "any", "tcp/9000",   \
+						     "in", "any", "reject") RULE("reject-udp", 40, \
+										 "any", "any",     \
+										 "udp/9001", "in", \
+										 "any", "reject")  \
+							RULE("reject-out", 40, "any", "any",       \
+							     "tcp/9002", "out", "any", "reject")   \
+								RULE("web-out", 40, "any", "any",  \
+								     "tcp/80, udp/53", "out",      \
+								     "any", "allow")
+
+enum { R_EARLY_ALLOW, R_LATE_DROP, R_TIE_ALLOW, R_TIE_DROP, R_TIE_DROP2, R_TIE_ALLOW2 };
+
+#define IP_VM1 IP4(10, 0, 0, 11)
+#define IP_VM2 IP4(10, 0, 0, 12)
+#define IP_VM2B IP4(10, 0, 0, 13)
+#define IP_LAPTOP IP4(10, 0, 0, 100)
+#define L2_L3 (sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr))
+
+/* Every test uses fresh source ports: connections of earlier tests stay out of the way. */
+static uint16_t
+fresh_port(void)
+{
+	static uint16_t p = 20000;
+
+	return p++;
+}
+
+static uint64_t
+sfw(const char *vnic, const char *name)
+{
+	return fixture_slot_counter(&fixture_lab.f, vnic, name);
+}
+
+/* Injects one packet on port p; returns how many frames left on port `to`. */
+static unsigned
+via(struct ring_port *p, struct rte_mbuf *m, struct ring_port *to)
+{
+	CU_ASSERT_FATAL(m != NULL);
+	fixture_inject(&fixture_lab.f, p, &m, 1);
+	return fixture_drain_free(to);
+}
+
+/* From the laptop (uplink) to VM1 or VM2: 1 if delivered. */
+static unsigned
+to_vm1(struct rte_mbuf *m)
+{
+	return via(fixture_lab.up, m, fixture_lab.vm1);
+}
+
+static unsigned
+to_vm2(struct rte_mbuf *m)
+{
+	return via(fixture_lab.up, m, fixture_lab.vm2);
+}
+
+static struct rte_tcp_hdr *
+tcp_hdr(struct rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, L2_L3);
+}
+
+static struct rte_mbuf *
+tcp_in(uint32_t sip, uint32_t dip, uint16_t sport, uint16_t dport)
+{
+	const char *dmac = dip == IP_VM1 ? MAC_VM1 : MAC_VM2;
+
+	return pkt_tcp(MAC_LAPTOP, dmac, sip, dip, sport, dport);
+}
+
+static struct rte_mbuf *
+udp_in(uint32_t sip, uint32_t dip, uint16_t dport)
+{
+	const char *dmac = dip == IP_VM1 ? MAC_VM1 : MAC_VM2;
+
+	return pkt_udp(MAC_LAPTOP, dmac, sip, dip, fresh_port(), dport);
+}
+
+static void
+test_priority_then_file_order(void)
+{
+	uint64_t drop = sfw("VM1.eth0", "sfw_drop_rule"), early, late;
+
+	CU_ASSERT_EQUAL(ioc_sfw_rule_hits(R_EARLY_ALLOW, &early), 0);
+	CU_ASSERT_EQUAL(ioc_sfw_rule_hits(R_LATE_DROP, &late), 0);
+	/* Both match; the later rule has the lower priority number: it wins. */
+	CU_ASSERT_EQUAL(to_vm1(tcp_in(IP4(10, 9, 1, 5), IP_VM1, fresh_port(), 22)), 0);
+	CU_ASSERT_EQUAL(sfw("VM1.eth0", "sfw_drop_rule"), drop + 1);
+	uint64_t v;
+	CU_ASSERT_EQUAL(ioc_sfw_rule_hits(R_LATE_DROP, &v), 0);
+	CU_ASSERT_EQUAL(v, late + 1);
+	CU_ASSERT_EQUAL(ioc_sfw_rule_hits(R_EARLY_ALLOW, &v), 0);
+	CU_ASSERT_EQUAL(v, early);
+	/* Equal priorities: the file decides, whichever action comes first. */
+	CU_ASSERT_EQUAL(to_vm1(tcp_in(IP4(10, 8, 0, 1), IP_VM1, fresh_port(), 23)), 1);
+	CU_ASSERT_EQUAL(to_vm1(tcp_in(IP4(10, 8, 0, 1), IP_VM1, fresh_port(), 24)), 0);
+	CU_ASSERT_EQUAL(ioc_sfw_rule_hits(R_TIE_ALLOW, &v), 0);
+	CU_ASSERT_EQUAL(v, 1);
+	CU_ASSERT_EQUAL(ioc_sfw_rule_hits(R_TIE_DROP, &v), 0);
+	CU_ASSERT_EQUAL(v, 0);
+	CU_ASSERT_EQUAL(ioc_sfw_rule_hits(R_TIE_DROP2, &v), 0);
+	CU_ASSERT_EQUAL(v, 1);
+	CU_ASSERT_EQUAL(ioc_sfw_rule_hits(1000, &v), -ENOENT);
+	/* What telemetry shows of a rule. */
+	struct ioc_sfw_rule_info info;
+	CU_ASSERT_EQUAL(ioc_sfw_rule_count(), 20);
+	CU_ASSERT_EQUAL_FATAL(ioc_sfw_rule_info(R_LATE_DROP, &info), 0);
+	CU_ASSERT_STRING_EQUAL(info.name, "late-drop");
+	CU_ASSERT_EQUAL(info.priority, 10);
+	CU_ASSERT_STRING_EQUAL(info.action, "drop");
+	CU_ASSERT_EQUAL(ioc_sfw_rule_info(20, &info), -ENOENT);
+}
+
+static void
+test_port_range_edges(void)
+{
+	CU_ASSERT_EQUAL(to_vm1(udp_in(IP_LAPTOP, IP_VM1, 999)), 0);
+	CU_ASSERT_EQUAL(to_vm1(udp_in(IP_LAPTOP, IP_VM1, 1000)), 1);
+	CU_ASSERT_EQUAL(to_vm1(udp_in(IP_LAPTOP, IP_VM1, 1500)), 1);
+	CU_ASSERT_EQUAL(to_vm1(udp_in(IP_LAPTOP, IP_VM1, 2000)), 1);
+	CU_ASSERT_EQUAL(to_vm1(udp_in(IP_LAPTOP, IP_VM1, 2001)), 0);
+	/* The range is the destination port's: a source port in it does not count. */
+	CU_ASSERT_EQUAL(to_vm1(pkt_udp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 1500, 3000)), 0);
+	/* Same port, other protocol. */
+	CU_ASSERT_EQUAL(to_vm1(tcp_in(IP_LAPTOP, IP_VM1, fresh_port(), 1500)), 0);
+}
+
+static void
+test_protocol_number(void)
+{
+	struct rte_mbuf *gre = udp_in(IP_LAPTOP, IP_VM1, 4700);
+	uint64_t def = sfw("VM1.eth0", "sfw_drop_default");
+
+	CU_ASSERT_FATAL(gre != NULL);
+	rte_pktmbuf_mtod_offset(gre, struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr))
+		->next_proto_id = 47;
+	CU_ASSERT_EQUAL(to_vm1(gre), 1);
+	CU_ASSERT_EQUAL(to_vm1(udp_in(IP_LAPTOP, IP_VM1, 4700)), 0);
+	CU_ASSERT_EQUAL(sfw("VM1.eth0", "sfw_drop_default"), def + 1);
+}
+
+static void
+test_addresses(void)
+{
+	/* Destination CIDR: VM2's second address only. */
+	CU_ASSERT_EQUAL(to_vm2(tcp_in(IP_LAPTOP, IP_VM2B, fresh_port(), 8080)), 1);
+	CU_ASSERT_EQUAL(to_vm2(tcp_in(IP_LAPTOP, IP_VM2, fresh_port(), 8080)), 0);
+	/* ipset: a CIDR member and a single-address member. */
+	CU_ASSERT_EQUAL(to_vm1(udp_in(IP4(192, 168, 50, 3), IP_VM1, 53)), 1);
+	CU_ASSERT_EQUAL(to_vm1(udp_in(IP4(192, 168, 51, 7), IP_VM1, 53)), 1);
+	CU_ASSERT_EQUAL(to_vm1(udp_in(IP4(192, 168, 51, 8), IP_VM1, 53)), 0);
+	/* A group of a group of a CIDR. */
+	CU_ASSERT_EQUAL(to_vm1(tcp_in(IP4(172, 16, 7, 9), IP_VM1, fresh_port(), 443)), 1);
+	CU_ASSERT_EQUAL(to_vm1(tcp_in(IP4(172, 16, 8, 9), IP_VM1, fresh_port(), 443)), 0);
+}
+
+static void
+test_vm_and_vnic_members(void)
+{
+	/* vm:VM2 covers both of VM2's addresses, VM2 -> VM1 locally. */
+	CU_ASSERT_EQUAL(via(fixture_lab.vm2,
+			    pkt_tcp(MAC_VM2, MAC_VM1, IP_VM2B, IP_VM1, fresh_port(), 3306),
+			    fixture_lab.vm1),
+			1);
+	CU_ASSERT_EQUAL(via(fixture_lab.vm2,
+			    pkt_tcp(MAC_VM2, MAC_VM1, IP_VM2, IP_VM1, fresh_port(), 3306),
+			    fixture_lab.vm1),
+			1);
+	/* vnic:VM3.eth0 is 10.0.1.1 (here seen from the uplink side). */
+	CU_ASSERT_EQUAL(to_vm1(tcp_in(IP4(10, 0, 1, 1), IP_VM1, fresh_port(), 3306)), 1);
+	CU_ASSERT_EQUAL(to_vm1(tcp_in(IP4(10, 0, 1, 2), IP_VM1, fresh_port(), 3306)), 0);
+	CU_ASSERT_EQUAL(to_vm1(tcp_in(IP_LAPTOP, IP_VM1, fresh_port(), 3306)), 0);
+}
+
+static void
+test_applied_to(void)
+{
+	uint64_t vm1 = sfw("VM1.eth0", "sfw_drop_default");
+
+	/* The members rule is applied to VM1 only: VM1 -> VM2 leaves VM1, stops at VM2. */
+	CU_ASSERT_EQUAL(via(fixture_lab.vm1,
+			    pkt_tcp(MAC_VM1, MAC_VM2, IP_VM1, IP_VM2, fresh_port(), 3306),
+			    fixture_lab.vm2),
+			0);
+	CU_ASSERT_EQUAL(sfw("VM1.eth0", "sfw_drop_default"), vm1);
+	/* A rule applied to VM2 does not open VM1. */
+	CU_ASSERT_EQUAL(to_vm2(udp_in(IP_LAPTOP, IP_VM2, 7000)), 1);
+	CU_ASSERT_EQUAL(to_vm1(udp_in(IP_LAPTOP, IP_VM1, 7000)), 0);
+	CU_ASSERT_EQUAL(sfw("VM1.eth0", "sfw_drop_default"), vm1 + 1);
+	/* applied_to = group:g-web (VM1): the laptop pings VM1, not VM2. */
+	CU_ASSERT_EQUAL(to_vm1(pkt_icmp_echo(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 77, false)),
+			1);
+	CU_ASSERT_EQUAL(to_vm2(pkt_icmp_echo(MAC_LAPTOP, MAC_VM2, IP_LAPTOP, IP_VM2, 78, false)),
+			0);
+	/* Source 10.0.0.100/32 only. */
+	CU_ASSERT_EQUAL(
+		to_vm1(pkt_icmp_echo(MAC_LAPTOP, MAC_VM1, IP4(10, 0, 0, 101), IP_VM1, 79, false)),
+		0);
+	/* VM1's echo reply goes out on the connection the request opened. */
+	CU_ASSERT_EQUAL(via(fixture_lab.vm1,
+			    pkt_icmp_echo(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, 77, true),
+			    fixture_lab.up),
+			1);
+	CU_ASSERT_EQUAL(via(fixture_lab.vm1,
+			    pkt_icmp_echo(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, 80, true),
+			    fixture_lab.up),
+			0);
+}
+
+static void
+test_direction(void)
+{
+	uint16_t sp = fresh_port();
+
+	CU_ASSERT_EQUAL(via(fixture_lab.vm1,
+			    pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, sp, 5000),
+			    fixture_lab.up),
+			1);
+	/* The same service inbound is a new connection that no rule allows. */
+	CU_ASSERT_EQUAL(to_vm1(tcp_in(IP_LAPTOP, IP_VM1, fresh_port(), 5000)), 0);
+}
+
+static void
+test_return_traffic(void)
+{
+	uint16_t sp = fresh_port();
+	struct ioc_sfw_conn_summary before, after;
+	struct rte_mbuf *m;
+
+	ioc_sfw_conn_summary(&before);
+	CU_ASSERT(before.n_tables >= 1);
+	CU_ASSERT_EQUAL(before.capacity, (uint64_t)before.n_tables * IOC_SFW_CONN_CAPACITY);
+	CU_ASSERT_EQUAL(via(fixture_lab.vm1,
+			    pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, sp, 80),
+			    fixture_lab.up),
+			1);
+	ioc_sfw_conn_summary(&after);
+	CU_ASSERT_EQUAL(after.state[IOC_SFW_CT_TCP_SYN_SENT],
+			before.state[IOC_SFW_CT_TCP_SYN_SENT] + 1);
+	/* The SYN-ACK comes back although inbound is default drop. */
+	m = tcp_in(IP_LAPTOP, IP_VM1, 80, sp);
+	CU_ASSERT_FATAL(m != NULL);
+	tcp_hdr(m)->tcp_flags = RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG;
+	CU_ASSERT_EQUAL(to_vm1(m), 1);
+	ioc_sfw_conn_summary(&after);
+	CU_ASSERT_EQUAL(after.state[IOC_SFW_CT_TCP_SYN_SENT],
+			before.state[IOC_SFW_CT_TCP_SYN_SENT]);
+	CU_ASSERT_EQUAL(after.state[IOC_SFW_CT_TCP_ESTABLISHED],
+			before.state[IOC_SFW_CT_TCP_ESTABLISHED] + 1);
+	uint64_t sum = 0;
+	for (unsigned s = 0; s < IOC_SFW_CT_NB_STATES; s++)
+		sum += after.state[s];
+	CU_ASSERT_EQUAL(sum, after.entries);
+	/* Another remote port is another connection: dropped. */
+	CU_ASSERT_EQUAL(to_vm1(tcp_in(IP_LAPTOP, IP_VM1, 81, sp)), 0);
+	/* And so is a connection's tuple seen by another vNIC (the key has the vNIC). */
+	CU_ASSERT_EQUAL(to_vm2(pkt_tcp(MAC_LAPTOP, MAC_VM2, IP_LAPTOP, IP_VM1, 80, sp)), 0);
+	CU_ASSERT_EQUAL(fixture_drain_free(fixture_lab.vm1), 0);
+	/* UDP: a DNS answer. */
+	sp = fresh_port();
+	CU_ASSERT_EQUAL(via(fixture_lab.vm1,
+			    pkt_udp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP4(8, 8, 8, 8), sp, 53),
+			    fixture_lab.up),
+			1);
+	CU_ASSERT_EQUAL(to_vm1(pkt_udp(MAC_LAPTOP, MAC_VM1, IP4(8, 8, 8, 8), IP_VM1, 53, sp)), 1);
+	CU_ASSERT_EQUAL(to_vm1(pkt_udp(MAC_LAPTOP, MAC_VM1, IP4(8, 8, 4, 4), IP_VM1, 53, sp)), 0);
+}
+
+static void
+test_non_ipv4(void)
+{
+	uint64_t def = sfw("VM1.eth0", "sfw_drop_default");
+	uint64_t bad = sfw("VM1.eth0", "sfw_drop_malformed");
+	struct rte_mbuf *m;
+
+	/* ARP passes a default-drop firewall: it is not L3 traffic. */
+	CU_ASSERT_EQUAL(via(fixture_lab.up, pkt_arp(MAC_LAPTOP, MAC_LAPTOP, IP_LAPTOP, IP_VM1),
+			    fixture_lab.vm1),
+			1);
+	CU_ASSERT_EQUAL(fixture_drain_free(fixture_lab.vm2), 1);
+	/* IPv6 takes the default action. */
+	CU_ASSERT_EQUAL(to_vm1(pkt_ipv6(MAC_LAPTOP, MAC_VM1)), 0);
+	CU_ASSERT_EQUAL(sfw("VM1.eth0", "sfw_drop_default"), def + 1);
+	/* Malformed IPv4 (IHL 3) inbound: spoofguard does not look, the firewall drops. */
+	m = udp_in(IP_LAPTOP, IP_VM1, 1000);
+	CU_ASSERT_FATAL(m != NULL);
+	rte_pktmbuf_mtod_offset(m, uint8_t *, sizeof(struct rte_ether_hdr))[0] = 0x43;
+	CU_ASSERT_EQUAL(to_vm1(m), 0);
+	CU_ASSERT_EQUAL(sfw("VM1.eth0", "sfw_drop_malformed"), bad + 1);
+}
+
+static void
+make_fragment(struct rte_mbuf *m, uint16_t frag)
+{
+	struct rte_ipv4_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+
+	ip->fragment_offset = rte_cpu_to_be_16(frag);
+}
+
+static void
+test_fragments(void)
+{
+	struct rte_mbuf *m;
+
+	/* A first fragment has its ports: the range rule applies. */
+	m = udp_in(IP_LAPTOP, IP_VM1, 1000);
+	CU_ASSERT_FATAL(m != NULL);
+	make_fragment(m, RTE_IPV4_HDR_MF_FLAG);
+	CU_ASSERT_EQUAL(to_vm1(m), 1);
+	/* A later one has none: only port-less rules (icmp from the laptop here) can match. */
+	m = udp_in(IP_LAPTOP, IP_VM1, 1000);
+	CU_ASSERT_FATAL(m != NULL);
+	make_fragment(m, 100);
+	CU_ASSERT_EQUAL(to_vm1(m), 0);
+	m = pkt_icmp_echo(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 5, false);
+	CU_ASSERT_FATAL(m != NULL);
+	make_fragment(m, 100);
+	CU_ASSERT_EQUAL(to_vm1(m), 1);
+	/* A reject rule on a later fragment drops it: nothing to answer. */
+	uint64_t rej = sfw("VM1.eth0", "sfw_reject"), drop = sfw("VM1.eth0", "sfw_drop_rule");
+	m = udp_in(IP_LAPTOP, IP_VM1, 9001);
+	CU_ASSERT_FATAL(m != NULL);
+	make_fragment(m, RTE_IPV4_HDR_MF_FLAG | 100);
+	/* Classified with port 0: no rule, default drop. */
+	CU_ASSERT_EQUAL(to_vm1(m), 0);
+	CU_ASSERT_EQUAL(fixture_drain_free(fixture_lab.up), 0);
+	CU_ASSERT_EQUAL(sfw("VM1.eth0", "sfw_reject"), rej);
+	CU_ASSERT_EQUAL(sfw("VM1.eth0", "sfw_drop_rule"), drop);
+}
+
+static bool
+ip_cksum_ok(const struct rte_ipv4_hdr *ip)
+{
+	return rte_raw_cksum(ip, rte_ipv4_hdr_len(ip)) == 0xffff;
+}
+
+static bool
+tcp_cksum_ok(struct rte_ipv4_hdr *ip, struct rte_tcp_hdr *t)
+{
+	uint16_t got = t->cksum;
+
+	t->cksum = 0;
+	uint16_t want = rte_ipv4_udptcp_cksum(ip, t);
+	t->cksum = got;
+	return got == want;
+}
+
+static void
+check_swapped(struct rte_mbuf *r, const char *smac, const char *dmac, uint32_t sip, uint32_t dip)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(r, struct rte_ether_hdr *);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	char buf[RTE_ETHER_ADDR_FMT_SIZE];
+
+	rte_ether_format_addr(buf, sizeof(buf), &eth->src_addr);
+	CU_ASSERT_STRING_EQUAL(buf, smac);
+	rte_ether_format_addr(buf, sizeof(buf), &eth->dst_addr);
+	CU_ASSERT_STRING_EQUAL(buf, dmac);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_32(ip->src_addr), sip);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_32(ip->dst_addr), dip);
+	CU_ASSERT(ip_cksum_ok(ip));
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(ip->total_length),
+			rte_pktmbuf_pkt_len(r) - sizeof(struct rte_ether_hdr));
+}
+
+static void
+test_reject_tcp(void)
+{
+	uint64_t rej = sfw("VM1.eth0", "sfw_reject");
+	uint64_t reply = fixture_port_counter(&fixture_lab.f, "uplink0", IOC_PC_REPLY);
+	uint16_t sp = fresh_port();
+	struct rte_mbuf *m = tcp_in(IP_LAPTOP, IP_VM1, sp, 9000), *r;
+
+	CU_ASSERT_FATAL(m != NULL);
+	tcp_hdr(m)->sent_seq = rte_cpu_to_be_32(1000);
+	/* A SYN: the RST acknowledges it (seq + 1) and carries no sequence of its own. */
+	CU_ASSERT_EQUAL(to_vm1(m), 0);
+	CU_ASSERT_EQUAL_FATAL(fixture_drain(fixture_lab.up, &r, 1), 1);
+	CU_ASSERT_EQUAL(rte_pktmbuf_pkt_len(r), L2_L3 + sizeof(struct rte_tcp_hdr));
+	check_swapped(r, MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP);
+	struct rte_ipv4_hdr *ip =
+		rte_pktmbuf_mtod_offset(r, struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+	struct rte_tcp_hdr *t = tcp_hdr(r);
+	CU_ASSERT_EQUAL(ip->next_proto_id, IPPROTO_TCP);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(t->src_port), 9000);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(t->dst_port), sp);
+	CU_ASSERT_EQUAL(t->tcp_flags, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_32(t->sent_seq), 0);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_32(t->recv_ack), 1001);
+	CU_ASSERT(tcp_cksum_ok(ip, t));
+	rte_pktmbuf_free(r);
+	CU_ASSERT_EQUAL(fixture_drain_free(fixture_lab.up), 0);
+	CU_ASSERT_EQUAL(sfw("VM1.eth0", "sfw_reject"), rej + 1);
+	CU_ASSERT_EQUAL(fixture_port_counter(&fixture_lab.f, "uplink0", IOC_PC_REPLY), reply + 1);
+
+	/* A segment with ACK: the RST takes its acknowledgment number as sequence. */
+	m = tcp_in(IP_LAPTOP, IP_VM1, fresh_port(), 9000);
+	CU_ASSERT_FATAL(m != NULL);
+	tcp_hdr(m)->tcp_flags = RTE_TCP_ACK_FLAG;
+	tcp_hdr(m)->recv_ack = rte_cpu_to_be_32(0xdeadbeef);
+	CU_ASSERT_EQUAL(to_vm1(m), 0);
+	CU_ASSERT_EQUAL_FATAL(fixture_drain(fixture_lab.up, &r, 1), 1);
+	t = tcp_hdr(r);
+	CU_ASSERT_EQUAL(t->tcp_flags, RTE_TCP_RST_FLAG);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_32(t->sent_seq), 0xdeadbeef);
+	CU_ASSERT(tcp_cksum_ok(
+		rte_pktmbuf_mtod_offset(r, struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr)),
+		t));
+	rte_pktmbuf_free(r);
+
+	/* A RST is never answered. */
+	m = tcp_in(IP_LAPTOP, IP_VM1, fresh_port(), 9000);
+	CU_ASSERT_FATAL(m != NULL);
+	tcp_hdr(m)->tcp_flags = RTE_TCP_RST_FLAG;
+	CU_ASSERT_EQUAL(to_vm1(m), 0);
+	CU_ASSERT_EQUAL(fixture_drain_free(fixture_lab.up), 0);
+}
+
+static void
+test_reject_udp_icmp(void)
+{
+	struct rte_mbuf *m = udp_in(IP_LAPTOP, IP_VM1, 9001), *r;
+	uint8_t orig[sizeof(struct rte_ipv4_hdr) + 8];
+
+	CU_ASSERT_FATAL(m != NULL);
+	memcpy(orig, rte_pktmbuf_mtod_offset(m, void *, sizeof(struct rte_ether_hdr)),
+	       sizeof(orig));
+	CU_ASSERT_EQUAL(to_vm1(m), 0);
+	CU_ASSERT_EQUAL_FATAL(fixture_drain(fixture_lab.up, &r, 1), 1);
+	CU_ASSERT_EQUAL(rte_pktmbuf_pkt_len(r), L2_L3 + sizeof(struct rte_icmp_hdr) + sizeof(orig));
+	check_swapped(r, MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP);
+	struct rte_icmp_hdr *ic = rte_pktmbuf_mtod_offset(r, struct rte_icmp_hdr *, L2_L3);
+	CU_ASSERT_EQUAL(ic->icmp_type, 3);
+	CU_ASSERT_EQUAL(ic->icmp_code, 3); /* port unreachable */
+	CU_ASSERT_EQUAL(rte_raw_cksum(ic, sizeof(*ic) + sizeof(orig)), 0xffff);
+	CU_ASSERT_EQUAL(memcmp(ic + 1, orig, sizeof(orig)), 0);
+	rte_pktmbuf_free(r);
+}
+
+static void
+test_reject_outbound(void)
+{
+	uint64_t rej = sfw("VM1.eth0", "sfw_reject");
+	uint64_t reply = fixture_port_counter(&fixture_lab.f, "VM1.eth0", IOC_PC_REPLY);
+	uint16_t sp = fresh_port();
+	struct rte_mbuf *r;
+
+	/* VM1's own connection attempt is refused back to VM1, nothing reaches the uplink. */
+	CU_ASSERT_EQUAL(via(fixture_lab.vm1,
+			    pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, sp, 9002),
+			    fixture_lab.up),
+			0);
+	CU_ASSERT_EQUAL_FATAL(fixture_drain(fixture_lab.vm1, &r, 1), 1);
+	check_swapped(r, MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(tcp_hdr(r)->src_port), 9002);
+	CU_ASSERT_EQUAL(rte_be_to_cpu_16(tcp_hdr(r)->dst_port), sp);
+	CU_ASSERT(tcp_hdr(r)->tcp_flags & RTE_TCP_RST_FLAG);
+	rte_pktmbuf_free(r);
+	CU_ASSERT_EQUAL(sfw("VM1.eth0", "sfw_reject"), rej + 1);
+	CU_ASSERT_EQUAL(fixture_port_counter(&fixture_lab.f, "VM1.eth0", IOC_PC_REPLY), reply + 1);
+}
+
+static void
+test_every_vnic_has_the_slot(void)
+{
+	const char *vnics[] = { "VM1.eth0", "VM2.eth0", "VM3.eth0" };
+
+	for (unsigned i = 0; i < RTE_DIM(vnics); i++)
+		CU_ASSERT_NOT_EQUAL(sfw(vnics[i], "sfw_in"), UINT64_MAX);
+	/* VM3 has no rule at all: default drop. */
+	uint64_t def = sfw("VM3.eth0", "sfw_drop_default");
+	CU_ASSERT_EQUAL(via(fixture_lab.vm3,
+			    pkt_udp(MAC_VM3, MAC_VM1, IP4(10, 0, 1, 1), IP_VM1, 1, 1000),
+			    fixture_lab.vm1),
+			0);
+	CU_ASSERT_EQUAL(sfw("VM3.eth0", "sfw_drop_default"), def + 1);
+}
+
+static void
+test_counters_add_up(void)
+{
+	const char *vnics[] = { "VM1.eth0", "VM2.eth0", "VM3.eth0" };
+	const char *reasons[] = { "sfw_drop_rule", "sfw_drop_default", "sfw_reject",
+				  "sfw_drop_conn_full", "sfw_drop_malformed" };
+
+	for (unsigned i = 0; i < RTE_DIM(vnics); i++) {
+		uint64_t sum = sfw(vnics[i], "sfw_pass");
+
+		for (unsigned k = 0; k < RTE_DIM(reasons); k++)
+			sum += sfw(vnics[i], reasons[k]);
+		CU_ASSERT(sfw(vnics[i], "sfw_in") > 0);
+		CU_ASSERT_EQUAL(sfw(vnics[i], "sfw_in"), sum);
+	}
+}
+
+static int
+sfw_suite_init(void)
+{
+	return fixture_lab_start(SFW_INI);
+}
+
+/* ---- suite "sfw slot": process() driven directly ---- */
+
+#define SLOT_INI_HEAD                                                                              \
+	"[host]\nname = h\n"                                                                       \
+	"[uplink uplink0]\ndevice = net_null_u\nlcore = %u\n"                                      \
+	"[vm VM1]\nworld = 101\nvc_uuid = 50 01\n"                                                 \
+	"[vm VM2]\nworld = 102\nvc_uuid = 50 02\n"                                                 \
+	"[vnic VM1.eth0]\ndevice = net_null_1\nswitch_port = 1\nmac = 02:00:00:00:01:01\n"         \
+	"ip = 10.0.0.11\nuplink = uplink0\nlcore = 1\n"                                            \
+	"[vnic VM2.eth0]\ndevice = net_null_2\nswitch_port = 2\nmac = 02:00:00:00:02:01\n"         \
+	"ip = 10.0.0.12\nuplink = uplink0\nlcore = 1\n"                                            \
+	"[ipset ips-vm1]\naddresses = 10.0.0.11\n"                                                 \
+	"[group sg-vm1]\nmembers = ipset:ips-vm1\n"                                                \
+	"[group sg-vm2]\nmembers = vm:VM2\n"                                                       \
+	"[dfw]\ndefault_action = %s\nstateful = %s\n"
+
+#define REDIRECT(name, group, dir, svc, action, profile)                                           \
+	"[redirect_rule " name "]\ngroup = " group "\ndirection = " dir                            \
+	"\nsource = any\ndestination = any\nservice = " svc "\naction = " action profile "\n"
+
+#define SLOT_INI_TAIL                                                                              \
+	RULE("out-any", 10, "any", "any", "any", "out", "any", "allow")                            \
+	RULE("in-8080", 10, "any", "any", "tcp/8080", "in", "any", "allow")                        \
+	RULE("in-23", 10, "any", "any", "tcp/23", "in", "any", "drop")                             \
+	"[service fortigate]\nvendor = Fortinet\n"                                                 \
+	"[service_instance fgt]\nservice = fortigate\nlcores = 2\nslow_path_id = 1\n"              \
+	"[service_profile p-a]\ninstance = fgt\n"                                                  \
+	"[service_profile p-b]\ninstance = fgt\nfail_open = true\n" REDIRECT(                      \
+		"skip-dns", "sg-vm1", "inout", "udp/53", "no_redirect",                            \
+		"") REDIRECT("vm1-web", "sg-vm1", "out", "tcp/80", "redirect", "\nprofile = p-b")  \
+		REDIRECT("vm1-all", "sg-vm1", "inout", "any", "redirect", "\nprofile = p-a")       \
+			REDIRECT("vm2-in", "sg-vm2", "in", "any", "redirect", "\nprofile = p-b")
+
+#define MARK_A 1 /* p-a: profile index 0 + 1 */
+#define MARK_B 2 /* p-b: profile index 1 + 1 */
+#define SLOT_LCORE 1
+#define SMALL_TABLE 16
+
+static struct {
+	const struct ioc_slot_ops *ops;
+	struct ioc_topology topo;
+	void *priv[2]; /* VM1, VM2 */
+	uint64_t reasons[IOC_SFW_NB_REASONS];
+	uint64_t now;
+} slot;
+
+static const struct ioc_slot_ops *
+find_sfw(void)
+{
+	for (const struct ioc_slot_ops *o = ioc_slot_first(); o != NULL; o = ioc_slot_next(o)) {
+		if (strcmp(o->name, "sfw") == 0)
+			return o;
+	}
+	return NULL;
+}
+
+static int
+load(struct ioc_topology *t, unsigned uplink_lcore, const char *def, const char *stateful)
+{
+	char ini[8192];
+	struct ioc_error err;
+
+	snprintf(ini, sizeof(ini), SLOT_INI_HEAD SLOT_INI_TAIL, uplink_lcore, def, stateful);
+	ioc_topo_init(t);
+	if (ioc_config_load_string(ini, "slot.ini", t, &err) != 0) {
+		char msg[512];
+
+		ioc_error_format(&err, msg, sizeof(msg));
+		fprintf(stderr, "sfw slot: %s\n", msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+slot_suite_init(void)
+{
+	slot.ops = find_sfw();
+	if (slot.ops == NULL || ioc_meta_register() != 0 ||
+	    load(&slot.topo, SLOT_LCORE, "drop", "true") != 0)
+		return -1;
+	/* Tables are created at the first attach: this suite gets small ones. */
+	ioc_sfw_set_conn_capacity(SMALL_TABLE);
+	for (unsigned v = 0; v < 2; v++) {
+		if (slot.ops->attach(&slot.topo, v, &slot.priv[v]) != 1)
+			return -1;
+	}
+	ioc_sfw_set_conn_capacity(IOC_SFW_CONN_CAPACITY);
+	slot.now = rte_get_tsc_cycles();
+	return 0;
+}
+
+static int
+slot_suite_cleanup(void)
+{
+	for (unsigned v = 0; v < 2; v++)
+		slot.ops->detach(slot.priv[v]);
+	ioc_topo_free(&slot.topo);
+	return 0;
+}
+
+static void
+advance(unsigned seconds)
+{
+	slot.now += (uint64_t)seconds * rte_get_tsc_hz();
+}
+
+/*
+ * One packet through the slot of `priv` going `dir`: its mark if it passed,
+ * -1 if dropped, -2 if turned into a reply. Frees what comes out.
+ */
+static int
+run_one(const void *priv, uint8_t dir, struct rte_mbuf *m)
+{
+	struct ioc_slot_ctx ctx = {
+		.lcore_id = SLOT_LCORE,
+		.now = slot.now,
+		.dir = dir,
+		.reasons = slot.reasons,
+	};
+	int rc;
+
+	CU_ASSERT_FATAL(m != NULL);
+	CU_ASSERT_FATAL(ioc_meta_parse(m, ioc_meta(m)) == 0);
+	ioc_meta(m)->dir = dir;
+	if (slot.ops->process(priv, &ctx, &m, 1) == 1) {
+		rc = ioc_meta(m)->profile;
+		rte_pktmbuf_free(m);
+	} else {
+		rc = ctx.n_reply > 0 ? -2 : -1;
+		for (uint16_t i = 0; i < ctx.n_reply; i++)
+			rte_pktmbuf_free(ctx.reply[i]);
+	}
+	return rc;
+}
+
+/* VM1 (priv 0) sends to / receives from the laptop. */
+static int
+out1(struct rte_mbuf *m)
+{
+	return run_one(slot.priv[0], IOC_DIR_OUT, m);
+}
+
+static int
+in1(struct rte_mbuf *m)
+{
+	return run_one(slot.priv[0], IOC_DIR_IN, m);
+}
+
+static struct rte_mbuf *
+tcp_flags_set(struct rte_mbuf *m, uint8_t flags)
+{
+	if (m != NULL)
+		tcp_hdr(m)->tcp_flags = flags;
+	return m;
+}
+
+static void
+test_redirect_marks(void)
+{
+	/* First redirect rule in file order; no_redirect wins for DNS. */
+	CU_ASSERT_EQUAL(out1(pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, fresh_port(), 80)),
+			MARK_B);
+	CU_ASSERT_EQUAL(out1(pkt_udp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, fresh_port(), 53)), 0);
+	CU_ASSERT_EQUAL(out1(pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, fresh_port(), 443)),
+			MARK_A);
+	/* vm1-web is outbound only: inbound to port 80 would take vm1-all, but dfw drops it. */
+	CU_ASSERT_EQUAL(in1(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, fresh_port(), 8080)),
+			MARK_A);
+	/* VM2's rule is inbound only, and VM2 is not in sg-vm1. */
+	CU_ASSERT_EQUAL(run_one(slot.priv[1], IOC_DIR_OUT,
+				pkt_tcp(MAC_VM2, MAC_LAPTOP, IP_VM2, IP_LAPTOP, fresh_port(), 443)),
+			0);
+	CU_ASSERT_EQUAL(
+		run_one(slot.priv[1], IOC_DIR_IN,
+			pkt_tcp(MAC_LAPTOP, MAC_VM2, IP_LAPTOP, IP_VM2, fresh_port(), 8080)),
+		MARK_B);
+	/* Not IPv4: never marked (ARP passes). */
+	CU_ASSERT_EQUAL(in1(pkt_arp(MAC_LAPTOP, MAC_LAPTOP, IP_LAPTOP, IP_VM1)), 0);
+}
+
+static void
+test_connection_keeps_mark(void)
+{
+	uint16_t sp = fresh_port();
+
+	CU_ASSERT_EQUAL(out1(pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, sp, 80)), MARK_B);
+	/* Classified, the answer would be dropped (default drop) and marked A (vm1-all). */
+	CU_ASSERT_EQUAL(in1(tcp_flags_set(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 80, sp),
+					  RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)),
+			MARK_B);
+	CU_ASSERT_EQUAL(out1(tcp_flags_set(pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, sp, 80),
+					   RTE_TCP_ACK_FLAG)),
+			MARK_B);
+}
+
+static void
+test_tcp_states(void)
+{
+	struct ioc_sfw_conn_summary a, b;
+	uint16_t sp = fresh_port();
+	uint8_t dir_ack = RTE_TCP_ACK_FLAG;
+
+	ioc_sfw_conn_summary(&a);
+	CU_ASSERT_EQUAL(a.capacity, SMALL_TABLE);
+	CU_ASSERT(out1(pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, sp, 80)) >= 0);
+	ioc_sfw_conn_summary(&b);
+	CU_ASSERT_EQUAL(b.state[IOC_SFW_CT_TCP_SYN_SENT], a.state[IOC_SFW_CT_TCP_SYN_SENT] + 1);
+	CU_ASSERT(in1(tcp_flags_set(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 80, sp),
+				    RTE_TCP_SYN_FLAG | dir_ack)) >= 0);
+	ioc_sfw_conn_summary(&b);
+	CU_ASSERT_EQUAL(b.state[IOC_SFW_CT_TCP_ESTABLISHED],
+			a.state[IOC_SFW_CT_TCP_ESTABLISHED] + 1);
+	/* Established flows outlive the SYN timeout. */
+	advance(200);
+	CU_ASSERT(in1(tcp_flags_set(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 80, sp),
+				    dir_ack)) >= 0);
+	CU_ASSERT(out1(tcp_flags_set(pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, sp, 80),
+				     RTE_TCP_FIN_FLAG | dir_ack)) >= 0);
+	ioc_sfw_conn_summary(&b);
+	CU_ASSERT_EQUAL(b.state[IOC_SFW_CT_TCP_FIN], a.state[IOC_SFW_CT_TCP_FIN] + 1);
+	/* FIN times out after 45 s. */
+	advance(46);
+	CU_ASSERT_EQUAL(in1(tcp_flags_set(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 80, sp),
+					  dir_ack)),
+			-1);
+	/* A SYN that gets no answer expires after 120 s. */
+	sp = fresh_port();
+	CU_ASSERT(out1(pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, sp, 443)) >= 0);
+	advance(119);
+	CU_ASSERT(in1(tcp_flags_set(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 443, sp),
+				    RTE_TCP_RST_FLAG | dir_ack)) >= 0);
+	/* The RST closed it: 20 s later it is gone. */
+	advance(21);
+	CU_ASSERT_EQUAL(in1(tcp_flags_set(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 443, sp),
+					  dir_ack)),
+			-1);
+}
+
+static void
+test_udp_expiry(void)
+{
+	uint16_t sp = fresh_port();
+	uint64_t def = slot.reasons[IOC_SFW_DROP_DEFAULT];
+
+	CU_ASSERT_EQUAL(out1(pkt_udp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, sp, 5353)), MARK_A);
+	/* Unanswered: 30 s. */
+	advance(29);
+	CU_ASSERT_EQUAL(in1(pkt_udp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 5353, sp)), MARK_A);
+	/* Answered: 60 s from the last packet. */
+	advance(59);
+	CU_ASSERT_EQUAL(in1(pkt_udp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 5353, sp)), MARK_A);
+	advance(61);
+	CU_ASSERT_EQUAL(in1(pkt_udp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 5353, sp)), -1);
+	CU_ASSERT_EQUAL(slot.reasons[IOC_SFW_DROP_DEFAULT], def + 1);
+	/* Unanswered and 31 s old: gone too. */
+	sp = fresh_port();
+	CU_ASSERT(out1(pkt_udp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, sp, 5353)) >= 0);
+	advance(31);
+	CU_ASSERT_EQUAL(in1(pkt_udp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 5353, sp)), -1);
+}
+
+static void
+test_aging_and_full_table(void)
+{
+	struct ioc_sfw_conn_summary s;
+	uint16_t first = 0;
+
+	/* Everything expires; one burst (any packet) sweeps the small table. */
+	advance(50000);
+	CU_ASSERT_EQUAL(in1(pkt_arp(MAC_LAPTOP, MAC_LAPTOP, IP_LAPTOP, IP_VM1)), 0);
+	ioc_sfw_conn_summary(&s);
+	CU_ASSERT_EQUAL(s.entries, 0);
+	for (unsigned k = 0; k < IOC_SFW_CT_NB_STATES; k++)
+		CU_ASSERT_EQUAL(s.state[k], 0);
+
+	uint64_t full = slot.reasons[IOC_SFW_DROP_CONN_FULL];
+	for (unsigned i = 0; i < SMALL_TABLE; i++) {
+		uint16_t sp = fresh_port();
+
+		if (i == 0)
+			first = sp;
+		CU_ASSERT(out1(pkt_udp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, sp, 7)) >= 0);
+	}
+	ioc_sfw_conn_summary(&s);
+	CU_ASSERT_EQUAL(s.entries, SMALL_TABLE);
+	CU_ASSERT_EQUAL(s.state[IOC_SFW_CT_UDP], SMALL_TABLE);
+	/* One more connection does not fit: dropped, counted, although a rule allows it. */
+	CU_ASSERT_EQUAL(out1(pkt_udp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, fresh_port(), 7)), -1);
+	CU_ASSERT_EQUAL(slot.reasons[IOC_SFW_DROP_CONN_FULL], full + 1);
+	/* Existing connections still work, both ways. */
+	CU_ASSERT(in1(pkt_udp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 7, first)) >= 0);
+	/* 31 s on, the 15 unanswered ones age out; the answered one stays. */
+	advance(31);
+	CU_ASSERT(out1(pkt_udp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, fresh_port(), 7)) >= 0);
+	ioc_sfw_conn_summary(&s);
+	CU_ASSERT_EQUAL(s.entries, 2);
+	CU_ASSERT(in1(pkt_udp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 7, first)) >= 0);
+}
+
+static void
+test_stateless_default_allow(void)
+{
+	struct ioc_topology t;
+	void *priv = NULL;
+	uint64_t rule = slot.reasons[IOC_SFW_DROP_RULE];
+
+	CU_ASSERT_FATAL(load(&t, SLOT_LCORE, "allow", "false") == 0);
+	CU_ASSERT_EQUAL_FATAL(slot.ops->attach(&t, 0, &priv), 1);
+	/* No rule: allowed, IPv6 included. */
+	CU_ASSERT(run_one(priv, IOC_DIR_IN,
+			  pkt_udp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, fresh_port(), 9999)) >=
+		  0);
+	CU_ASSERT_EQUAL(run_one(priv, IOC_DIR_IN, pkt_ipv6(MAC_LAPTOP, MAC_VM1)), 0);
+	/* A drop rule still drops... */
+	CU_ASSERT_EQUAL(run_one(priv, IOC_DIR_IN,
+				pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, fresh_port(), 23)),
+			-1);
+	CU_ASSERT_EQUAL(slot.reasons[IOC_SFW_DROP_RULE], rule + 1);
+	/* ...even the answer to VM1's own connection: stateless, nothing remembers it. */
+	CU_ASSERT(run_one(priv, IOC_DIR_OUT,
+			  pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, 23, 4000)) >= 0);
+	CU_ASSERT_EQUAL(
+		run_one(priv, IOC_DIR_IN,
+			tcp_flags_set(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 4000, 23),
+				      RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)),
+		-1);
+	slot.ops->detach(priv);
+	ioc_topo_free(&t);
+}
+
+static void
+test_lcore_check(void)
+{
+	struct ioc_topology t;
+	void *priv = NULL;
+
+	/* Uplink polled by lcore 3, vNIC by lcore 1: answers would miss the table. */
+	CU_ASSERT_FATAL(load(&t, 3, "drop", "true") == 0);
+	CU_ASSERT_EQUAL(slot.ops->attach(&t, 0, &priv), -EINVAL);
+	ioc_topo_free(&t);
+	/* Stateless, it does not matter. */
+	CU_ASSERT_FATAL(load(&t, 3, "drop", "false") == 0);
+	CU_ASSERT_EQUAL(slot.ops->attach(&t, 0, &priv), 1);
+	slot.ops->detach(priv);
+	ioc_topo_free(&t);
+}
+
+static void
+test_describe(void)
+{
+	struct ioc_slot_desc d;
+
+	memset(&d, 0, sizeof(d));
+	slot.ops->describe(slot.priv[1], &slot.topo, 1, &d);
+	CU_ASSERT_EQUAL(d.slot, 2);
+	CU_ASSERT_STRING_EQUAL(d.name, "nic-102-eth0-vmware-sfw.2");
+	CU_ASSERT_STRING_EQUAL(d.agent, "vmware-sfw");
+	CU_ASSERT_STRING_EQUAL(d.state, "IOChain Attached");
+	CU_ASSERT_STRING_EQUAL(d.vm_state, "Detached");
+	CU_ASSERT_STRING_EQUAL(d.failure_policy, "failClosed");
+	CU_ASSERT_STRING_EQUAL(d.slow_path_id, "none");
+	CU_ASSERT_STRING_EQUAL(d.filter_source, "Dynamic Filter Creation");
+	CU_ASSERT_EQUAL(slot.ops->slot, 2);
+	CU_ASSERT_STRING_EQUAL(slot.ops->agent, "vmware-sfw");
+}
+
+static void
+test_slot_no_leak(void)
+{
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fixture_pool()), 0);
+}
+
+void
+test_sfw_register(void)
+{
+	CU_pSuite s = CU_add_suite("sfw", sfw_suite_init, fixture_lab_suite_cleanup);
+
+	CU_add_test(s, "priority first, then file order", test_priority_then_file_order);
+	CU_add_test(s, "port range edges and protocol", test_port_range_edges);
+	CU_add_test(s, "protocol number", test_protocol_number);
+	CU_add_test(s, "CIDR, ipset, nested group", test_addresses);
+	CU_add_test(s, "vm: and vnic: group members", test_vm_and_vnic_members);
+	CU_add_test(s, "applied_to and icmp", test_applied_to);
+	CU_add_test(s, "direction in vs out", test_direction);
+	CU_add_test(s, "return traffic of allowed connections", test_return_traffic);
+	CU_add_test(s, "ARP passes, IPv6 default, malformed dropped", test_non_ipv4);
+	CU_add_test(s, "fragments", test_fragments);
+	CU_add_test(s, "reject TCP: RST", test_reject_tcp);
+	CU_add_test(s, "reject UDP: ICMP port unreachable", test_reject_udp_icmp);
+	CU_add_test(s, "reject outbound: back to the sender", test_reject_outbound);
+	CU_add_test(s, "every vNIC has slot 2", test_every_vnic_has_the_slot);
+	CU_add_test(s, "in = pass + reasons", test_counters_add_up);
+	CU_add_test(s, "no mbuf leaked", fixture_lab_test_no_leak);
+
+	s = CU_add_suite("sfw slot", slot_suite_init, slot_suite_cleanup);
+	CU_add_test(s, "redirect marks", test_redirect_marks);
+	CU_add_test(s, "a connection keeps its mark", test_connection_keeps_mark);
+	CU_add_test(s, "TCP states and timeouts", test_tcp_states);
+	CU_add_test(s, "UDP timeouts", test_udp_expiry);
+	CU_add_test(s, "aging and a full table", test_aging_and_full_table);
+	CU_add_test(s, "stateless, default allow", test_stateless_default_allow);
+	CU_add_test(s, "stateful needs one lcore set per segment", test_lcore_check);
+	CU_add_test(s, "describe", test_describe);
+	CU_add_test(s, "no mbuf leaked", test_slot_no_leak);
+}

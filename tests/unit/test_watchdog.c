@@ -1,0 +1,360 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The watchdog with an injectable clock: detection after the timeout and not
+ * before, no flap under a shorter pause, recovery after a steady heartbeat,
+ * standby takeover and give-back, the instance's failure path for each
+ * policy, reclaim of packets queued to a dead worker, and fencing of a worker
+ * that wakes up holding packets.
+ */
+#include <netinet/in.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+#include <rte_cycles.h>
+
+#include "fixture.h"
+#include "meta.h"
+#include "svc.h"
+#include "tests.h"
+#include "events.h"
+#include "watchdog.h"
+
+/* VM1: failClosed profile (scope redirected), VM2: failOpen; two workers and a standby. */
+#define WD_INI                                                                                     \
+	"[host]\nname = host-wd\nheartbeat_timeout_ms = 10\n"                                      \
+	"[uplink uplink0]\ndevice = net_ring_up0\nlcore = 1\n"                                     \
+	"[vm VM1]\nworld = 101\nvc_uuid = u1\n"                                                    \
+	"[vm VM2]\nworld = 102\nvc_uuid = u2\n"                                                    \
+	"[vnic VM1.eth0]\ndevice = net_ring_vm1\nswitch_port = 1\nmac = " MAC_VM1 "\n"             \
+	"ip = 10.0.0.11\nuplink = uplink0\nlcore = 1\n"                                            \
+	"[vnic VM2.eth0]\ndevice = net_ring_vm2\nswitch_port = 2\nmac = " MAC_VM2 "\n"             \
+	"ip = 10.0.0.12\nuplink = uplink0\nlcore = 1\n"                                            \
+	"[group g1]\nmembers = vnic:VM1.eth0\n"                                                    \
+	"[group g2]\nmembers = vnic:VM2.eth0\n"                                                    \
+	"[service fgt]\nvendor = Fortinet\n"                                                       \
+	"[service_instance fgt-1]\nservice = fgt\nlcores = 2,3\nstandby_lcores = 4\n"              \
+	"slow_path_id = 1\n"                                                                       \
+	"[service_profile closed]\ninstance = fgt-1\nfail_open = false\n"                          \
+	"fail_closed_scope = redirected\n"                                                         \
+	"[service_profile open]\ninstance = fgt-1\nfail_open = true\n"                             \
+	"[redirect_rule r1]\ngroup = g1\nservice = udp\naction = redirect\nprofile = closed\n"     \
+	"[redirect_rule r2]\ngroup = g2\nservice = udp\naction = redirect\nprofile = open\n"       \
+	"[svm_rule all]\ninstance = fgt-1\npriority = 1\naction = allow\n"
+
+static struct dp_fixture f;
+static struct ring_port *vm1, *vm2, *up;
+static struct ioc_svc *svc;
+static struct ioc_svc_instance *inst;
+static struct ioc_svm_worker *w0, *w1, *sb;
+static uint64_t base, ms_tsc;
+
+static int
+setup(void)
+{
+	vm1 = fixture_ring_port("vm1");
+	vm2 = fixture_ring_port("vm2");
+	up = fixture_ring_port("up0");
+	if (vm1 == NULL || vm2 == NULL || up == NULL || fixture_dp_start(&f, WD_INI) != 0)
+		return -1;
+	svc = f.dp->svc;
+	inst = &svc->instances[0];
+	w0 = inst->workers[0];
+	w1 = inst->workers[1];
+	sb = inst->standby[0];
+	ms_tsc = rte_get_tsc_hz() / 1000;
+	base = rte_get_tsc_cycles() + 1000 * ms_tsc;
+	return 0;
+}
+
+static int
+teardown(void)
+{
+	return fixture_dp_stop(&f);
+}
+
+/* The clock, in ms since the suite's base. */
+static unsigned
+tick(double ms)
+{
+	return ioc_watchdog_tick(svc, base + (uint64_t)(ms * (double)ms_tsc));
+}
+
+/* Heartbeats of the workers given (the others stay silent), then a tick at `ms`. */
+static unsigned
+beat_and_tick(double ms, bool b0, bool b1, bool bs)
+{
+	if (b0)
+		ioc_svm_worker_poll(w0);
+	if (b1)
+		ioc_svm_worker_poll(w1);
+	if (bs)
+		ioc_svm_worker_poll(sb);
+	return tick(ms);
+}
+
+/* A fake launcher: records who the main lcore would start. */
+static unsigned launched;
+static int
+fake_launch(struct ioc_svm_worker *w)
+{
+	RTE_SET_USED(w);
+	launched++;
+	return 0;
+}
+
+static void
+test_initial_state(void)
+{
+	CU_ASSERT_EQUAL(w0->state, IOC_SVM_UP);
+	CU_ASSERT_EQUAL(sb->state, IOC_SVM_IDLE);
+	CU_ASSERT_PTR_EQUAL(inst->share[0], w0);
+	CU_ASSERT_PTR_EQUAL(inst->share[1], w1);
+	CU_ASSERT_FALSE(inst->down);
+	/* A tenth of the 10 ms timeout. */
+	CU_ASSERT_EQUAL(ioc_watchdog_period(svc), inst->timeout_tsc / 10);
+	/* Everyone beats at t=0, 1, ... 9: nothing changes. */
+	for (int t = 0; t < 10; t++)
+		CU_ASSERT_EQUAL(beat_and_tick(t, true, true, false), 0);
+}
+
+static void
+test_no_flap_under_short_pause(void)
+{
+	/* w0 silent from t=9 to t=18 (9 ms < 10 ms), then beats again. */
+	for (int t = 10; t <= 18; t++)
+		CU_ASSERT_EQUAL(beat_and_tick(t, false, true, false), 0);
+	CU_ASSERT_EQUAL(beat_and_tick(18.5, true, true, false), 0);
+	CU_ASSERT_EQUAL(w0->state, IOC_SVM_UP);
+}
+
+static void
+test_detect_and_standby_takeover(void)
+{
+	uint32_t gen = w0->fence_gen;
+
+	/* w0 last beat at 18.5: still up at 28.4, down at 28.6. */
+	CU_ASSERT_EQUAL(beat_and_tick(28.4, false, true, false), 0);
+	CU_ASSERT_EQUAL(w0->state, IOC_SVM_UP);
+	CU_ASSERT_EQUAL(beat_and_tick(28.6, false, true, false), 1);
+	CU_ASSERT_EQUAL(w0->state, IOC_SVM_DOWN);
+	CU_ASSERT_EQUAL(w0->fence_gen, gen + 1);
+	/* The standby serves w0's share at once; the instance stays up. */
+	CU_ASSERT_EQUAL(sb->state, IOC_SVM_UP);
+	CU_ASSERT_EQUAL(sb->standby_for, 0);
+	CU_ASSERT_PTR_EQUAL(inst->share[0], sb);
+	CU_ASSERT_PTR_EQUAL(inst->share[1], w1);
+	CU_ASSERT_FALSE(inst->down);
+	/* The main lcore is asked to start it, once. */
+	launched = 0;
+	ioc_watchdog_service(svc, fake_launch);
+	ioc_watchdog_service(svc, fake_launch);
+	CU_ASSERT_EQUAL(launched, 1);
+}
+
+static void
+test_recover_and_give_back(void)
+{
+	/* w0 beats again at 40: recovering, and up only after 10 ms of steady beats. */
+	CU_ASSERT_EQUAL(beat_and_tick(40, true, true, true), 1);
+	CU_ASSERT_EQUAL(w0->state, IOC_SVM_RECOVERING);
+	CU_ASSERT_PTR_EQUAL(inst->share[0], sb);
+	for (int t = 41; t < 50; t++)
+		CU_ASSERT_EQUAL(beat_and_tick(t, true, true, true), 0);
+	CU_ASSERT_EQUAL(w0->state, IOC_SVM_RECOVERING);
+	CU_ASSERT_EQUAL(beat_and_tick(50.5, true, true, true), 1);
+	CU_ASSERT_EQUAL(w0->state, IOC_SVM_UP);
+	CU_ASSERT_PTR_EQUAL(inst->share[0], w0);
+	/* The standby goes back to the bench: idle and told to stop. */
+	CU_ASSERT_EQUAL(sb->state, IOC_SVM_IDLE);
+	CU_ASSERT(sb->quit);
+	CU_ASSERT_EQUAL(sb->standby_for, -1);
+}
+
+static void
+test_recovering_relapse(void)
+{
+	/* w1 stalls (down), beats briefly, stalls again: back to down, not up. */
+	for (int t = 51; t <= 61; t++)
+		beat_and_tick(t, true, false, false);
+	CU_ASSERT_EQUAL(w1->state, IOC_SVM_DOWN);
+	CU_ASSERT_EQUAL(beat_and_tick(62, true, true, true), 1);
+	CU_ASSERT_EQUAL(w1->state, IOC_SVM_RECOVERING);
+	for (int t = 63; t <= 73; t++)
+		beat_and_tick(t, true, false, true);
+	CU_ASSERT_EQUAL(w1->state, IOC_SVM_DOWN);
+	/* Then it recovers for good. */
+	for (int t = 74; t <= 85; t++)
+		beat_and_tick(t, true, true, true);
+	CU_ASSERT_EQUAL(w1->state, IOC_SVM_UP);
+	CU_ASSERT_PTR_EQUAL(inst->share[1], w1);
+}
+
+static unsigned
+send_udp(struct ring_port *p, const char *mac, uint32_t ip, unsigned n)
+{
+	struct rte_mbuf *pkts[32];
+
+	for (unsigned i = 0; i < n; i++) {
+		pkts[i] =
+			pkt_udp(mac, MAC_LAPTOP, ip, IP4(10, 0, 0, 100), (uint16_t)(1000 + i), 53);
+		CU_ASSERT_FATAL(pkts[i] != NULL);
+	}
+	fixture_inject(&f, p, pkts, n);
+	return n;
+}
+
+/* Every worker, standby included, dead: the instance is down. */
+static void
+kill_all(double t)
+{
+	for (double x = t; x <= t + 11; x += 1)
+		tick(x);
+}
+
+static void
+test_reclaim_per_policy(void)
+{
+	uint64_t closed_drop = fixture_slot_counter(&f, "VM1.eth0", "svc_svm_down_drop");
+	uint64_t open_bypass = fixture_slot_counter(&f, "VM2.eth0", "svc_svm_down_bypass");
+
+	/* Queued while the workers are alive but not yet serving them. */
+	send_udp(vm1, MAC_VM1, IP4(10, 0, 0, 11), 20);
+	send_udp(vm2, MAC_VM2, IP4(10, 0, 0, 12), 20);
+	CU_ASSERT_EQUAL(ioc_svm_worker_ring_count(w0) + ioc_svm_worker_ring_count(w1), 40);
+	CU_ASSERT_EQUAL(fixture_drain_free(up), 0);
+
+	/* Then all die (the standby never started its heartbeat: it dies too). */
+	kill_all(90);
+	CU_ASSERT(inst->down);
+	CU_ASSERT_PTR_NULL(inst->share[0]);
+	CU_ASSERT_PTR_NULL(inst->share[1]);
+
+	/* The forwarding lcore takes them back: failOpen loses none, failClosed lets none by. */
+	ioc_fwd_poll(f.lc);
+	ioc_fwd_poll(f.lc);
+	CU_ASSERT_EQUAL(fixture_drain_free(up), 20);
+	CU_ASSERT_EQUAL(fixture_slot_counter(&f, "VM1.eth0", "svc_svm_down_drop"),
+			closed_drop + 20);
+	CU_ASSERT_EQUAL(fixture_slot_counter(&f, "VM2.eth0", "svc_svm_down_bypass"),
+			open_bypass + 20);
+	CU_ASSERT_EQUAL(fixture_slot_counter(&f, "VM1.eth0", "svc_reclaimed"), 20);
+	CU_ASSERT_EQUAL(ioc_svm_worker_ring_count(w0) + ioc_svm_worker_ring_count(w1), 0);
+}
+
+static void
+test_failure_path_per_policy(void)
+{
+	/* New traffic while down: VM1 (failClosed, scope redirected) keeps its TCP. */
+	send_udp(vm1, MAC_VM1, IP4(10, 0, 0, 11), 5);
+	CU_ASSERT_EQUAL(fixture_drain_free(up), 0);
+	struct rte_mbuf *m =
+		pkt_tcp(MAC_VM1, MAC_LAPTOP, IP4(10, 0, 0, 11), IP4(10, 0, 0, 100), 1, 2);
+	fixture_inject(&f, vm1, &m, 1);
+	CU_ASSERT_EQUAL(fixture_drain_free(up), 1);
+	/* VM2 (failOpen): passes uninspected. */
+	send_udp(vm2, MAC_VM2, IP4(10, 0, 0, 12), 5);
+	CU_ASSERT_EQUAL(fixture_drain_free(up), 5);
+	/* summarize-dvfilter: Detached while down. */
+	struct ioc_slot_desc d = { 0 };
+	const struct ioc_chain *c = &f.dp->vnics[0].chain;
+	c->slot[c->n_slots - 1].ops->describe(c->slot[c->n_slots - 1].priv, &f.topo, 0, &d);
+	CU_ASSERT_STRING_EQUAL(d.vm_state, "Detached");
+	CU_ASSERT_STRING_EQUAL(d.failure_policy, "failClosed");
+	/* Publishing fail_open on the closed profile flips it at the next burst. */
+	CU_ASSERT_EQUAL(ioc_svc_profile_set(svc, "closed", true), 0);
+	send_udp(vm1, MAC_VM1, IP4(10, 0, 0, 11), 5);
+	CU_ASSERT_EQUAL(fixture_drain_free(up), 5);
+	c->slot[c->n_slots - 1].ops->describe(c->slot[c->n_slots - 1].priv, &f.topo, 0, &d);
+	CU_ASSERT_STRING_EQUAL(d.failure_policy, "failOpen");
+	CU_ASSERT_EQUAL(ioc_svc_profile_set(svc, "closed", false), 0);
+	CU_ASSERT_EQUAL(ioc_svc_profile_set(svc, "nosuch", false), -ENOENT);
+}
+
+static void
+test_fenced_worker_returns_nothing(void)
+{
+	/* Bring w0 back: beats, then steady. */
+	for (int t = 110; t <= 122; t++)
+		beat_and_tick(t, true, false, false);
+	CU_ASSERT_EQUAL(w0->state, IOC_SVM_UP);
+	CU_ASSERT_FALSE(inst->down);
+
+	/* Packets queued to w0 (and w1: the hash spreads them). */
+	send_udp(vm1, MAC_VM1, IP4(10, 0, 0, 11), 32);
+	unsigned queued = rte_ring_count(w0->to[1]);
+	CU_ASSERT_FATAL(queued > 0);
+	/* The forwarding lcore is slow: w0's return ring is full of others' packets. */
+	struct rte_mbuf *filler[1023];
+	for (unsigned i = 0; i < RTE_DIM(filler); i++)
+		filler[i] = pkt_raw("x", 1);
+	CU_ASSERT_EQUAL_FATAL(rte_ring_enqueue_bulk(w0->back[1], (void **)filler, 1023, NULL),
+			      1023);
+	/* w0 inspects them and must hold them: it cannot return them. */
+	ioc_svm_worker_poll(w0);
+	uint16_t pending = w0->n_pending[1];
+	CU_ASSERT_EQUAL(pending, queued);
+	uint64_t fenced = w0->cnt[IOC_SVM_FENCED_DROP];
+	/* It hangs, is declared down and fenced; then it wakes up. */
+	kill_all(130);
+	CU_ASSERT_EQUAL(w0->state, IOC_SVM_DOWN);
+	ioc_svm_worker_poll(w0);
+	CU_ASSERT_EQUAL(w0->cnt[IOC_SVM_FENCED_DROP], fenced + pending);
+	CU_ASSERT_EQUAL(w0->n_pending[1], 0);
+	CU_ASSERT_EQUAL(w0->run_gen, w0->fence_gen);
+	/* Nothing of its old generation reached the return ring. */
+	CU_ASSERT_EQUAL(rte_ring_count(w0->back[1]), 1023);
+	CU_ASSERT_EQUAL(rte_ring_dequeue_bulk(w0->back[1], (void **)filler, 1023, NULL), 1023);
+	rte_pktmbuf_free_bulk(filler, 1023);
+	for (int i = 0; i < 64; i++) {
+		ioc_svm_worker_poll(w1);
+		ioc_fwd_poll(f.lc);
+	}
+	fixture_drain_free(up);
+	CU_ASSERT(fixture_no_mbuf_in_use(&f));
+}
+
+static void
+find_event(const char *line, void *arg)
+{
+	const char **want = arg;
+
+	if (*want != NULL && strstr(line, *want) != NULL)
+		*want = NULL;
+}
+
+/* Each transition is an event, timestamped. */
+static void
+test_events_recorded(void)
+{
+	const char *wants[] = {
+		"svm fgt-1.0: up -> down (heartbeat stalled for",
+		"svm fgt-1.s0: takes over the share of fgt-1.0",
+		"svm fgt-1.0: recovering -> up (heartbeat steady for",
+		"instance fgt-1.0: down: its vNICs take their failure path",
+	};
+
+	for (unsigned i = 0; i < RTE_DIM(wants); i++) {
+		const char *want = wants[i];
+
+		ioc_events_foreach(find_event, &want);
+		CU_ASSERT_PTR_NULL(want);
+	}
+}
+
+void
+test_watchdog_register(void)
+{
+	CU_pSuite s = CU_add_suite("watchdog", setup, teardown);
+
+	CU_add_test(s, "initial state, steady heartbeats", test_initial_state);
+	CU_add_test(s, "no flap under a pause shorter than the timeout",
+		    test_no_flap_under_short_pause);
+	CU_add_test(s, "detection after the timeout, standby takeover",
+		    test_detect_and_standby_takeover);
+	CU_add_test(s, "recovery after a steady heartbeat, give-back", test_recover_and_give_back);
+	CU_add_test(s, "a relapse while recovering", test_recovering_relapse);
+	CU_add_test(s, "reclaim of queued packets per policy", test_reclaim_per_policy);
+	CU_add_test(s, "failure path per policy, live publish", test_failure_path_per_policy);
+	CU_add_test(s, "a fenced worker returns nothing", test_fenced_worker_returns_nothing);
+	CU_add_test(s, "every transition is an event", test_events_recorded);
+}
