@@ -2,8 +2,11 @@
 # The main demo: the reference lab (DESIGN.md §7) on real kernel interfaces.
 # Sets the machine up, builds, starts iochain with config/blog-lab.ini, puts a
 # VM (10.0.0.11) and a laptop (10.0.0.100) in network namespaces behind
-# net_tap ports, pings both ways through VM1S1.eth0's I/O chain, sends from a
-# spoofed source that spoofguard blocks, and shows what an operator sees.
+# net_tap ports, pings both ways through VM1S1.eth0's I/O chain and its
+# Fortigate SVM, sends from a spoofed source that spoofguard blocks, then
+# plays the reference table: the SVM hangs (failClosed: pings stop both ways),
+# the operator flips the profile to failOpen (pings pass, uninspected), the
+# SVM resumes (inspected again), and it crashes (recovered by itself).
 #
 #   sudo bash scripts/demo.sh          (the pcap demo: scripts/demo-pcap.sh)
 set -u
@@ -73,6 +76,39 @@ ip -n $VM addr del 10.0.0.99/24 dev vm1s1
 say "What the operator sees"
 run "${CTL[@]}" show dfw host host-10 summarize-dvfilter
 run "${CTL[@]}" stats
+run "${CTL[@]}" svm list
+
+W=fortigate-host-10.0
+P=fortigate-secure
+pings() {
+	run ip netns exec $VM ping -c 3 -i 0.2 -W 1 10.0.0.100
+	run ip netns exec $LAPTOP ping -c 3 -i 0.2 -W 1 10.0.0.11
+}
+
+say "The SVM hangs (a stall drill). The profile is failClosed: traffic stops, both ways"
+run "${CTL[@]}" svm stall $W
+sleep 0.1
+run "${CTL[@]}" svm list
+pings
+run "${CTL[@]}" show dfw host host-10 summarize-dvfilter
+
+say "The operator flips the profile to failOpen: applied at once, traffic flows uninspected"
+run "${CTL[@]}" profile set $P fail_open=true
+pings
+"${CTL[@]}" show dfw host host-10 summarize-dvfilter | grep -A6 "vNic slot 4"
+run "${CTL[@]}" profile set $P fail_open=false
+
+say "The SVM resumes: the watchdog sees a steady heartbeat and inspection comes back"
+run "${CTL[@]}" svm resume $W
+sleep 0.1
+pings
+run "${CTL[@]}" svm list
+
+say "The SVM crashes: the watchdog relaunches it on its lcore, no human needed"
+run "${CTL[@]}" svm crash $W
+sleep 0.3
+pings
+run "${CTL[@]}" events
 run "${CTL[@]}" stats VM1S1.eth0
 
 say "Stop with SIGINT: final counters"

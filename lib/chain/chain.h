@@ -26,6 +26,17 @@
 #define IOC_BURST 32
 #define IOC_MAX_SLOTS 8
 
+/*
+ * Idle back-off of polling lcores (forwarding, SVM workers): after this many
+ * empty polls in a row, sleep a little between polls. Lcores that share a CPU
+ * (two cores, DESIGN.md) then leave it to whoever has work, and an idle SVM
+ * worker is never starved past its heartbeat timeout by an idle forwarding
+ * lcore. Under load a poll is never empty and nothing sleeps; the first packet
+ * after a pause waits at most one sleep (tens of microseconds).
+ */
+#define IOC_IDLE_POLLS 256
+#define IOC_IDLE_SLEEP_US 20
+
 enum ioc_slot_counter {
 	IOC_SLOT_IN,
 	IOC_SLOT_PASS,

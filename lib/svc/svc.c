@@ -275,6 +275,8 @@ ioc_svm_worker_main(void *arg)
 {
 	struct ioc_svm_worker *w = arg;
 
+	unsigned idle = 0;
+
 	IOC_LOG(INFO, svc, "worker %s running on lcore %u", w->name, rte_lcore_id());
 	while (!__atomic_load_n(&w->quit, __ATOMIC_RELAXED)) {
 		int fault = __atomic_load_n(&w->fault, __ATOMIC_ACQUIRE);
@@ -290,7 +292,10 @@ ioc_svm_worker_main(void *arg)
 			}
 			rte_delay_us_block(__atomic_load_n(&w->fault_us, __ATOMIC_RELAXED));
 		}
-		ioc_svm_worker_poll(w);
+		if (ioc_svm_worker_poll(w) > 0)
+			idle = 0;
+		else if (++idle > IOC_IDLE_POLLS)
+			rte_delay_us_sleep(IOC_IDLE_SLEEP_US);
 	}
 	return 0;
 }
