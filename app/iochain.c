@@ -43,6 +43,7 @@ struct app_opts {
 };
 
 static volatile sig_atomic_t quit_signal;
+static volatile sig_atomic_t reload_signal;
 
 static void
 on_signal(int sig)
@@ -282,8 +283,9 @@ run(struct ioc_topology *t, unsigned stats_interval)
 		fprintf(stderr, "iochain: %s\n", err);
 		return 1;
 	}
-	if (ioc_telemetry_init() == 0)
-		ioc_telemetry_set_dp(dp);
+	ioc_telemetry_init();
+	/* Also without telemetry: SIGHUP reloads through it. */
+	ioc_telemetry_set_dp(dp);
 
 	for (unsigned i = 0; dp->svc != NULL && i < dp->svc->n_workers && rc == 0; i++) {
 		struct ioc_svm_worker *w = dp->svc->workers[i];
@@ -338,6 +340,19 @@ run(struct ioc_topology *t, unsigned stats_interval)
 				ioc_watchdog_tick(dp->svc, tnow);
 			ioc_watchdog_service(dp->svc, launch_worker);
 		}
+		if (reload_signal) {
+			char msg[1024];
+
+			reload_signal = 0;
+			if (ioc_telemetry_reload(msg, sizeof(msg)) == 0) {
+				printf("iochain: SIGHUP: %s\n", msg);
+			} else {
+				printf("iochain: SIGHUP: reload failed, running config kept: %s\n",
+				       msg);
+				IOC_LOG(ERR, main, "SIGHUP: reload failed: %s", msg);
+			}
+			fflush(stdout);
+		}
 		if (stats_interval > 0 && tnow - last >= stats_interval * hz) {
 			print_stats(dp, prev, (double)(tnow - last) / hz, false);
 			last = tnow;
@@ -371,7 +386,8 @@ static void
 on_hup(int sig)
 {
 	RTE_SET_USED(sig);
-	/* Reload lands with the firewall's live rule changes; until then SIGHUP is ignored. */
+	/* The control loop re-reads the file (ioc_telemetry_reload) at its next tick. */
+	reload_signal = 1;
 }
 
 int
@@ -445,8 +461,10 @@ main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_hup);
+	ioc_telemetry_set_config(opts.config);
 
 	rc = run(&topo, opts.stats_interval);
+	ioc_telemetry_set_config(NULL);
 
 	rte_pdump_uninit();
 	ioc_topo_free(&topo);

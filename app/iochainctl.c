@@ -56,6 +56,7 @@
 #define CMD_PROFILE_SET "/iochain/profile_set"
 #define CMD_DFW_RULES "/iochain/dfw_rules"
 #define CMD_DFW_CONNECTIONS "/iochain/dfw_connections"
+#define CMD_RELOAD "/iochain/reload"
 
 struct ctl {
 	const char *prefix;
@@ -85,6 +86,7 @@ static int cmd_events(struct ctl *c, char **args, int nargs);
 static int cmd_profile_set(struct ctl *c, char **args, int nargs);
 static int cmd_dfw_rules(struct ctl *c, char **args, int nargs);
 static int cmd_dfw_connections(struct ctl *c, char **args, int nargs);
+static int cmd_reload(struct ctl *c, char **args, int nargs);
 
 static const struct command commands[] = {
 	{ "show dfw host HOST summarize-dvfilter", "print every vNIC's I/O chain", cmd_summarize },
@@ -104,6 +106,8 @@ static const struct command commands[] = {
 	{ "dfw rules", "dfw rules in file order: priority, action, hits", cmd_dfw_rules },
 	{ "dfw connections", "firewall connection tables: entries, capacity, per state",
 	  cmd_dfw_connections },
+	{ "reload", "re-read the topology file, apply its rule changes; returns once applied",
+	  cmd_reload },
 	{ "raw /CMD[,PARAMS]", "send a telemetry command, print the JSON reply as is", cmd_raw },
 };
 
@@ -1015,6 +1019,48 @@ cmd_profile_set(struct ctl *c, char **args, int nargs)
 	if (rc == EXIT_OK)
 		printf("profile %s: %s applied\n", args[0], args[1]);
 	return rc;
+}
+
+/* ---- reload ----------------------------------------------------------- */
+
+/* {"ok": 0|1, "message": first 127 characters, "message_parts": [pieces] when longer}. */
+static int
+cmd_reload(struct ctl *c, char **args, int nargs)
+{
+	struct json_object *top, *ok, *m, *parts;
+	int rc;
+
+	(void)args;
+	(void)nargs;
+	rc = request(c, CMD_RELOAD, &top);
+	if (rc <= 0) {
+		if (rc == 0)
+			err("iochain returned no data for " CMD_RELOAD);
+		return EXIT_RUNTIME;
+	}
+	if (!need_object(top, CMD_RELOAD) || !json_object_object_get_ex(top, "ok", &ok)) {
+		if (json_object_get_type(top) == json_type_object)
+			err("bad reply to " CMD_RELOAD ": no \"ok\"");
+		json_object_put(top);
+		return EXIT_RUNTIME;
+	}
+	bool success = json_object_get_int(ok) != 0;
+	FILE *out = success ? stdout : stderr;
+
+	if (!success)
+		fprintf(out, "iochainctl: reload failed, the running config is kept: ");
+	if (json_object_object_get_ex(top, "message_parts", &parts) &&
+	    json_object_get_type(parts) == json_type_array) {
+		for (size_t i = 0; i < json_object_array_length(parts); i++)
+			fputs(json_object_get_string(json_object_array_get_idx(parts, i)), out);
+		fputc('\n', out);
+	} else if (json_object_object_get_ex(top, "message", &m)) {
+		fprintf(out, "%s\n", json_object_get_string(m));
+	} else {
+		fprintf(out, "%s\n", success ? "reloaded" : "no reason given");
+	}
+	json_object_put(top);
+	return success ? EXIT_OK : EXIT_RUNTIME;
 }
 
 /* ---- raw /CMD[,PARAMS] ------------------------------------------------ */

@@ -142,7 +142,8 @@ ioc_chain_run_from(const struct ioc_chain *c, struct ioc_slot_ctx *ctx, uint64_t
 		blk[IOC_SLOT_IN] += n;
 		ctx->slot_index = (uint8_t)i;
 		ctx->reasons = blk + IOC_SLOT_REASONS;
-		n = s->ops->process(s->priv, ctx, pkts, n);
+		/* A reload swaps priv (release store): read once per burst, acquire. */
+		n = s->ops->process(__atomic_load_n(&s->priv, __ATOMIC_ACQUIRE), ctx, pkts, n);
 		blk[IOC_SLOT_PASS] += n;
 	}
 	return n;

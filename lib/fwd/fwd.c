@@ -2,6 +2,7 @@
 /* The datapath's control side: builds and tears down what the lcores run on. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_ethdev.h>
@@ -347,6 +348,11 @@ ioc_dp_destroy(struct ioc_dp *dp)
 	rte_free(dp->segments);
 	rte_free(dp->vnics);
 	rte_free(dp->ports);
+	for (unsigned i = 0; i < dp->n_reloaded; i++) {
+		ioc_topo_free(dp->reloaded[i]);
+		free(dp->reloaded[i]);
+	}
+	free(dp->reloaded);
 	rte_free(dp);
 }
 

@@ -136,6 +136,15 @@ struct ioc_dp {
 	unsigned n_lcores; /* forwarding lcores, ascending ids */
 	unsigned lcore_ids[IOC_MAX_LCORES];
 	struct ioc_lcore *lcores[IOC_MAX_LCORES];
+	/*
+	 * Topologies that reloads loaded (ioc_dp_reload()): dp->topo is the
+	 * newest. None is freed before ioc_dp_destroy(): the slots a reload does
+	 * not rebuild (swsec, svc, the SVM workers' svm_rules) keep pointers into
+	 * the topology they were attached with, and a telemetry reader may hold
+	 * an older one.
+	 */
+	struct ioc_topology **reloaded;
+	unsigned n_reloaded;
 	volatile bool quit;
 };
 
@@ -166,5 +175,31 @@ int ioc_dp_find_port(const struct ioc_dp *dp, const char *name);
 
 /* Returns once every running forwarding lcore has been through a full poll. */
 void ioc_dp_synchronize(struct ioc_dp *dp);
+
+/*
+ * Live reload (DESIGN.md §4 "Runtime changes", §6), fwd_reload.c.
+ *
+ * A reload changes rules only: [dfw], [dfw_rule], [ipset], [group],
+ * [redirect_rule] and a profile's fail_open. ioc_dp_reload_check() refuses
+ * anything else (the objects, their order, devices, MACs, IPs, lcores,
+ * services, instances, profiles by name and scope, svm rules, the ipsets and
+ * groups svm rules use, and redirect changes that would add, remove or move a
+ * vNIC's slot 4) with "WHAT: restart iochain (...)" in msg.
+ *
+ * ioc_dp_reload() builds slot 2 (sfw) of every vNIC from `next` off the
+ * datapath (the connection tables are shared and survive), publishes each
+ * chain's new slot-2 priv with a release store, publishes changed fail_open
+ * values, waits for ioc_dp_synchronize() and only then detaches the old slot
+ * 2 state. On success it takes `next` (allocated with malloc, loaded) as the
+ * new dp->topo, keeps it until ioc_dp_destroy(), and writes a summary into
+ * msg; on failure the running rules are untouched, `next` stays the caller's
+ * and msg says why. Rule hit counters restart at zero. Control plane only,
+ * one caller at a time (telemetry serialises them under its lock).
+ */
+int ioc_dp_reload_check(const struct ioc_topology *cur, const struct ioc_topology *next, char *msg,
+			size_t len);
+int ioc_dp_reload(struct ioc_dp *dp, struct ioc_topology *next, char *msg, size_t len);
+/* Loads `path` (the loader's file:line error into msg on failure), then ioc_dp_reload(). */
+int ioc_dp_reload_file(struct ioc_dp *dp, const char *path, char *msg, size_t len);
 
 #endif /* IOC_FWD_H */

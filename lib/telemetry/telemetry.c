@@ -15,12 +15,44 @@
 #include "telemetry.h"
 
 /*
- * Telemetry callbacks run on DPDK's telemetry thread. The lock only orders
- * them against ioc_telemetry_set_dp() at start and stop; the datapath never
+ * Telemetry callbacks run on DPDK's telemetry thread. The lock orders them
+ * against ioc_telemetry_set_dp() at start and stop and against a reload (which
+ * changes dp->topo: the callbacks read it under the lock); the datapath never
  * takes it.
  */
 static pthread_mutex_t tel_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct ioc_dp *tel_dp;
+static char *tel_config; /* the file a reload re-reads; NULL: the embedded demo */
+
+void
+ioc_telemetry_set_config(const char *path)
+{
+	pthread_mutex_lock(&tel_lock);
+	free(tel_config);
+	tel_config = path != NULL ? strdup(path) : NULL;
+	pthread_mutex_unlock(&tel_lock);
+}
+
+int
+ioc_telemetry_reload(char *msg, size_t len)
+{
+	int rc;
+
+	pthread_mutex_lock(&tel_lock);
+	if (tel_dp == NULL) {
+		snprintf(msg, len, "reload: the datapath is not running");
+		rc = -ENODEV;
+	} else if (tel_config == NULL) {
+		snprintf(msg, len,
+			 "reload: iochain runs the embedded pcap demo, there is no file to re-read "
+			 "(start it with -c FILE)");
+		rc = -ENOENT;
+	} else {
+		rc = ioc_dp_reload_file(tel_dp, tel_config, msg, len);
+	}
+	pthread_mutex_unlock(&tel_lock);
+	return rc;
+}
 
 void
 ioc_telemetry_set_dp(struct ioc_dp *dp)
@@ -468,6 +500,44 @@ out:
 	return rc;
 }
 
+/*
+ * Always a dict {"ok": 0|1, "message": "..."}: a telemetry string holds 127
+ * characters, so a longer message also comes whole in "message_parts" (an
+ * array of pieces to concatenate).
+ */
+static int
+cmd_reload(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	char msg[1024], part[RTE_TEL_MAX_STRING_LEN];
+	struct rte_tel_data *parts;
+	size_t n, step = sizeof(part) - 1;
+	int rc;
+
+	RTE_SET_USED(cmd);
+	if (params != NULL && *params != '\0')
+		return -EINVAL;
+	rc = ioc_telemetry_reload(msg, sizeof(msg));
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_int(d, "ok", rc == 0);
+	memcpy(part, msg, sizeof(part) - 1);
+	part[sizeof(part) - 1] = '\0';
+	rte_tel_data_add_dict_string(d, "message", part);
+	n = strlen(msg);
+	if (n > step && (parts = rte_tel_data_alloc()) != NULL) {
+		rte_tel_data_start_array(parts, RTE_TEL_STRING_VAL);
+		for (size_t off = 0; off < n; off += step) {
+			size_t k = RTE_MIN(step, n - off);
+
+			memcpy(part, msg + off, k);
+			part[k] = '\0';
+			rte_tel_data_add_array_string(parts, part);
+		}
+		if (rte_tel_data_add_dict_container(d, "message_parts", parts, 0) != 0)
+			rte_tel_data_free(parts);
+	}
+	return 0;
+}
+
 int
 ioc_telemetry_init(void)
 {
@@ -495,6 +565,10 @@ ioc_telemetry_init(void)
 		rc = rte_telemetry_register_cmd(
 			"/iochain/profile_set", cmd_profile_set,
 			"Publish a failure policy. Params: PROFILE,fail_open=true|false");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd(
+			"/iochain/reload", cmd_reload,
+			"Re-read the topology file, apply its rule changes. {ok, message}");
 	if (rc != 0) {
 		IOC_LOG(ERR, telemetry, "registering commands: %s", strerror(-rc));
 		return rc;

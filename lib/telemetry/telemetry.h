@@ -21,4 +21,12 @@
 int ioc_telemetry_init(void);
 void ioc_telemetry_set_dp(struct ioc_dp *dp);
 
+/*
+ * /iochain/reload                        {"ok": 0|1, "message", ["message_parts"]}
+ * The file a reload re-reads (NULL: the embedded demo, which cannot be reloaded).
+ */
+void ioc_telemetry_set_config(const char *path);
+/* Reloads that file into the running datapath (ioc_dp_reload_file), under the telemetry lock. */
+int ioc_telemetry_reload(char *msg, size_t len);
+
 #endif /* IOC_TELEMETRY_H */

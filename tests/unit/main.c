@@ -25,6 +25,7 @@ main(int argc, char **argv)
 	test_fwd_register();
 	test_svc_register();
 	test_watchdog_register();
+	test_reload_register();
 
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();

@@ -10,5 +10,6 @@ void test_sfw_register(void);
 void test_fwd_register(void);
 void test_svc_register(void);
 void test_watchdog_register(void);
+void test_reload_register(void);
 
 #endif /* IOC_TESTS_H */

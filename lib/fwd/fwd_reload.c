@@ -1,0 +1,434 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Live reload (fwd.h): what a new topology may change, and the swap of slot 2.
+ *
+ * Publication: slot 2's state of every vNIC is built from the new topology
+ * while the lcores forward with the old one; each chain's slot-2 priv is then
+ * replaced by a release store (the chain reads it with an acquire load once
+ * per burst), and ioc_dp_synchronize() returns once every forwarding lcore
+ * has finished any burst that could have read an old priv: only then is the
+ * old state detached. The connection tables are shared and reference-counted
+ * by the slot, so the new state takes them before the old one lets them go:
+ * established connections keep flowing (with the redirect mark they were
+ * opened with). The old topology is kept until ioc_dp_destroy(): slots 1 and
+ * 4 and the SVM workers were attached with it and keep pointers into it.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+
+#include "config.h"
+#include "events.h"
+#include "fwd.h"
+#include "log.h"
+#include "svc.h"
+
+#define RELOAD_SLOT 2 /* the slot a reload rebuilds: sfw */
+
+#define RELOAD_SCOPE                                                                               \
+	"reload changes only rules: dfw, dfw_rule, ipset, group, redirect_rule, profile "          \
+	"fail_open"
+
+static int refuse(char *msg, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* "WHAT: restart iochain for that (reload changes only ...)": the cause first, it matters. */
+static int
+refuse(char *msg, size_t len, const char *fmt, ...)
+{
+	char what[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	snprintf(msg, len, "%s: restart iochain for that (" RELOAD_SCOPE ")", what);
+	return -EINVAL;
+}
+
+static bool
+same_lcores(const struct ioc_lcore_list *a, const struct ioc_lcore_list *b)
+{
+	return a->n == b->n && memcmp(a->id, b->id, a->n * sizeof(a->id[0])) == 0;
+}
+
+static bool
+same_ref(const struct ioc_topology *a, const struct ioc_ref *x, const struct ioc_topology *b,
+	 const struct ioc_ref *y)
+{
+	if (x->kind != y->kind)
+		return false;
+	switch (x->kind) {
+	case IOC_REF_ANY:
+		return true;
+	case IOC_REF_CIDR:
+		return x->cidr.addr == y->cidr.addr && x->cidr.len == y->cidr.len;
+	case IOC_REF_IPSET:
+		return strcmp(a->ipsets[x->index].name, b->ipsets[y->index].name) == 0;
+	case IOC_REF_GROUP:
+		return strcmp(a->groups[x->index].name, b->groups[y->index].name) == 0;
+	case IOC_REF_VM:
+	case IOC_REF_VNIC:
+		return x->index == y->index; /* vms and vnics are checked identical */
+	}
+	return false;
+}
+
+static bool
+same_refs(const struct ioc_topology *a, const struct ioc_ref_list *x, const struct ioc_topology *b,
+	  const struct ioc_ref_list *y)
+{
+	if (x->n != y->n)
+		return false;
+	for (unsigned i = 0; i < x->n; i++) {
+		if (!same_ref(a, &x->v[i], b, &y->v[i]))
+			return false;
+	}
+	return true;
+}
+
+static bool
+same_l4(const struct ioc_l4_list *x, const struct ioc_l4_list *y)
+{
+	if (x->n != y->n)
+		return false;
+	for (unsigned i = 0; i < x->n; i++) {
+		const struct ioc_l4_match *p = &x->v[i], *q = &y->v[i];
+
+		if (p->any != q->any || p->proto != q->proto || p->port_lo != q->port_lo ||
+		    p->port_hi != q->port_hi)
+			return false;
+	}
+	return true;
+}
+
+/* The ipsets and groups a list names, and what those groups name, recursively. */
+static void
+mark_refs(const struct ioc_topology *t, const struct ioc_ref_list *l, bool *ipsets, bool *groups)
+{
+	for (unsigned i = 0; i < l->n; i++) {
+		const struct ioc_ref *r = &l->v[i];
+
+		if (r->kind == IOC_REF_IPSET) {
+			ipsets[r->index] = true;
+		} else if (r->kind == IOC_REF_GROUP && !groups[r->index]) {
+			groups[r->index] = true;
+			mark_refs(t, &t->groups[r->index].members, ipsets, groups);
+		}
+	}
+}
+
+/*
+ * The SVM workers evaluate svm rules against the topology they were started
+ * with: the ipsets and groups those rules use must not change.
+ */
+static int
+check_svm_sets(const struct ioc_topology *a, const struct ioc_topology *b, char *msg, size_t len)
+{
+	bool *ipsets = calloc(a->n_ipsets + 1, sizeof(bool));
+	bool *groups = calloc(a->n_groups + 1, sizeof(bool));
+	int rc = 0;
+
+	if (ipsets == NULL || groups == NULL) {
+		snprintf(msg, len, "reload: out of memory");
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (unsigned i = 0; i < a->n_svm_rules; i++) {
+		mark_refs(a, &a->svm_rules[i].src, ipsets, groups);
+		mark_refs(a, &a->svm_rules[i].dst, ipsets, groups);
+	}
+	for (unsigned i = 0; i < a->n_ipsets && rc == 0; i++) {
+		const struct ioc_ipset *x = &a->ipsets[i];
+		int j = ioc_topo_find_ipset(b, x->name);
+
+		if (!ipsets[i])
+			continue;
+		if (j < 0 || b->ipsets[j].n != x->n ||
+		    memcmp(b->ipsets[j].v, x->v, x->n * sizeof(x->v[0])) != 0)
+			rc = refuse(msg, len,
+				    "ipset %s, used by svm rules (the SVM keeps its rules)",
+				    x->name);
+	}
+	for (unsigned i = 0; i < a->n_groups && rc == 0; i++) {
+		const struct ioc_group *x = &a->groups[i];
+		int j = ioc_topo_find_group(b, x->name);
+
+		if (!groups[i])
+			continue;
+		if (j < 0 || !same_refs(a, &x->members, b, &b->groups[j].members))
+			rc = refuse(msg, len,
+				    "group %s, used by svm rules (the SVM keeps its rules)",
+				    x->name);
+	}
+out:
+	free(ipsets);
+	free(groups);
+	return rc;
+}
+
+/* Slot 4 of vNIC v: the profile of the first redirect rule whose group has it, or -1 (none). */
+static int
+slot4_profile(const struct ioc_topology *t, unsigned v)
+{
+	for (unsigned r = 0; r < t->n_redirect_rules; r++) {
+		const struct ioc_redirect_rule *rr = &t->redirect_rules[r];
+
+		if (rr->action == IOC_ACT_REDIRECT && ioc_topo_group_has_vnic(t, rr->group, (int)v))
+			return rr->profile;
+	}
+	return -1;
+}
+
+static int
+check_ports(const struct ioc_topology *a, const struct ioc_topology *b, char *msg, size_t len)
+{
+	if (a->n_uplinks != b->n_uplinks)
+		return refuse(msg, len, "the set of uplinks changed");
+	for (unsigned i = 0; i < a->n_uplinks; i++) {
+		const struct ioc_uplink *x = &a->uplinks[i], *y = &b->uplinks[i];
+
+		if (strcmp(x->name, y->name) != 0)
+			return refuse(msg, len, "the set of uplinks changed (%s)", x->name);
+		if (strcmp(x->device, y->device) != 0)
+			return refuse(msg, len, "uplink %s: device", x->name);
+		if (!same_lcores(&x->lcores, &y->lcores))
+			return refuse(msg, len, "uplink %s: lcore", x->name);
+	}
+	if (a->n_vms != b->n_vms)
+		return refuse(msg, len, "the set of vms changed");
+	for (unsigned i = 0; i < a->n_vms; i++) {
+		const struct ioc_vm *x = &a->vms[i], *y = &b->vms[i];
+
+		if (strcmp(x->name, y->name) != 0)
+			return refuse(msg, len, "the set of vms changed (%s)", x->name);
+		if (x->world != y->world || strcmp(x->vc_uuid, y->vc_uuid) != 0)
+			return refuse(msg, len, "vm %s: world or vc_uuid", x->name);
+	}
+	if (a->n_vnics != b->n_vnics)
+		return refuse(msg, len, "the set of vnics changed");
+	for (unsigned i = 0; i < a->n_vnics; i++) {
+		const struct ioc_vnic *x = &a->vnics[i], *y = &b->vnics[i];
+
+		if (strcmp(x->name, y->name) != 0 || x->vm != y->vm || x->eth != y->eth)
+			return refuse(msg, len, "the set of vnics changed (%s)", x->name);
+		if (strcmp(x->device, y->device) != 0)
+			return refuse(msg, len, "vnic %s: device", x->name);
+		if (memcmp(x->mac, y->mac, sizeof(x->mac)) != 0)
+			return refuse(msg, len, "vnic %s: mac", x->name);
+		if (x->n_ip != y->n_ip || memcmp(x->ip, y->ip, x->n_ip * sizeof(x->ip[0])) != 0)
+			return refuse(msg, len, "vnic %s: ip bindings", x->name);
+		if (x->switch_port != y->switch_port)
+			return refuse(msg, len, "vnic %s: switch_port", x->name);
+		if (x->uplink != y->uplink)
+			return refuse(msg, len, "vnic %s: uplink", x->name);
+		if (!same_lcores(&x->lcores, &y->lcores))
+			return refuse(msg, len, "vnic %s: lcore", x->name);
+	}
+	return 0;
+}
+
+static int
+check_services(const struct ioc_topology *a, const struct ioc_topology *b, char *msg, size_t len)
+{
+	if (a->n_services != b->n_services)
+		return refuse(msg, len, "the set of services changed");
+	for (unsigned i = 0; i < a->n_services; i++) {
+		if (strcmp(a->services[i].name, b->services[i].name) != 0 ||
+		    strcmp(a->services[i].vendor, b->services[i].vendor) != 0)
+			return refuse(msg, len, "service %s", a->services[i].name);
+	}
+	if (a->n_instances != b->n_instances)
+		return refuse(msg, len, "the set of service instances changed");
+	for (unsigned i = 0; i < a->n_instances; i++) {
+		const struct ioc_service_instance *x = &a->instances[i], *y = &b->instances[i];
+
+		if (strcmp(x->name, y->name) != 0 || x->service != y->service || x->id != y->id)
+			return refuse(msg, len, "the set of service instances changed (%s)",
+				      x->name);
+		if (!same_lcores(&x->lcores, &y->lcores) ||
+		    !same_lcores(&x->standby_lcores, &y->standby_lcores))
+			return refuse(msg, len, "service_instance %s: lcores", x->name);
+		if (x->heartbeat_timeout_ms != y->heartbeat_timeout_ms ||
+		    x->auto_recover != y->auto_recover || x->slow_path_id != y->slow_path_id)
+			return refuse(msg, len, "service_instance %s: settings", x->name);
+	}
+	if (a->n_profiles != b->n_profiles)
+		return refuse(msg, len, "the set of service profiles changed");
+	for (unsigned i = 0; i < a->n_profiles; i++) {
+		const struct ioc_service_profile *x = &a->profiles[i], *y = &b->profiles[i];
+
+		if (strcmp(x->name, y->name) != 0 || x->instance != y->instance)
+			return refuse(msg, len, "the set of service profiles changed (%s)",
+				      x->name);
+		if (x->fail_closed_scope != y->fail_closed_scope)
+			return refuse(msg, len, "service_profile %s: fail_closed_scope", x->name);
+	}
+	if (a->n_svm_rules != b->n_svm_rules)
+		return refuse(msg, len, "svm rules (the SVM workers keep theirs)");
+	for (unsigned i = 0; i < a->n_svm_rules; i++) {
+		const struct ioc_svm_rule *x = &a->svm_rules[i], *y = &b->svm_rules[i];
+
+		if (strcmp(x->name, y->name) != 0 || x->instance != y->instance ||
+		    x->priority != y->priority || x->direction != y->direction ||
+		    x->action != y->action || !same_refs(a, &x->src, b, &y->src) ||
+		    !same_refs(a, &x->dst, b, &y->dst) || !same_l4(&x->service, &y->service))
+			return refuse(msg, len, "svm_rule %s (the SVM workers keep theirs)",
+				      x->name);
+	}
+	return check_svm_sets(a, b, msg, len);
+}
+
+int
+ioc_dp_reload_check(const struct ioc_topology *cur, const struct ioc_topology *next, char *msg,
+		    size_t len)
+{
+	int rc;
+
+	if (strcmp(cur->host.name, next->host.name) != 0 ||
+	    cur->host.watchdog_lcore != next->host.watchdog_lcore ||
+	    cur->host.heartbeat_timeout_ms != next->host.heartbeat_timeout_ms)
+		return refuse(msg, len, "[host]");
+	rc = check_ports(cur, next, msg, len);
+	if (rc == 0)
+		rc = check_services(cur, next, msg, len);
+	for (unsigned v = 0; v < cur->n_vnics && rc == 0; v++) {
+		int p = slot4_profile(cur, v), q = slot4_profile(next, v);
+
+		if (p != q)
+			rc = refuse(msg, len, "redirect rules move vnic %s's slot 4 (%s -> %s)",
+				    cur->vnics[v].name, p < 0 ? "none" : cur->profiles[p].name,
+				    q < 0 ? "none" : next->profiles[q].name);
+	}
+	return rc;
+}
+
+int
+ioc_dp_reload(struct ioc_dp *dp, struct ioc_topology *next, char *msg, size_t len)
+{
+	const struct ioc_topology *cur = dp->topo;
+	uint64_t t0 = rte_get_tsc_cycles();
+	struct ioc_topology **list;
+	void **fresh = NULL, **old = NULL;
+	int *pos = NULL;
+	unsigned built = 0, n_fail_open = 0;
+	int rc;
+
+	rc = ioc_dp_reload_check(cur, next, msg, len);
+	if (rc != 0)
+		return rc;
+	list = realloc(dp->reloaded, sizeof(*list) * (dp->n_reloaded + 1));
+	fresh = calloc(dp->n_vnics + 1, sizeof(*fresh));
+	old = calloc(dp->n_vnics + 1, sizeof(*old));
+	pos = calloc(dp->n_vnics + 1, sizeof(*pos));
+	if (list != NULL)
+		dp->reloaded = list;
+	if (list == NULL || fresh == NULL || old == NULL || pos == NULL) {
+		snprintf(msg, len, "reload: out of memory");
+		rc = -ENOMEM;
+		goto out;
+	}
+
+	/* 1. The new slot-2 state of every vNIC, off the datapath. */
+	for (built = 0; built < dp->n_vnics; built++) {
+		const struct ioc_chain *c = &dp->vnics[built].chain;
+
+		pos[built] = -1;
+		for (unsigned i = 0; i < c->n_slots; i++) {
+			if (c->slot[i].ops->slot == RELOAD_SLOT)
+				pos[built] = (int)i;
+		}
+		if (pos[built] < 0)
+			continue;
+		rc = c->slot[pos[built]].ops->attach(next, built, &fresh[built]);
+		if (rc <= 0) {
+			snprintf(msg, len, "vnic %s: building slot %u from the new rules: %s",
+				 cur->vnics[built].name, RELOAD_SLOT,
+				 rc == 0 ? "the slot would leave the chain" : strerror(-rc));
+			if (rc == 0)
+				fresh[built] = NULL;
+			rc = rc == 0 ? -EINVAL : rc;
+			goto out;
+		}
+	}
+
+	/* 2. Publish: each chain's slot 2, then the failure policies the file changed. */
+	for (unsigned v = 0; v < dp->n_vnics; v++) {
+		struct ioc_slot_inst *s;
+
+		if (pos[v] < 0)
+			continue;
+		s = &dp->vnics[v].chain.slot[pos[v]];
+		old[v] = s->priv;
+		__atomic_store_n(&s->priv, fresh[v], __ATOMIC_RELEASE);
+		fresh[v] = NULL;
+	}
+	for (unsigned p = 0; p < next->n_profiles && dp->svc != NULL; p++) {
+		if (cur->profiles[p].fail_open == next->profiles[p].fail_open)
+			continue;
+		ioc_svc_profile_set(dp->svc, next->profiles[p].name, next->profiles[p].fail_open);
+		n_fail_open++;
+	}
+
+	/* 3. Every forwarding lcore is past any burst that read the old state. */
+	ioc_dp_synchronize(dp);
+	for (unsigned v = 0; v < dp->n_vnics; v++) {
+		if (pos[v] >= 0 && old[v] != NULL)
+			dp->vnics[v].chain.slot[pos[v]].ops->detach(old[v]);
+	}
+	dp->reloaded[dp->n_reloaded++] = next;
+	/* Telemetry reads it under its lock (held by the caller); other readers see either. */
+	__atomic_store_n(&dp->topo, next, __ATOMIC_RELEASE);
+
+	double us = (double)(rte_get_tsc_cycles() - t0) * 1e6 / (double)rte_get_tsc_hz();
+	snprintf(msg, len, "reloaded %s: %u dfw rules, %u redirect rules, applied in %.0f us",
+		 next->file, next->n_dfw_rules, next->n_redirect_rules, us);
+	if (n_fail_open > 0) {
+		size_t l = strlen(msg);
+
+		snprintf(msg + l, len - l, ", %u fail_open changed", n_fail_open);
+	}
+	ioc_event_add("reload: %u dfw rules, %u redirect rules, applied in %.0f us",
+		      next->n_dfw_rules, next->n_redirect_rules, us);
+	IOC_LOG(INFO, fwd, "%s", msg);
+	rc = 0;
+out:
+	for (unsigned v = 0; v < built && fresh != NULL; v++) {
+		if (fresh[v] != NULL)
+			dp->vnics[v].chain.slot[pos[v]].ops->detach(fresh[v]);
+	}
+	free(fresh);
+	free(old);
+	free(pos);
+	return rc;
+}
+
+int
+ioc_dp_reload_file(struct ioc_dp *dp, const char *path, char *msg, size_t len)
+{
+	struct ioc_topology *next = malloc(sizeof(*next));
+	struct ioc_error err;
+	int rc;
+
+	if (next == NULL) {
+		snprintf(msg, len, "reload: out of memory");
+		return -ENOMEM;
+	}
+	ioc_topo_init(next);
+	rc = ioc_config_load_file(path, next, &err);
+	if (rc != 0)
+		ioc_error_format(&err, msg, (unsigned)len);
+	else
+		rc = ioc_dp_reload(dp, next, msg, len);
+	if (rc != 0) {
+		ioc_topo_free(next);
+		free(next);
+		ioc_event_add("reload of %s failed, running rules kept: %s", path, msg);
+		IOC_LOG(ERR, fwd, "reload of %s failed, running rules kept: %s", path, msg);
+	}
+	return rc;
+}
