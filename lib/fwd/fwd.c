@@ -27,6 +27,7 @@ const char *const ioc_port_counter_names[IOC_PC_MAX] = {
 	[IOC_PC_DROP_IN_CHAIN] = "drop_in_chain",
 	[IOC_PC_DROP_NO_DEST] = "drop_no_dest",
 	[IOC_PC_DROP_LOOP] = "drop_loop",
+	[IOC_PC_DROP_FENCED] = "drop_fenced",
 	[IOC_PC_FLOOD_COPY] = "flood_copy",
 	[IOC_PC_FLOOD_NOMEM] = "flood_nomem",
 	[IOC_PC_HELD] = "held",
@@ -376,6 +377,9 @@ ioc_dp_port_counters(const struct ioc_dp *dp, unsigned port, uint64_t out[IOC_PC
 		for (unsigned c = 0; c < IOC_PC_MAX; c++)
 			out[c] += __atomic_load_n(&lc->port_cnt[port][c], __ATOMIC_RELAXED);
 	}
+	for (unsigned i = 0; dp->svc != NULL && i < dp->svc->n_workers; i++)
+		out[IOC_PC_DROP_FENCED] += __atomic_load_n(&dp->svc->workers[i]->fenced_by_port[port],
+							   __ATOMIC_RELAXED);
 }
 
 void

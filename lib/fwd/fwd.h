@@ -13,10 +13,12 @@
  *
  * Port ledger, per port, for what came in on it (summed over lcores):
  *   rx + flood_copy = fwd_uplink + fwd_vnic + drop_runt + drop_out_chain
- *                     + drop_in_chain + drop_no_dest + drop_loop + held - resumed
+ *                     + drop_in_chain + drop_no_dest + drop_loop + drop_fenced
+ *                     + in flight,  where in flight = held - resumed - drop_fenced
  * A flooded frame is sent to N ports as itself and N-1 copies (flood_copy),
- * each of which ends forwarded or dropped like any packet; held - resumed is
- * what slots hold in flight (an SVM). And for what leaves by the port:
+ * each of which ends forwarded or dropped like any packet; what slots hold
+ * (an SVM) is in flight until it is resumed, or freed by a fenced worker
+ * (drop_fenced, counted by the workers). And for what leaves by the port:
  *   tx_queued = tx + tx_drop_full
  * where tx_queued includes the replies (reply) slots sent back out of it.
  */
@@ -48,6 +50,7 @@ enum ioc_port_counter {
 	IOC_PC_DROP_IN_CHAIN,  /* dropped by a slot of the destination vNIC's chain (in) */
 	IOC_PC_DROP_NO_DEST,   /* no vNIC owns the destination MAC, and no uplink to send to */
 	IOC_PC_DROP_LOOP,      /* a vNIC sent a frame to its own MAC */
+	IOC_PC_DROP_FENCED,    /* held by an SVM worker that was fenced: freed there, never resumed */
 	IOC_PC_FLOOD_COPY,     /* copies made for flooding: each then ends like a received packet */
 	IOC_PC_FLOOD_NOMEM,    /* a flood copy could not be allocated: that port missed it */
 	IOC_PC_HELD,	       /* held by a slot (in flight to an SVM) */

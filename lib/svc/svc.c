@@ -61,6 +61,7 @@ worker_free(struct ioc_svm_worker *w)
 	}
 	if (w->behaviour != NULL)
 		w->ops->fini(w->behaviour);
+	rte_free(w->fenced_by_port);
 	rte_free(w);
 }
 
@@ -85,6 +86,12 @@ worker_create(const struct ioc_topology *t, unsigned inst, unsigned index, bool 
 	w->standby_for = -1;
 	w->state = standby ? IOC_SVM_IDLE : IOC_SVM_UP;
 	w->last_move = rte_get_tsc_cycles();
+	w->fenced_by_port = rte_zmalloc("ioc_svm_fenced",
+					sizeof(uint64_t) * (t->n_vnics + t->n_uplinks + 1), 0);
+	if (w->fenced_by_port == NULL) {
+		rte_free(w);
+		return NULL;
+	}
 	w->ops = &ioc_svm_rules_ops;
 	for (unsigned l = 0; l < IOC_MAX_LCORES && l < RTE_MAX_LCORE; l++) {
 		if (!fwd[l])
@@ -206,6 +213,20 @@ ioc_svc_release(void)
 	svc_current = NULL;
 }
 
+/*
+ * A fenced worker frees what it holds, counted by the port each packet came
+ * in on: the ports' ledgers count these among the held packets that will
+ * never be resumed (drop_fenced).
+ */
+static void
+fenced_drop(struct ioc_svm_worker *w, struct rte_mbuf **pkts, uint16_t n)
+{
+	for (uint16_t i = 0; i < n; i++)
+		w->fenced_by_port[ioc_meta(pkts[i])->rx_port]++;
+	w->cnt[IOC_SVM_FENCED_DROP] += n;
+	rte_pktmbuf_free_bulk(pkts, n);
+}
+
 /* Hand back what is waiting, then take new packets only when nothing is waiting. */
 static unsigned
 serve(struct ioc_svm_worker *w, unsigned l, uint64_t now)
@@ -228,8 +249,7 @@ serve(struct ioc_svm_worker *w, unsigned l, uint64_t now)
 	w->ops->process(w->behaviour, now, pend, (uint16_t)n, w->cnt);
 	/* Fenced meanwhile: its share went elsewhere, it may return nothing. */
 	if (unlikely(__atomic_load_n(&w->fence_gen, __ATOMIC_ACQUIRE) != w->run_gen)) {
-		rte_pktmbuf_free_bulk(pend, n);
-		w->cnt[IOC_SVM_FENCED_DROP] += n;
+		fenced_drop(w, pend, (uint16_t)n);
 		return n;
 	}
 	unsigned sent = rte_ring_sp_enqueue_burst(w->back[l], (void **)pend, n, NULL);
@@ -248,8 +268,7 @@ acknowledge_fence(struct ioc_svm_worker *w, uint32_t gen)
 	for (unsigned i = 0; i < w->n_fwd; i++) {
 		unsigned l = w->fwd_lcores[i];
 
-		rte_pktmbuf_free_bulk(w->pending[l], w->n_pending[l]);
-		w->cnt[IOC_SVM_FENCED_DROP] += w->n_pending[l];
+		fenced_drop(w, w->pending[l], w->n_pending[l]);
 		w->n_pending[l] = 0;
 	}
 	w->run_gen = gen;

@@ -126,7 +126,8 @@ struct ioc_svm_worker {
 	int standby_for; /* a standby: the share it serves, -1 none */
 	uint64_t last_hb, last_move, steady_since, down_since;
 	/* Written by the worker only. */
-	uint32_t run_gen; /* the fence generation it last acknowledged */
+	uint32_t run_gen;         /* the fence generation it last acknowledged */
+	uint64_t *fenced_by_port; /* fenced drops by the port they came in on */
 	struct rte_mbuf *pending[RTE_MAX_LCORE][IOC_BURST]; /* verdicted, `back` was full */
 	uint16_t n_pending[RTE_MAX_LCORE];
 	uint64_t heartbeat __rte_cache_aligned; /* bumped every loop */

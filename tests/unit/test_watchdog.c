@@ -294,11 +294,15 @@ test_fenced_worker_returns_nothing(void)
 	uint16_t pending = w0->n_pending[1];
 	CU_ASSERT_EQUAL(pending, queued);
 	uint64_t fenced = w0->cnt[IOC_SVM_FENCED_DROP];
+	uint64_t port_fenced = fixture_port_counter(&f, "VM1.eth0", IOC_PC_DROP_FENCED);
 	/* It hangs, is declared down and fenced; then it wakes up. */
 	kill_all(130);
 	CU_ASSERT_EQUAL(w0->state, IOC_SVM_DOWN);
 	ioc_svm_worker_poll(w0);
 	CU_ASSERT_EQUAL(w0->cnt[IOC_SVM_FENCED_DROP], fenced + pending);
+	/* The port it came in on counts them: its ledger still adds up. */
+	CU_ASSERT_EQUAL(fixture_port_counter(&f, "VM1.eth0", IOC_PC_DROP_FENCED),
+			port_fenced + pending);
 	CU_ASSERT_EQUAL(w0->n_pending[1], 0);
 	CU_ASSERT_EQUAL(w0->run_gen, w0->fence_gen);
 	/* Nothing of its old generation reached the return ring. */
