@@ -72,11 +72,13 @@ run_unit unit-asan build-asan/tests/unit/unit_tests \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
 export IOC_BUILD=$TOP/build
+run_tap tests/fuzz/run.sh 20
 run_tap tests/integration/test_iochainctl_fake.sh "$TOP/build/app/iochainctl"
 for t in tests/integration/test_*.sh; do
 	[ "$(basename "$t")" = test_iochainctl_fake.sh ] && continue
 	run_tap "$t"
 done
+run_tap scripts/soak.sh 60
 
 echo "logs: $LOGDIR"
 echo "$passed passed, $failed failed"

@@ -160,6 +160,9 @@ ioc_meta_parse(struct rte_mbuf *m, struct ioc_meta *md)
 		md->flags |= IOC_F_VLAN;
 	}
 	md->l3_off = (uint8_t)off;
+	/* A third tag: its L3 is not inspected, so it must not pass as "other" (spoofguard). */
+	if (type == RTE_BE16(RTE_ETHER_TYPE_VLAN) || type == RTE_BE16(RTE_ETHER_TYPE_QINQ))
+		md->flags |= IOC_F_MALFORMED;
 
 	switch (type) {
 	case RTE_BE16(RTE_ETHER_TYPE_IPV4):

@@ -26,6 +26,7 @@ main(int argc, char **argv)
 	test_svc_register();
 	test_watchdog_register();
 	test_reload_register();
+	test_malformed_register();
 
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
