@@ -1,0 +1,299 @@
+#!/usr/bin/env bash
+# Failover drills under traffic: how fast iochain's watchdog detects a stalled or
+# crashed SVM worker, how fast the vNIC is inspected again, and what a failOpen
+# drill costs in packets.
+#
+#   sudo bash scripts/bench-failover.sh [--quick] [--drills N] [--no-plots]
+#
+# Topology: the lab of config/blog-lab.ini (VM1S1.eth0 -> slot 4 -> the
+# fortigate-host-10 instance, worker fortigate-host-10.0 on lcore 2, profile
+# fortigate-secure, a redirect of all of VM1S1's traffic, svm rules allowing
+# VM1S1, heartbeat_timeout_ms = 10, auto_recover) on net_pcap + net_null
+# instead of net_tap: VM1S1.eth0 replays 64-byte UDP frames from VM1S1's MAC
+# and IP to the laptop's MAC (4096 frames, 1024 flows, infinite_rx) into a
+# net_null uplink0, as fast as the forwarding lcore goes.
+# Lcores: --lcores 0@0,1@1,2@0: control + watchdog (lcore 0) and the SVM worker
+# (lcore 2) share CPU 0; the forwarding lcore 1 has CPU 1.
+#
+# Drills (N each, default 100; --quick: 5), policies alternating failOpen,
+# failClosed (iochainctl profile set before each):
+#   stall: svm stall; wait for /iochain/svm,W state "down"; svm resume; wait "up".
+#          detection = event "instance W: down" - event "svm W: drill stall";
+#          recovery  = event "instance W: up"   - event "svm W: drill resume".
+#   crash: svm crash; auto_recover relaunches the worker; wait for "instance W: up".
+#          detection = "instance W: down" - "svm W: drill crash";
+#          recovery (crash to inspecting) = "instance W: up" - "svm W: drill crash".
+# Per drill, the deltas of VM1S1.eth0's svc_svm_down_drop and svc_drop_ring_full
+# and the worker's fenced_drop (on failOpen drills all should stay 0).
+# After the drills iochain stops with SIGINT; its final counters give the ledger
+# (rx = tx + drops + freed in flight). mbuf leaks are not measurable from outside.
+#
+# Timelines (unless --no-plots): for each policy, one stall of ~1 s then resume,
+# while scripts/telemetry_sampler.py reads /iochain/stats,uplink0 and the
+# worker's counters every 5 ms over one telemetry connection (pinned to CPU 0);
+# gnuplot draws packets/s through the VM and the SVM's allow rate, with the
+# stall, detected-down, resume and up-again instants:
+# docs/timeline-failopen.png, docs/timeline-failclosed.png.
+#
+# Output: build/bench/failover.{md,json} (+ timeline-*.tsv). Exit status: 0, or 1
+# if iochain cannot run or a drill never reaches the state it waits for.
+set -u
+cd "$(dirname "$0")/.."
+TOP=$(pwd)
+DRILLS=100
+PLOTS=1
+usage() {
+	echo "usage: $0 [--quick] [--drills N] [--no-plots]" >&2
+	exit 2
+}
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) DRILLS=5 ;;
+	--drills) [ $# -ge 2 ] || usage; DRILLS=$2; shift ;;
+	--no-plots) PLOTS=0 ;;
+	*) usage ;;
+	esac
+	shift
+done
+case $DRILLS in '' | *[!0-9]*) usage ;; esac
+[ "$DRILLS" -ge 1 ] || usage
+
+bash scripts/setup.sh >/dev/null || exit 1
+bash scripts/build.sh >/dev/null || exit 1
+if [ "$PLOTS" = 1 ] && ! command -v gnuplot >/dev/null; then
+	echo "bench-failover: gnuplot missing (scripts/setup.sh installs gnuplot-nox)" >&2
+	exit 1
+fi
+IOCHAIN=$TOP/build/app/iochain
+CTL=$TOP/build/app/iochainctl
+OUT=$TOP/build/bench
+mkdir -p "$OUT"
+D=$(mktemp -d /tmp/iochain-failover.XXXXXX)
+PREFIX=ioc-fo-$$
+IOC_PID=
+SAMPLER_PID=
+W=fortigate-host-10.0
+P=fortigate-secure
+LCORES=0@0,1@1,2@0
+
+cleanup() {
+	[ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID" 2>/dev/null && wait "$SAMPLER_PID" 2>/dev/null
+	if [ -n "$IOC_PID" ]; then
+		kill -INT "$IOC_PID" 2>/dev/null
+		for _ in $(seq 1 50); do
+			kill -0 "$IOC_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$IOC_PID" 2>/dev/null
+		wait "$IOC_PID" 2>/dev/null
+	fi
+	rm -rf "$D" "/var/run/dpdk/$PREFIX"
+	rm -f /dev/hugepages/"$PREFIX"map_*
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+die() {
+	echo "bench-failover: $*" >&2
+	[ -f "$D/iochain.log" ] && tail -n 20 "$D/iochain.log" >&2
+	exit 1
+}
+ctl() {
+	"$CTL" --file-prefix "$PREFIX" "$@"
+}
+state() {
+	ctl raw "/iochain/svm,$W" 2>/dev/null | grep -o '"state":"[a-z]*"' | cut -d'"' -f4
+}
+# wait_state STATE SECONDS
+wait_state() {
+	local end=$(($(date +%s%N) + ${2%.*}000000000))
+	while [ "$(date +%s%N)" -lt "$end" ]; do
+		[ "$(state)" = "$1" ] && return 0
+		sleep 0.003
+	done
+	return 1
+}
+events() {
+	ctl raw /iochain/events
+}
+snap() {
+	{
+		echo "{\"vnic\": $(ctl raw /iochain/stats,VM1S1.eth0 || echo null),"
+		echo "\"svm\": $(ctl raw "/iochain/svm,$W" || echo null)}"
+	} >"$1" 2>/dev/null
+}
+# wait_event TEXT SECONDS: polls the events until one added after the latest
+# "drill" event contains TEXT (plain bash: no interpreter start-up in the loop).
+wait_event() {
+	local text=$1 end=$(($(date +%s%N) + ${2%.*}000000000)) ev
+	while [ "$(date +%s%N)" -lt "$end" ]; do
+		ev=$(events 2>/dev/null)
+		ev=${ev##*": drill "}
+		[[ $ev == *"$text"* ]] && return 0
+		sleep 0.005
+	done
+	return 1
+}
+
+# ---- the lab on net_pcap + net_null -------------------------------------------
+others=$(pgrep -d' ' -f -- '--file-prefix|fuzz_' 2>/dev/null)
+[ -z "$others" ] || echo "bench-failover: warning: other DPDK or busy processes run (pids $others): they share the 2 CPUs; a starved worker or watchdog shows up as a false detection" >&2
+python3 scripts/gen-pcap.py --dir "$D" --spoof-every 0 --local-every 0 --flows 1024 \
+	--packets 4096 --size 64 >/dev/null || die "cannot write the pcap"
+mv "$D/pcap-demo-vm1s1.pcap" "$D/lab.pcap" && rm -f "$D"/pcap-demo-*.pcap
+python3 scripts/bench_topo.py ini lab lab.pcap 0 true 0 0 0 false >"$D/lab.ini" || die "no topology"
+"$IOCHAIN" --check -c "$D/lab.ini" >/dev/null || die "invalid topology $D/lab.ini"
+(cd "$D" && exec "$IOCHAIN" --lcores "$LCORES" --file-prefix "$PREFIX" -- -c lab.ini) \
+	>"$D/iochain.log" 2>&1 </dev/null &
+IOC_PID=$!
+for i in $(seq 1 300); do
+	kill -0 "$IOC_PID" 2>/dev/null || die "iochain exited early"
+	ctl stats >/dev/null 2>&1 && break
+	sleep 0.1
+done
+ctl stats >/dev/null 2>&1 || die "iochain does not answer telemetry"
+wait_state up 5 || die "the worker is not up"
+sleep 1
+echo "lab on net_pcap + net_null up (lcores $LCORES: 0 -> CPU 0 control + watchdog, 1 -> CPU 1 forwarding, 2 -> CPU 0 SVM worker $W)"
+
+# ---- timelines ----------------------------------------------------------------
+if [ "$PLOTS" = 1 ]; then
+	for pol in failOpen failClosed; do
+		fo=false
+		[ "$pol" = failOpen ] && fo=true
+		ctl profile set "$P" fail_open=$fo >/dev/null || die "profile set failed"
+		sleep 0.3
+		taskset -c 0 python3 scripts/telemetry_sampler.py --prefix "$PREFIX" --interval 0.005 \
+			--duration 3 --out "$D/timeline-$pol.jsonl" /iochain/stats,uplink0 "/iochain/svm,$W" \
+			>"$D/sampler.log" 2>&1 &
+		SAMPLER_PID=$!
+		sleep 1
+		ctl svm stall "$W" >/dev/null || die "svm stall failed"
+		wait_state down 2 || die "timeline $pol: the worker did not go down"
+		sleep 1
+		ctl svm resume "$W" >/dev/null || die "svm resume failed"
+		wait "$SAMPLER_PID" || die "the sampler failed: $(cat "$D/sampler.log")"
+		SAMPLER_PID=
+		wait_state up 2 || die "timeline $pol: the worker did not come back up"
+		events >"$D/timeline-$pol.events.json"
+		lc=$(echo "$pol" | tr '[:upper:]' '[:lower:]')
+		python3 scripts/failover_report.py timeline "$D/timeline-$pol.jsonl" \
+			"$D/timeline-$pol.events.json" "$W" "$pol" "$OUT/timeline-$lc.tsv" \
+			"$TOP/docs/timeline-$lc.png" || die "timeline $pol: no plot"
+		sleep 0.3
+	done
+fi
+
+# ---- steady state: what each policy does with what the SVM cannot take ----------
+for pol in failOpen failClosed; do
+	fo=false
+	[ "$pol" = failOpen ] && fo=true
+	ctl profile set "$P" fail_open=$fo >/dev/null || die "profile set failed"
+	sleep 0.2
+	snap "$D/base.$pol.a"
+	date +%s.%N >"$D/base.$pol.ta"
+	sleep 1
+	snap "$D/base.$pol.b"
+	date +%s.%N >"$D/base.$pol.tb"
+done
+
+# ---- drills -------------------------------------------------------------------
+: >"$D/drills.tsv"
+n=0
+for kind in stall crash; do
+	for i in $(seq 1 "$DRILLS"); do
+		n=$((n + 1))
+		pol=failOpen
+		fo=true
+		if [ $((i % 2)) = 0 ]; then
+			pol=failClosed
+			fo=false
+		fi
+		ctl profile set "$P" fail_open=$fo >/dev/null || die "profile set failed"
+		sleep 0.1
+		events >"$D/d.$n.pre"
+		snap "$D/d.$n.a"
+		ok=1
+		if [ $kind = stall ]; then
+			ctl svm stall "$W" >/dev/null || die "svm stall failed"
+			wait_state down 2 || ok=0
+			ctl svm resume "$W" >/dev/null || die "svm resume failed"
+			wait_state up 3 || ok=0
+		else
+			ctl svm crash "$W" >/dev/null || die "svm crash failed"
+			wait_event "instance $W: up" 5 || ok=0
+			wait_state up 3 || ok=0
+		fi
+		snap "$D/d.$n.b"
+		events >"$D/d.$n.post"
+		echo "$n $kind $pol $ok" >>"$D/drills.tsv"
+		[ "$ok" = 1 ] || echo "drill $n ($kind, $pol): the worker did not reach the state waited for" >&2
+		if [ $((n % 20)) = 0 ] || [ "$DRILLS" -le 10 ]; then
+			echo "drill $n/$((2 * DRILLS)) done ($kind, $pol)"
+		fi
+	done
+done
+ctl profile set "$P" fail_open=false >/dev/null
+sleep 0.2
+
+# ---- stop, ledger, report -------------------------------------------------------
+kill -INT "$IOC_PID"
+for _ in $(seq 1 100); do
+	kill -0 "$IOC_PID" 2>/dev/null || break
+	sleep 0.1
+done
+kill -KILL "$IOC_PID" 2>/dev/null
+wait "$IOC_PID"
+echo "exit status $?" >>"$D/iochain.log"
+IOC_PID=
+
+# One JSON line per drill: its new events (from the pre- and post-drill event windows),
+# the counters before and after, and the false detections since the previous drill.
+python3 - "$D" "$W" >"$D/drills.jsonl" <<'PY' || die "cannot assemble the drills"
+import json, re, sys
+d, w = sys.argv[1], sys.argv[2]
+prev_total = None
+for line in open(d + "/drills.tsv"):
+    n, kind, pol, ok = line.split()
+    def load(s):
+        try:
+            return json.load(open("%s/d.%s.%s" % (d, n, s)))
+        except Exception:
+            return None
+    pre, post = load("pre"), load("post")
+    pre = pre["/iochain/events"] if pre else {"total": 0, "events": []}
+    post = post["/iochain/events"] if post else {"total": 0, "events": []}
+    new = post["total"] - pre["total"]
+    ev = post["events"][-new:] if new > 0 else []
+    between = []
+    if prev_total is not None and pre["total"] > prev_total:
+        between = pre["events"][-(pre["total"] - prev_total):]
+    prev_total = post["total"]
+    print(json.dumps({"i": int(n), "kind": kind, "policy": pol, "ok": ok == "1",
+                      "truncated": new > len(post["events"]), "events": ev,
+                      "between_down": sum(1 for x in between if re.search(r"instance %s: down" % re.escape(w), x)),
+                      "a": load("a"), "b": load("b")}))
+PY
+python3 - "$D" >"$D/meta.json" <<PY || die "no meta"
+import json, sys
+d = sys.argv[1]
+base = {}
+for pol in ("failOpen", "failClosed"):
+    a, b = (json.load(open("%s/base.%s.%s" % (d, pol, x))) for x in "ab")
+    dt = float(open("%s/base.%s.tb" % (d, pol)).read()) - float(open("%s/base.%s.ta" % (d, pol)).read())
+    va, vb = a["vnic"]["/iochain/stats"], b["vnic"]["/iochain/stats"]
+    r = lambda k: round((vb.get(k, 0) - va.get(k, 0)) / dt / 1e6, 3)
+    base[pol] = {"seconds": round(dt, 3), "rx_mpps": r("rx"), "svm_allow_mpps": r("svc_svm_allow"),
+                 "drop_ring_full_mpps": r("svc_drop_ring_full"), "bypass_ring_full_mpps": r("svc_bypass_ring_full")}
+print(json.dumps({
+    "topology": "config/blog-lab.ini's lab on net_pcap (VM1S1.eth0, infinite_rx, 4096 x 64 B UDP frames, 1024 flows) + net_null (uplink0), heartbeat_timeout_ms 10, auto_recover",
+    "lcores": "--lcores $LCORES: lcore 0 (control, watchdog) and lcore 2 (SVM worker $W) on CPU 0, lcore 1 (forwarding) on CPU 1",
+    "drills": "$DRILLS stall and $DRILLS crash drills, alternately failOpen and failClosed",
+    "date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)", "commit": "$(git rev-parse --short HEAD 2>/dev/null)",
+    "steady_state": base}))
+PY
+python3 scripts/failover_report.py report "$D/drills.jsonl" "$D/iochain.log" "$W" "$OUT" "$D/meta.json"
+rc=$?
+[ "$rc" = 0 ] || die "some drills failed (see $OUT/failover.json)"
+[ "$PLOTS" = 1 ] && echo "plots: docs/timeline-failopen.png docs/timeline-failclosed.png"
+echo "results: $OUT/failover.md $OUT/failover.json"
