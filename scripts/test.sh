@@ -80,6 +80,23 @@ for t in tests/integration/test_*.sh; do
 done
 run_tap scripts/soak.sh 60
 
+# Benchmark smoke runs: every scenario must run; speed is never asserted.
+run_smoke() {
+	local name=$1 log="$LOGDIR/$1.log"
+	shift
+	echo "== $name"
+	if "$@" >"$log" 2>&1; then
+		echo "  $name: 1 passed, 0 failed"
+		passed=$((passed + 1))
+	else
+		tail -20 "$log" | sed 's/^/    /'
+		echo "  $name: 0 passed, 1 failed"
+		failed=$((failed + 1))
+	fi
+}
+run_smoke bench-quick bash scripts/bench.sh --quick
+run_smoke bench-failover-quick bash scripts/bench-failover.sh --quick --no-plots
+
 echo "logs: $LOGDIR"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
