@@ -50,15 +50,15 @@ enum ioc_port_counter {
 	IOC_PC_DROP_IN_CHAIN,  /* dropped by a slot of the destination vNIC's chain (in) */
 	IOC_PC_DROP_NO_DEST,   /* no vNIC owns the destination MAC, and no uplink to send to */
 	IOC_PC_DROP_LOOP,      /* a vNIC sent a frame to its own MAC */
-	IOC_PC_DROP_FENCED,    /* held by an SVM worker that was fenced: freed there, never resumed */
-	IOC_PC_FLOOD_COPY,     /* copies made for flooding: each then ends like a received packet */
-	IOC_PC_FLOOD_NOMEM,    /* a flood copy could not be allocated: that port missed it */
-	IOC_PC_HELD,	       /* held by a slot (in flight to an SVM) */
-	IOC_PC_RESUMED,	       /* held packets that came back into the chain */
-	IOC_PC_REPLY,	       /* replies a slot sent back out this port (reject) */
-	IOC_PC_TX_QUEUED,      /* packets queued for TX on this port */
-	IOC_PC_TX,	       /* accepted by the driver */
-	IOC_PC_TX_DROP_FULL,   /* refused by the driver (queue full) and freed */
+	IOC_PC_DROP_FENCED,  /* held by an SVM worker that was fenced: freed there, never resumed */
+	IOC_PC_FLOOD_COPY,   /* copies made for flooding: each then ends like a received packet */
+	IOC_PC_FLOOD_NOMEM,  /* a flood copy could not be allocated: that port missed it */
+	IOC_PC_HELD,	     /* held by a slot (in flight to an SVM) */
+	IOC_PC_RESUMED,	     /* held packets that came back into the chain */
+	IOC_PC_REPLY,	     /* replies a slot sent back out this port (reject) */
+	IOC_PC_TX_QUEUED,    /* packets queued for TX on this port */
+	IOC_PC_TX,	     /* accepted by the driver */
+	IOC_PC_TX_DROP_FULL, /* refused by the driver (queue full) and freed */
 	IOC_PC_MAX,
 };
 
@@ -168,6 +168,20 @@ int ioc_fwd_main(void *arg);
 /* A received burst through the whole datapath, then staged vNIC chains; exposed for tests. */
 void ioc_fwd_burst(struct ioc_lcore *lc, unsigned port, struct rte_mbuf **pkts, uint16_t n);
 void ioc_fwd_flush(struct ioc_lcore *lc);
+
+/*
+ * The port ledger's two sides (above): what came in on the port, and where it
+ * went, counting what slots hold as in flight. Equal whenever the counters
+ * are read while no lcore runs (and within a burst or two otherwise).
+ */
+static inline void
+ioc_port_ledger(const uint64_t c[IOC_PC_MAX], uint64_t *in, uint64_t *out)
+{
+	*in = c[IOC_PC_RX] + c[IOC_PC_FLOOD_COPY];
+	*out = c[IOC_PC_FWD_UPLINK] + c[IOC_PC_FWD_VNIC] + c[IOC_PC_DROP_RUNT] +
+	       c[IOC_PC_DROP_OUT_CHAIN] + c[IOC_PC_DROP_IN_CHAIN] + c[IOC_PC_DROP_NO_DEST] +
+	       c[IOC_PC_DROP_LOOP] + c[IOC_PC_HELD] - c[IOC_PC_RESUMED];
+}
 
 /* Counters summed over lcores. */
 void ioc_dp_port_counters(const struct ioc_dp *dp, unsigned port, uint64_t out[IOC_PC_MAX]);
