@@ -66,8 +66,8 @@ worker_free(struct ioc_svm_worker *w)
 }
 
 static struct ioc_svm_worker *
-worker_create(const struct ioc_topology *t, unsigned inst, unsigned index, bool standby,
-	      const bool *fwd)
+worker_create(const struct ioc_topology *t, const struct ioc_svc_profile *profiles, unsigned inst,
+	      unsigned index, bool standby, const bool *fwd)
 {
 	const struct ioc_service_instance *si = &t->instances[inst];
 	unsigned lcore = standby ? si->standby_lcores.id[index] : si->lcores.id[index];
@@ -83,6 +83,7 @@ worker_create(const struct ioc_topology *t, unsigned inst, unsigned index, bool 
 	w->index = index;
 	w->lcore_id = lcore;
 	w->standby = standby;
+	w->profiles = profiles;
 	w->standby_for = -1;
 	w->state = standby ? IOC_SVM_IDLE : IOC_SVM_UP;
 	w->last_move = rte_get_tsc_cycles();
@@ -180,7 +181,7 @@ ioc_svc_acquire(const struct ioc_topology *t)
 
 			if (idx >= IOC_SVC_MAX_WORKERS)
 				continue;
-			w = worker_create(t, i, idx, standby, fwd);
+			w = worker_create(t, svc->profiles, i, idx, standby, fwd);
 			if (w == NULL) {
 				IOC_LOG(ERR, svc, "service_instance %s: cannot create worker %u",
 					si->name, k);
@@ -214,17 +215,30 @@ ioc_svc_release(void)
 }
 
 /*
- * A fenced worker frees what it holds, counted by the port each packet came
- * in on: the ports' ledgers count these among the held packets that will
- * never be resumed (drop_fenced).
+ * What a fenced worker held when it stalled: it inspected those packets
+ * before the failure but its share has moved on. Under failOpen they are
+ * returned (kept at the front of pkts; the returned count): the policy loses
+ * none. Under failClosed they are freed, counted by the port each came in on
+ * (its ledger shows them as drop_fenced): nothing passes after the failure.
  */
-static void
-fenced_drop(struct ioc_svm_worker *w, struct rte_mbuf **pkts, uint16_t n)
+static uint16_t
+fence_filter(struct ioc_svm_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
-	for (uint16_t i = 0; i < n; i++)
-		w->fenced_by_port[ioc_meta(pkts[i])->rx_port]++;
-	w->cnt[IOC_SVM_FENCED_DROP] += n;
-	rte_pktmbuf_free_bulk(pkts, n);
+	uint16_t kept = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		const struct ioc_meta *md = ioc_meta(pkts[i]);
+
+		if (md->profile != 0 &&
+		    __atomic_load_n(&w->profiles[md->profile - 1].fail_open, __ATOMIC_ACQUIRE)) {
+			pkts[kept++] = pkts[i];
+			continue;
+		}
+		w->fenced_by_port[md->rx_port]++;
+		w->cnt[IOC_SVM_FENCED_DROP]++;
+		rte_pktmbuf_free(pkts[i]);
+	}
+	return kept;
 }
 
 /* Hand back what is waiting, then take new packets only when nothing is waiting. */
@@ -248,28 +262,26 @@ serve(struct ioc_svm_worker *w, unsigned l, uint64_t now)
 	w->cnt[IOC_SVM_IN] += n;
 	w->ops->process(w->behaviour, now, pend, (uint16_t)n, w->cnt);
 	/* Fenced meanwhile: its share went elsewhere, it may return nothing. */
-	if (unlikely(__atomic_load_n(&w->fence_gen, __ATOMIC_ACQUIRE) != w->run_gen)) {
-		fenced_drop(w, pend, (uint16_t)n);
-		return n;
-	}
+	unsigned handled = n;
+	if (unlikely(__atomic_load_n(&w->fence_gen, __ATOMIC_ACQUIRE) != w->run_gen))
+		n = fence_filter(w, pend, (uint16_t)n);
 	unsigned sent = rte_ring_sp_enqueue_burst(w->back[l], (void **)pend, n, NULL);
 	if (unlikely(sent < n)) {
 		w->cnt[IOC_SVM_BACK_FULL] += n - sent;
 		memmove(pend, pend + sent, sizeof(*pend) * (n - sent));
 		w->n_pending[l] = (uint16_t)(n - sent);
 	}
-	return n;
+	return handled;
 }
 
-/* A fenced worker gives up what it held, then serves again under the new generation. */
+/* A fenced worker settles what it held, then serves again under the new generation. */
 static void
 acknowledge_fence(struct ioc_svm_worker *w, uint32_t gen)
 {
 	for (unsigned i = 0; i < w->n_fwd; i++) {
 		unsigned l = w->fwd_lcores[i];
 
-		fenced_drop(w, w->pending[l], w->n_pending[l]);
-		w->n_pending[l] = 0;
+		w->n_pending[l] = fence_filter(w, w->pending[l], w->n_pending[l]);
 	}
 	w->run_gen = gen;
 }

@@ -58,13 +58,14 @@ enum ioc_svm_counter {
 	IOC_SVM_DROP_DEFAULT, /* matched no rule: the SVM's default is drop */
 	IOC_SVM_CONN_FULL,    /* allowed, but the connection table was full */
 	IOC_SVM_BACK_FULL,    /* return ring full: kept and retried (not lost) */
-	IOC_SVM_FENCED_DROP,  /* held when it was fenced (hung, replaced): freed, not returned */
+	IOC_SVM_FENCED_DROP,  /* held when fenced, failClosed: freed (failOpen: returned) */
 	IOC_SVM_MAX,
 };
 
 extern const char *const ioc_svm_counter_names[IOC_SVM_MAX];
 
 struct ioc_svm_worker;
+struct ioc_svc_profile;
 
 /*
  * What an SVM does with packets: the pluggable behaviour of a worker. The
@@ -126,8 +127,9 @@ struct ioc_svm_worker {
 	int standby_for; /* a standby: the share it serves, -1 none */
 	uint64_t last_hb, last_move, steady_since, down_since;
 	/* Written by the worker only. */
-	uint32_t run_gen;         /* the fence generation it last acknowledged */
-	uint64_t *fenced_by_port; /* fenced drops by the port they came in on */
+	uint32_t run_gen;			/* the fence generation it last acknowledged */
+	uint64_t *fenced_by_port;		/* fenced drops by the port they came in on */
+	const struct ioc_svc_profile *profiles; /* the policies it settles fenced packets by */
 	struct rte_mbuf *pending[RTE_MAX_LCORE][IOC_BURST]; /* verdicted, `back` was full */
 	uint16_t n_pending[RTE_MAX_LCORE];
 	uint64_t heartbeat __rte_cache_aligned; /* bumped every loop */

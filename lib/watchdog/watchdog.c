@@ -75,7 +75,7 @@ publish_shares(struct ioc_svc_instance *inst)
 static void
 on_down(struct ioc_svc_instance *inst, struct ioc_svm_worker *w, uint64_t now)
 {
-	/* Whatever it still holds when it wakes up, it must not return. */
+	/* When it wakes up it settles what it held by policy (fence_filter in svc.c). */
 	__atomic_fetch_add(&w->fence_gen, 1, __ATOMIC_RELEASE);
 	w->down_since = now;
 	if (w->standby) {

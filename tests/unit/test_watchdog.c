@@ -270,6 +270,7 @@ test_failure_path_per_policy(void)
 	CU_ASSERT_EQUAL(ioc_svc_profile_set(svc, "nosuch", false), -ENOENT);
 }
 
+/* Under failClosed a fenced worker returns nothing of what it held. */
 static void
 test_fenced_worker_returns_nothing(void)
 {
@@ -317,6 +318,43 @@ test_fenced_worker_returns_nothing(void)
 	CU_ASSERT(fixture_no_mbuf_in_use(&f));
 }
 
+/* Under failOpen the packets a fenced worker held were inspected: it returns them. */
+static void
+test_fenced_worker_returns_fail_open(void)
+{
+	for (int t = 150; t <= 162; t++)
+		beat_and_tick(t, true, true, false);
+	CU_ASSERT_EQUAL_FATAL(w0->state, IOC_SVM_UP);
+
+	send_udp(vm2, MAC_VM2, IP4(10, 0, 0, 12), 32);
+	unsigned queued = rte_ring_count(w0->to[1]);
+	CU_ASSERT_FATAL(queued > 0);
+	struct rte_mbuf *filler[1023];
+	for (unsigned i = 0; i < RTE_DIM(filler); i++)
+		filler[i] = pkt_raw("x", 1);
+	CU_ASSERT_EQUAL_FATAL(rte_ring_enqueue_bulk(w0->back[1], (void **)filler, 1023, NULL),
+			      1023);
+	ioc_svm_worker_poll(w0);
+	CU_ASSERT_EQUAL(w0->n_pending[1], queued);
+
+	uint64_t fenced = w0->cnt[IOC_SVM_FENCED_DROP];
+	kill_all(170);
+	CU_ASSERT_EQUAL(w0->state, IOC_SVM_DOWN);
+	ioc_svm_worker_poll(w0); /* wakes up fenced: keeps them, the ring is still full */
+	CU_ASSERT_EQUAL(w0->cnt[IOC_SVM_FENCED_DROP], fenced);
+	CU_ASSERT_EQUAL(w0->n_pending[1], queued);
+	CU_ASSERT_EQUAL(rte_ring_dequeue_bulk(w0->back[1], (void **)filler, 1023, NULL), 1023);
+	rte_pktmbuf_free_bulk(filler, 1023);
+	fixture_drain_free(up);
+	uint64_t allow = fixture_slot_counter(&f, "VM2.eth0", "svc_svm_allow");
+	ioc_svm_worker_poll(w0); /* now they go back */
+	ioc_fwd_poll(f.lc);
+	/* w0's come back inspected, w1's queued share is reclaimed and bypasses: all 32 out. */
+	CU_ASSERT_EQUAL(fixture_slot_counter(&f, "VM2.eth0", "svc_svm_allow"), allow + queued);
+	CU_ASSERT_EQUAL(fixture_drain_free(up), 32);
+	CU_ASSERT(fixture_no_mbuf_in_use(&f));
+}
+
 static void
 find_event(const char *line, void *arg)
 {
@@ -360,5 +398,7 @@ test_watchdog_register(void)
 	CU_add_test(s, "reclaim of queued packets per policy", test_reclaim_per_policy);
 	CU_add_test(s, "failure path per policy, live publish", test_failure_path_per_policy);
 	CU_add_test(s, "a fenced worker returns nothing", test_fenced_worker_returns_nothing);
+	CU_add_test(s, "failOpen: a fenced worker returns what it held",
+		    test_fenced_worker_returns_fail_open);
 	CU_add_test(s, "every transition is an event", test_events_recorded);
 }
