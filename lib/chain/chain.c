@@ -101,3 +101,21 @@ ioc_chain_counter_name(const struct ioc_chain *c, unsigned i, char *buf, size_t 
 	}
 	snprintf(buf, len, "unknown_%u", i);
 }
+
+void
+ioc_slot_describe(struct ioc_slot_desc *d, const struct ioc_topology *t, unsigned vnic,
+		  unsigned slot, const char *agent, const char *vm_state,
+		  const char *failure_policy, const char *slow_path_id, const char *filter_source)
+{
+	const struct ioc_vnic *v = &t->vnics[vnic];
+
+	d->slot = slot;
+	snprintf(d->name, sizeof(d->name), "nic-%u-eth%u-%s.%u", t->vms[v->vm].world, v->eth, agent,
+		 slot);
+	snprintf(d->agent, sizeof(d->agent), "%s", agent);
+	snprintf(d->state, sizeof(d->state), "IOChain Attached");
+	snprintf(d->vm_state, sizeof(d->vm_state), "%s", vm_state);
+	snprintf(d->failure_policy, sizeof(d->failure_policy), "%s", failure_policy);
+	snprintf(d->slow_path_id, sizeof(d->slow_path_id), "%s", slow_path_id);
+	snprintf(d->filter_source, sizeof(d->filter_source), "%s", filter_source);
+}

@@ -71,6 +71,15 @@ struct ioc_slot_ctx {
 	struct rte_mbuf *reply[IOC_BURST];
 };
 
+/*
+ * Fills a description the way the platform names a filter:
+ * "nic-WORLD-ethN-AGENT.SLOT", state "IOChain Attached", and the rest as given.
+ */
+void ioc_slot_describe(struct ioc_slot_desc *d, const struct ioc_topology *t, unsigned vnic,
+		       unsigned slot, const char *agent, const char *vm_state,
+		       const char *failure_policy, const char *slow_path_id,
+		       const char *filter_source);
+
 struct ioc_slot_ops {
 	const char *name;	    /* short name, prefix of its counters: "swsec" */
 	const char *agent;	    /* agentName: "vmware-swsec" */

@@ -269,19 +269,10 @@ ioc_sfw_rule_hits(unsigned rule_index, uint64_t *hits)
 static void
 sfw_describe(const void *priv, const struct ioc_topology *t, unsigned vnic, struct ioc_slot_desc *d)
 {
-	const struct ioc_vnic *v = &t->vnics[vnic];
-
 	RTE_SET_USED(priv);
-	d->slot = 2;
-	snprintf(d->name, sizeof(d->name), "nic-%u-eth%u-vmware-sfw.2", t->vms[v->vm].world,
-		 v->eth);
-	snprintf(d->agent, sizeof(d->agent), "vmware-sfw");
-	snprintf(d->state, sizeof(d->state), "IOChain Attached");
 	/* No service VM behind the firewall: the platform shows Detached. */
-	snprintf(d->vm_state, sizeof(d->vm_state), "Detached");
-	snprintf(d->failure_policy, sizeof(d->failure_policy), "failClosed");
-	snprintf(d->slow_path_id, sizeof(d->slow_path_id), "none");
-	snprintf(d->filter_source, sizeof(d->filter_source), "Dynamic Filter Creation");
+	ioc_slot_describe(d, t, vnic, 2, "vmware-sfw", "Detached", "failClosed", "none",
+			  "Dynamic Filter Creation");
 }
 
 static struct ioc_slot_ops sfw_ops = {

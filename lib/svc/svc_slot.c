@@ -186,23 +186,18 @@ static void
 svc_describe(const void *priv, const struct ioc_topology *t, unsigned vnic, struct ioc_slot_desc *d)
 {
 	const struct svc_vnic *sv = priv;
-	const struct ioc_vnic *v = &t->vnics[vnic];
 	const struct ioc_service_instance *si = &t->instances[sv->instance];
+	char agent[32], slow_path_id[16];
 
-	d->slot = 4;
-	snprintf(d->name, sizeof(d->name), "nic-%u-eth%u-serviceinstance-%u.4", t->vms[v->vm].world,
-		 v->eth, si->id);
-	snprintf(d->agent, sizeof(d->agent), "serviceinstance-%u", si->id);
-	snprintf(d->state, sizeof(d->state), "IOChain Attached");
+	snprintf(agent, sizeof(agent), "serviceinstance-%u", si->id);
+	snprintf(slow_path_id, sizeof(slow_path_id), "%u", si->slow_path_id);
 	/* As the platform shows it: Attached while the slot's SVM is up. */
-	snprintf(d->vm_state, sizeof(d->vm_state), "%s",
-		 __atomic_load_n(&sv->svc->instances[sv->instance].down, __ATOMIC_ACQUIRE)
-			 ? "Detached"
-			 : "Attached");
-	snprintf(d->failure_policy, sizeof(d->failure_policy), "%s",
-		 fail_open(&sv->svc->profiles[sv->profile]) ? "failOpen" : "failClosed");
-	snprintf(d->slow_path_id, sizeof(d->slow_path_id), "%u", si->slow_path_id);
-	snprintf(d->filter_source, sizeof(d->filter_source), "Dynamic Filter Creation");
+	ioc_slot_describe(d, t, vnic, 4, agent,
+			  __atomic_load_n(&sv->svc->instances[sv->instance].down, __ATOMIC_ACQUIRE)
+				  ? "Detached"
+				  : "Attached",
+			  fail_open(&sv->svc->profiles[sv->profile]) ? "failOpen" : "failClosed",
+			  slow_path_id, "Dynamic Filter Creation");
 }
 
 static struct ioc_slot_ops svc_ops = {

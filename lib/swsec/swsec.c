@@ -128,20 +128,13 @@ static void
 swsec_describe(const void *priv, const struct ioc_topology *t, unsigned vnic,
 	       struct ioc_slot_desc *d)
 {
-	const struct ioc_vnic *v = &t->vnics[vnic];
-
 	RTE_SET_USED(priv);
-	d->slot = 1;
-	snprintf(d->name, sizeof(d->name), "nic-%u-eth%u-vmware-swsec.1", t->vms[v->vm].world,
-		 v->eth);
-	snprintf(d->agent, sizeof(d->agent), "vmware-swsec");
-	snprintf(d->state, sizeof(d->state), "IOChain Attached");
-	/* The platform shows Detached for slots that have no service VM behind them. */
-	snprintf(d->vm_state, sizeof(d->vm_state), "Detached");
-	snprintf(d->failure_policy, sizeof(d->failure_policy), "failClosed");
-	snprintf(d->slow_path_id, sizeof(d->slow_path_id), "none");
-	/* Spelled as the platform prints it, so that scripts grepping for it still match. */
-	snprintf(d->filter_source, sizeof(d->filter_source), "Always Enabled");
+	/*
+	 * The platform shows Detached for slots with no service VM behind them,
+	 * and spells the source "Always Enabled": scripts grepping for it match.
+	 */
+	ioc_slot_describe(d, t, vnic, 1, "vmware-swsec", "Detached", "failClosed", "none",
+			  "Always Enabled");
 }
 
 static struct ioc_slot_ops swsec_ops = {
