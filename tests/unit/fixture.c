@@ -388,3 +388,32 @@ fixture_lab_test_no_leak(void)
 {
 	CU_ASSERT(fixture_no_mbuf_in_use(&fixture_lab.f));
 }
+
+void
+fixture_assert_ledgers(struct dp_fixture *f)
+{
+	for (unsigned p = 0; p < f->dp->n_ports; p++) {
+		uint64_t c[IOC_PC_MAX], in, out;
+
+		ioc_dp_port_counters(f->dp, p, c);
+		ioc_port_ledger(c, &in, &out);
+		CU_ASSERT_EQUAL(in, out);
+		CU_ASSERT_EQUAL(c[IOC_PC_TX_QUEUED], c[IOC_PC_TX] + c[IOC_PC_TX_DROP_FULL]);
+		if (f->dp->ports[p].kind != IOC_PORT_VNIC)
+			continue;
+
+		const struct ioc_chain *ch = &f->dp->vnics[p].chain;
+		uint64_t sc[64];
+
+		CU_ASSERT_FATAL(ch->n_counters <= RTE_DIM(sc));
+		ioc_dp_slot_counters(f->dp, p, sc);
+		for (unsigned s = 0; s < ch->n_slots; s++) {
+			const uint64_t *blk = sc + ch->slot[s].cnt_off;
+			uint64_t reasons = 0;
+
+			for (unsigned r = 0; r < ch->slot[s].ops->n_reasons; r++)
+				reasons += blk[IOC_SLOT_REASONS + r];
+			CU_ASSERT_EQUAL(blk[IOC_SLOT_IN], blk[IOC_SLOT_PASS] + reasons);
+		}
+	}
+}

@@ -41,6 +41,12 @@ struct dp_fixture {
 int fixture_dp_start(struct dp_fixture *f, const char *ini);
 /* Tears down; -1 if an mbuf was still in use (a leak), which fails the suite. */
 int fixture_dp_stop(struct dp_fixture *f);
+/*
+ * Asserts every ledger of the datapath: per port what came in = where it went
+ * (ioc_port_ledger), tx_queued = tx + tx_drop_full, and per slot of every
+ * vNIC in = pass + its reasons.
+ */
+void fixture_assert_ledgers(struct dp_fixture *f);
 /* Drains the rings; true when every mbuf of both pools is back (nothing leaked). */
 bool fixture_no_mbuf_in_use(struct dp_fixture *f);
 

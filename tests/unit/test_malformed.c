@@ -486,31 +486,7 @@ test_jumbo_multiseg(void)
 static void
 test_ledgers(void)
 {
-	struct dp_fixture *f = &fixture_lab.f;
-
-	for (unsigned p = 0; p < f->dp->n_ports; p++) {
-		uint64_t c[IOC_PC_MAX];
-
-		ioc_dp_port_counters(f->dp, p, c);
-		uint64_t in, out;
-
-		ioc_port_ledger(c, &in, &out);
-		CU_ASSERT_EQUAL(in, out);
-		CU_ASSERT_EQUAL(c[IOC_PC_TX_QUEUED], c[IOC_PC_TX] + c[IOC_PC_TX_DROP_FULL]);
-		if (f->dp->ports[p].kind != IOC_PORT_VNIC)
-			continue;
-		const struct ioc_chain *ch = &f->dp->vnics[p].chain;
-		uint64_t sc[64];
-		ioc_dp_slot_counters(f->dp, p, sc);
-		for (unsigned s = 0; s < ch->n_slots; s++) {
-			const uint64_t *blk = sc + ch->slot[s].cnt_off;
-			uint64_t drops = 0;
-
-			for (unsigned r = 0; r < ch->slot[s].ops->n_reasons; r++)
-				drops += blk[IOC_SLOT_REASONS + r];
-			CU_ASSERT_EQUAL(blk[IOC_SLOT_IN], blk[IOC_SLOT_PASS] + drops);
-		}
-	}
+	fixture_assert_ledgers(&fixture_lab.f);
 }
 
 static int

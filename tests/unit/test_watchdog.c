@@ -270,6 +270,26 @@ test_failure_path_per_policy(void)
 	CU_ASSERT_EQUAL(ioc_svc_profile_set(svc, "nosuch", false), -ENOENT);
 }
 
+/*
+ * Packets from `from` queued to w0, which inspects them but cannot return
+ * them: its return ring is full of fillers (a slow forwarding lcore). Returns
+ * how many w0 holds.
+ */
+static unsigned
+w0_holds(struct ring_port *from, const char *mac, uint32_t ip, struct rte_mbuf **filler)
+{
+	send_udp(from, mac, ip, 32);
+	unsigned queued = rte_ring_count(w0->to[1]);
+	CU_ASSERT_FATAL(queued > 0);
+	for (unsigned i = 0; i < 1023; i++)
+		filler[i] = pkt_raw("x", 1);
+	CU_ASSERT_EQUAL_FATAL(rte_ring_enqueue_bulk(w0->back[1], (void **)filler, 1023, NULL),
+			      1023);
+	ioc_svm_worker_poll(w0);
+	CU_ASSERT_EQUAL(w0->n_pending[1], queued);
+	return queued;
+}
+
 /* Under failClosed a fenced worker returns nothing of what it held. */
 static void
 test_fenced_worker_returns_nothing(void)
@@ -280,20 +300,9 @@ test_fenced_worker_returns_nothing(void)
 	CU_ASSERT_EQUAL(w0->state, IOC_SVM_UP);
 	CU_ASSERT_FALSE(inst->down);
 
-	/* Packets queued to w0 (and w1: the hash spreads them). */
-	send_udp(vm1, MAC_VM1, IP4(10, 0, 0, 11), 32);
-	unsigned queued = rte_ring_count(w0->to[1]);
-	CU_ASSERT_FATAL(queued > 0);
-	/* The forwarding lcore is slow: w0's return ring is full of others' packets. */
+	/* Packets queued to w0 (and w1: the hash spreads them), held by w0. */
 	struct rte_mbuf *filler[1023];
-	for (unsigned i = 0; i < RTE_DIM(filler); i++)
-		filler[i] = pkt_raw("x", 1);
-	CU_ASSERT_EQUAL_FATAL(rte_ring_enqueue_bulk(w0->back[1], (void **)filler, 1023, NULL),
-			      1023);
-	/* w0 inspects them and must hold them: it cannot return them. */
-	ioc_svm_worker_poll(w0);
-	uint16_t pending = w0->n_pending[1];
-	CU_ASSERT_EQUAL(pending, queued);
+	uint16_t pending = (uint16_t)w0_holds(vm1, MAC_VM1, IP4(10, 0, 0, 11), filler);
 	uint64_t fenced = w0->cnt[IOC_SVM_FENCED_DROP];
 	uint64_t port_fenced = fixture_port_counter(&f, "VM1.eth0", IOC_PC_DROP_FENCED);
 	/* It hangs, is declared down and fenced; then it wakes up. */
@@ -326,16 +335,8 @@ test_fenced_worker_returns_fail_open(void)
 		beat_and_tick(t, true, true, false);
 	CU_ASSERT_EQUAL_FATAL(w0->state, IOC_SVM_UP);
 
-	send_udp(vm2, MAC_VM2, IP4(10, 0, 0, 12), 32);
-	unsigned queued = rte_ring_count(w0->to[1]);
-	CU_ASSERT_FATAL(queued > 0);
 	struct rte_mbuf *filler[1023];
-	for (unsigned i = 0; i < RTE_DIM(filler); i++)
-		filler[i] = pkt_raw("x", 1);
-	CU_ASSERT_EQUAL_FATAL(rte_ring_enqueue_bulk(w0->back[1], (void **)filler, 1023, NULL),
-			      1023);
-	ioc_svm_worker_poll(w0);
-	CU_ASSERT_EQUAL(w0->n_pending[1], queued);
+	unsigned queued = w0_holds(vm2, MAC_VM2, IP4(10, 0, 0, 12), filler);
 
 	uint64_t fenced = w0->cnt[IOC_SVM_FENCED_DROP];
 	kill_all(170);
