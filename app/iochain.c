@@ -218,6 +218,11 @@ print_stats(const struct ioc_dp *dp, struct rate_prev *prev, double secs, bool f
 		       c[IOC_PC_RX], c[IOC_PC_TX], drops, rx, tx);
 	}
 	if (final) {
+		struct ioc_pool_usage u;
+
+		ioc_dp_pool_usage(dp, &u);
+		printf("mbufs in use: %u at start, %u at stop (pool of %u)\n", u.in_use_start,
+		       u.in_use, u.size);
 		for (unsigned v = 0; v < dp->n_vnics; v++) {
 			const struct ioc_chain *ch = &dp->vnics[v].chain;
 			uint64_t sc[64] = { 0 };

@@ -57,6 +57,7 @@
 #define CMD_DFW_RULES "/iochain/dfw_rules"
 #define CMD_DFW_CONNECTIONS "/iochain/dfw_connections"
 #define CMD_RELOAD "/iochain/reload"
+#define CMD_MEMPOOL "/iochain/mempool"
 
 struct ctl {
 	const char *prefix;
@@ -87,6 +88,7 @@ static int cmd_profile_set(struct ctl *c, char **args, int nargs);
 static int cmd_dfw_rules(struct ctl *c, char **args, int nargs);
 static int cmd_dfw_connections(struct ctl *c, char **args, int nargs);
 static int cmd_reload(struct ctl *c, char **args, int nargs);
+static int cmd_mempool(struct ctl *c, char **args, int nargs);
 
 static const struct command commands[] = {
 	{ "show dfw host HOST summarize-dvfilter", "print every vNIC's I/O chain", cmd_summarize },
@@ -106,6 +108,8 @@ static const struct command commands[] = {
 	{ "dfw rules", "dfw rules in file order: priority, action, hits", cmd_dfw_rules },
 	{ "dfw connections", "firewall connection tables: entries, capacity, per state",
 	  cmd_dfw_connections },
+	{ "mempool", "the mbuf pool: size, in use now and at start (a leak shows as the gap)",
+	  cmd_mempool },
 	{ "reload", "re-read the topology file, apply its rule changes; returns once applied",
 	  cmd_reload },
 	{ "raw /CMD[,PARAMS]", "send a telemetry command, print the JSON reply as is", cmd_raw },
@@ -880,21 +884,20 @@ out:
 	return ret;
 }
 
+/* A reply that is one flat object: "key value" lines. */
 static int
-cmd_dfw_connections(struct ctl *c, char **args, int nargs)
+print_flat(struct ctl *c, const char *cmd)
 {
 	struct json_object *top;
 	int rc;
 
-	(void)args;
-	(void)nargs;
-	rc = request(c, CMD_DFW_CONNECTIONS, &top);
+	rc = request(c, cmd, &top);
 	if (rc <= 0) {
 		if (rc == 0)
-			err("iochain returned no data for " CMD_DFW_CONNECTIONS);
+			err("iochain returned no data for %s", cmd);
 		return EXIT_RUNTIME;
 	}
-	if (!need_object(top, CMD_DFW_CONNECTIONS)) {
+	if (!need_object(top, cmd)) {
 		json_object_put(top);
 		return EXIT_RUNTIME;
 	}
@@ -906,6 +909,22 @@ cmd_dfw_connections(struct ctl *c, char **args, int nargs)
 	}
 	json_object_put(top);
 	return EXIT_OK;
+}
+
+static int
+cmd_dfw_connections(struct ctl *c, char **args, int nargs)
+{
+	(void)args;
+	(void)nargs;
+	return print_flat(c, CMD_DFW_CONNECTIONS);
+}
+
+static int
+cmd_mempool(struct ctl *c, char **args, int nargs)
+{
+	(void)args;
+	(void)nargs;
+	return print_flat(c, CMD_MEMPOOL);
 }
 
 /* ---- svm stall|crash|slow|resume, events, profile set ------------------ */

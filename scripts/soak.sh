@@ -19,7 +19,9 @@
 #     accounted for by the uplink's tx and tx drops, the vNIC's drops and the
 #     packets freed at stop. Telemetry counters read while traffic flows are
 #     not used for the ledger: with infinite_rx traffic never stops, so only
-#     the final snapshot reconciles exactly.
+#     the final snapshot reconciles exactly;
+#   - the mbuf pool's in-use count at stop (lcores stopped, in-flight packets
+#     freed) equals its count at start (what the started ports hold).
 #   scripts/soak.sh [DURATION_SECONDS]   (default 60; root)
 set -u
 cd "$(dirname "$0")/.."
@@ -296,6 +298,12 @@ else:
             % (v["rx"], acc, " (in drops)" if port_has_fenced else ""))
         tap(v["rx"] > 0 and u["tx"] > 0, "traffic flowed (rx %d, uplink tx %d)" % (v["rx"], u["tx"]))
     tap(g("swsec_drop_ip") > 0, "spoofed frames dropped by spoofguard (%d)" % g("swsec_drop_ip"))
+    mm = re.search(r"^mbufs in use: (\d+) at start, (\d+) at stop", tail, re.M)
+    if mm is None:
+        tap(False, "final mbuf pool usage printed")
+    else:
+        tap(mm.group(1) == mm.group(2),
+            "mbuf pool: %s in use at stop = %s at start (nothing leaked)" % (mm.group(2), mm.group(1)))
 for st, what in out:
     print("%s - %s" % (st, what))
 EOF

@@ -483,13 +483,13 @@ enum sec_type {
 	SEC_MAX
 };
 
-enum { HOST_NAME, HOST_WATCHDOG_LCORE, HOST_HEARTBEAT };
+enum { HOST_NAME, HOST_WATCHDOG_LCORE, HOST_HEARTBEAT, HOST_MBUFS };
 enum { UPLINK_DEVICE, UPLINK_LCORE };
 enum { VM_WORLD, VM_VC_UUID };
 enum { VNIC_DEVICE, VNIC_SWITCH_PORT, VNIC_MAC, VNIC_IP, VNIC_UPLINK, VNIC_LCORE };
 enum { IPSET_ADDRESSES };
 enum { GROUP_MEMBERS };
-enum { DFW_DEFAULT_ACTION, DFW_STATEFUL };
+enum { DFW_DEFAULT_ACTION, DFW_STATEFUL, DFW_CONNECTIONS };
 enum {
 	RULE_PRIORITY,
 	RULE_SOURCE,
@@ -537,6 +537,7 @@ static const struct key_def host_keys[] = {
 	[HOST_NAME] = { "name", true },
 	[HOST_WATCHDOG_LCORE] = { "watchdog_lcore", false },
 	[HOST_HEARTBEAT] = { "heartbeat_timeout_ms", false },
+	[HOST_MBUFS] = { "mbufs", false },
 };
 
 static const struct key_def uplink_keys[] = {
@@ -566,6 +567,7 @@ static const struct key_def group_keys[] = {
 static const struct key_def dfw_keys[] = {
 	[DFW_DEFAULT_ACTION] = { "default_action", false },
 	[DFW_STATEFUL] = { "stateful", false },
+	[DFW_CONNECTIONS] = { "connections", false },
 };
 
 static const struct key_def dfw_rule_keys[] = {
@@ -1147,6 +1149,8 @@ set_host(struct ctx *c, unsigned k, const char *v)
 		return 0;
 	case HOST_HEARTBEAT:
 		return val_u32(c, v, 1, 60000, &h->heartbeat_timeout_ms);
+	case HOST_MBUFS:
+		return val_u32(c, v, IOC_MBUFS_MIN, IOC_MBUFS_MAX, &h->mbufs);
 	}
 	return 0;
 }
@@ -1217,6 +1221,8 @@ set_dfw(struct ctx *c, unsigned k, const char *v)
 		return 0;
 	case DFW_STATEFUL:
 		return val_bool(c, v, &d->stateful);
+	case DFW_CONNECTIONS:
+		return val_u32(c, v, IOC_CONNECTIONS_MIN, IOC_CONNECTIONS_MAX, &d->connections);
 	}
 	return 0;
 }

@@ -270,12 +270,23 @@ ioc_dp_create(const struct ioc_topology *t, struct ioc_dp **dpp, char *err, size
 		}
 	}
 	dp->svc = ioc_svc_get();
+	unsigned n_mbufs = pool_size(dp);
+	if (t->host.mbufs != 0) {
+		if (t->host.mbufs < n_mbufs) {
+			rc = -EINVAL;
+			snprintf(err, len,
+				 "[host] mbufs = %u: the ports' rings and bursts need at least %u",
+				 t->host.mbufs, n_mbufs);
+			goto fail;
+		}
+		n_mbufs = t->host.mbufs;
+	}
 	snprintf(name, sizeof(name), "ioc_mbuf_%u", pool_seq);
-	dp->pool = rte_pktmbuf_pool_create(name, pool_size(dp), 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+	dp->pool = rte_pktmbuf_pool_create(name, n_mbufs, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 					   (int)rte_socket_id());
 	if (dp->pool == NULL) {
 		rc = -rte_errno;
-		snprintf(err, len, "mbuf pool of %u: %s", pool_size(dp), rte_strerror(rte_errno));
+		snprintf(err, len, "mbuf pool of %u: %s", n_mbufs, rte_strerror(rte_errno));
 		goto fail;
 	}
 	rc = build_mac_table(dp);
@@ -319,6 +330,7 @@ ioc_dp_create(const struct ioc_topology *t, struct ioc_dp **dpp, char *err, size
 		snprintf(err, len, "lcore contexts: %s", strerror(-rc));
 		goto fail;
 	}
+	dp->pool_in_use_start = rte_mempool_in_use_count(dp->pool);
 	*dpp = dp;
 	return 0;
 fail:
@@ -357,6 +369,14 @@ ioc_dp_destroy(struct ioc_dp *dp)
 	rte_free(dp);
 }
 
+void
+ioc_dp_pool_usage(const struct ioc_dp *dp, struct ioc_pool_usage *u)
+{
+	u->size = dp->pool->size;
+	u->in_use = rte_mempool_in_use_count(dp->pool);
+	u->in_use_start = dp->pool_in_use_start;
+}
+
 struct ioc_lcore *
 ioc_dp_lcore(struct ioc_dp *dp, unsigned lcore_id)
 {
@@ -378,8 +398,8 @@ ioc_dp_port_counters(const struct ioc_dp *dp, unsigned port, uint64_t out[IOC_PC
 			out[c] += __atomic_load_n(&lc->port_cnt[port][c], __ATOMIC_RELAXED);
 	}
 	for (unsigned i = 0; dp->svc != NULL && i < dp->svc->n_workers; i++)
-		out[IOC_PC_DROP_FENCED] += __atomic_load_n(&dp->svc->workers[i]->fenced_by_port[port],
-							   __ATOMIC_RELAXED);
+		out[IOC_PC_DROP_FENCED] += __atomic_load_n(
+			&dp->svc->workers[i]->fenced_by_port[port], __ATOMIC_RELAXED);
 }
 
 void

@@ -121,7 +121,8 @@ struct ioc_lcore {
 struct ioc_dp {
 	const struct ioc_topology *topo;
 	struct rte_mempool *pool;
-	unsigned n_ports; /* vNICs first (port i == vNIC i), then uplinks */
+	unsigned pool_in_use_start; /* mbufs the started ports hold before any lcore runs */
+	unsigned n_ports;	    /* vNICs first (port i == vNIC i), then uplinks */
 	struct ioc_port_dp *ports;
 	unsigned n_vnics;
 	struct ioc_vnic_dp *vnics;
@@ -160,6 +161,17 @@ int ioc_dp_create(const struct ioc_topology *t, struct ioc_dp **dpp, char *err, 
 void ioc_dp_destroy(struct ioc_dp *dp);
 
 struct ioc_lcore *ioc_dp_lcore(struct ioc_dp *dp, unsigned lcore_id);
+
+/*
+ * The mbuf pool: its size, the mbufs out of it now (per-lcore caches count as
+ * free), and at start (what the started ports hold, before any lcore ran).
+ * With every lcore stopped and the SVM rings drained, in_use must be back to
+ * in_use_start: anything above it leaked.
+ */
+struct ioc_pool_usage {
+	unsigned size, in_use, in_use_start;
+};
+void ioc_dp_pool_usage(const struct ioc_dp *dp, struct ioc_pool_usage *u);
 
 /* One pass over the lcore's RX queues, then TX flush. Returns packets received. */
 unsigned ioc_fwd_poll(struct ioc_lcore *lc);

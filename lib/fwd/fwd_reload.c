@@ -291,8 +291,12 @@ ioc_dp_reload_check(const struct ioc_topology *cur, const struct ioc_topology *n
 
 	if (strcmp(cur->host.name, next->host.name) != 0 ||
 	    cur->host.watchdog_lcore != next->host.watchdog_lcore ||
-	    cur->host.heartbeat_timeout_ms != next->host.heartbeat_timeout_ms)
+	    cur->host.heartbeat_timeout_ms != next->host.heartbeat_timeout_ms ||
+	    cur->host.mbufs != next->host.mbufs)
 		return refuse(msg, len, "[host]");
+	if (cur->dfw.connections != next->dfw.connections)
+		return refuse(msg, len,
+			      "[dfw] connections (the connection tables keep their size)");
 	rc = check_ports(cur, next, msg, len);
 	if (rc == 0)
 		rc = check_services(cur, next, msg, len);

@@ -18,7 +18,6 @@ struct ct_table *ioc_sfw_ct[RTE_MAX_LCORE];
 /* Control plane: attach/detach (main thread) against telemetry's summary reads. */
 static pthread_mutex_t ct_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned ct_refs;
-static uint32_t ct_capacity = IOC_SFW_CONN_CAPACITY;
 
 static const char *const state_names[IOC_SFW_CT_NB_STATES] = {
 	[IOC_SFW_CT_TCP_SYN_SENT] = "tcp_syn_sent",
@@ -44,14 +43,6 @@ ioc_sfw_conn_state_name(unsigned state)
 	return state < IOC_SFW_CT_NB_STATES ? state_names[state] : "unknown";
 }
 
-void
-ioc_sfw_set_conn_capacity(uint32_t entries)
-{
-	pthread_mutex_lock(&ct_lock);
-	ct_capacity = RTE_MAX(entries, 8u);
-	pthread_mutex_unlock(&ct_lock);
-}
-
 static void
 table_free(struct ct_table *t)
 {
@@ -63,7 +54,7 @@ table_free(struct ct_table *t)
 }
 
 static struct ct_table *
-table_create(unsigned lcore)
+table_create(unsigned lcore, uint32_t entries)
 {
 	int socket =
 		rte_lcore_is_enabled(lcore) ? (int)rte_lcore_to_socket_id(lcore) : SOCKET_ID_ANY;
@@ -75,7 +66,7 @@ table_create(unsigned lcore)
 	snprintf(name, sizeof(name), "sfw_ct_%u", lcore);
 	struct rte_hash_parameters p = {
 		.name = name,
-		.entries = ct_capacity,
+		.entries = entries,
 		.key_len = sizeof(struct ct_key),
 		.hash_func = rte_hash_crc,
 		.socket_id = socket,
@@ -109,7 +100,7 @@ tables_free_all(void)
 }
 
 int
-ct_tables_get(const bool lcores[], unsigned n_lcores)
+ct_tables_get(const bool lcores[], unsigned n_lcores, uint32_t entries)
 {
 	int rc = 0;
 
@@ -117,7 +108,7 @@ ct_tables_get(const bool lcores[], unsigned n_lcores)
 	for (unsigned l = 0; l < n_lcores && l < RTE_MAX_LCORE; l++) {
 		if (!lcores[l] || ioc_sfw_ct[l] != NULL)
 			continue;
-		ioc_sfw_ct[l] = table_create(l);
+		ioc_sfw_ct[l] = table_create(l, entries);
 		if (ioc_sfw_ct[l] == NULL) {
 			IOC_LOG(ERR, sfw, "connection table for lcore %u: %s", l,
 				rte_strerror(rte_errno));

@@ -70,8 +70,12 @@ struct ct_table {
 /* Indexed by lcore id; NULL where no forwarding lcore runs. Set before lcores start. */
 extern struct ct_table *ioc_sfw_ct[RTE_MAX_LCORE];
 
-/* Control plane: take a reference, creating tables for `lcores` that have none. */
-int ct_tables_get(const bool lcores[], unsigned n_lcores);
+/*
+ * Control plane: take a reference, creating tables of `entries` connections
+ * for `lcores` that have none (tables that exist keep their size: a reload
+ * cannot change [dfw] connections).
+ */
+int ct_tables_get(const bool lcores[], unsigned n_lcores, uint32_t entries);
 /* Control plane: drop a reference; the last one frees every table. */
 void ct_tables_put(void);
 
@@ -152,7 +156,16 @@ static inline int
 ct_open(struct ct_table *t, const struct ct_key *k, uint8_t dir, uint8_t tcp_flags,
 	uint16_t profile, uint64_t now)
 {
-	int32_t pos = rte_hash_add_key(t->h, k);
+	int32_t pos;
+
+	/*
+	 * A full table: an insert would search every cuckoo path before failing.
+	 * Only a connection an earlier packet of this burst opened can still match.
+	 */
+	if (unlikely(t->n_entries >= t->capacity))
+		pos = rte_hash_lookup(t->h, k);
+	else
+		pos = rte_hash_add_key(t->h, k);
 
 	if (pos < 0)
 		return pos;

@@ -221,7 +221,7 @@ sfw_attach(const struct ioc_topology *t, unsigned vnic, void **priv)
 		rc = sfw_acl_build(t, vnic, IOC_DIR_OUT, &s->acl[sfw_dir_index(IOC_DIR_OUT)]);
 	if (rc == 0 && t->dfw.stateful) {
 		ioc_topo_forwarding_lcores(t, fwd);
-		rc = ct_tables_get(fwd, IOC_MAX_LCORES);
+		rc = ct_tables_get(fwd, IOC_MAX_LCORES, t->dfw.connections);
 		s->stateful = rc == 0;
 	}
 	if (rc != 0)

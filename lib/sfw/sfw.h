@@ -44,9 +44,6 @@ enum ioc_sfw_conn_state {
 	IOC_SFW_CT_NB_STATES,
 };
 
-/* Connections per forwarding lcore, unless changed with ioc_sfw_set_conn_capacity(). */
-#define IOC_SFW_CONN_CAPACITY 65536u
-
 struct ioc_sfw_conn_summary {
 	uint64_t entries;  /* present in the tables, expired-but-not-yet-aged included */
 	uint64_t capacity; /* sum of the tables' capacities */
@@ -78,11 +75,5 @@ int ioc_sfw_rule_info(unsigned rule_index, struct ioc_sfw_rule_info *info);
 
 /* The connection tables summed over lcores (all zero when none exist). */
 void ioc_sfw_conn_summary(struct ioc_sfw_conn_summary *s);
-
-/*
- * Capacity of the connection tables created from now on (at least 8); tables
- * that exist keep theirs. For tests and tuning; call before the datapath is built.
- */
-void ioc_sfw_set_conn_capacity(uint32_t entries);
 
 #endif /* IOC_SFW_H */

@@ -277,6 +277,29 @@ out:
 }
 
 static int
+cmd_mempool(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct ioc_pool_usage u;
+	int rc = -ENODEV;
+
+	RTE_SET_USED(cmd);
+	if (params != NULL && *params != '\0')
+		return -EINVAL;
+	pthread_mutex_lock(&tel_lock);
+	if (tel_dp != NULL) {
+		ioc_dp_pool_usage(tel_dp, &u);
+		rte_tel_data_start_dict(d);
+		rte_tel_data_add_dict_string(d, "name", tel_dp->pool->name);
+		rte_tel_data_add_dict_u64(d, "size", u.size);
+		rte_tel_data_add_dict_u64(d, "in_use", u.in_use);
+		rte_tel_data_add_dict_u64(d, "in_use_at_start", u.in_use_start);
+		rc = 0;
+	}
+	pthread_mutex_unlock(&tel_lock);
+	return rc;
+}
+
+static int
 svm_list(const struct ioc_svc *svc, struct rte_tel_data *d)
 {
 	struct rte_tel_data *names = rte_tel_data_alloc();
@@ -551,6 +574,9 @@ ioc_telemetry_init(void)
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/iochain/stats", cmd_stats,
 						"Port, slot and drop counters. Params: [PORT]");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd("/iochain/mempool", cmd_mempool,
+						"The mbuf pool: size, in_use, in_use_at_start");
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/iochain/svm", cmd_svm,
 						"SVM workers and their counters. Params: [WORKER]");

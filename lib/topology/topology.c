@@ -245,6 +245,7 @@ ioc_topo_init(struct ioc_topology *t)
 	t->host.heartbeat_timeout_ms = 10;
 	t->dfw.default_allow = true;
 	t->dfw.stateful = true;
+	t->dfw.connections = IOC_CONNECTIONS_DEFAULT;
 }
 
 void

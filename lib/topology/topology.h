@@ -20,6 +20,11 @@
 #define IOC_MAX_LCORES 128     /* lcore ids accepted in the INI: 0..127 */
 #define IOC_MAX_PORT_LCORES 16 /* RX queues (polling lcores) per port */
 #define IOC_MAX_VNIC_IPS 16    /* spoofguard bindings per vNIC */
+#define IOC_MBUFS_MIN 1024u    /* [host] mbufs */
+#define IOC_MBUFS_MAX 16777216u
+#define IOC_CONNECTIONS_MIN 16u /* [dfw] connections, per forwarding lcore */
+#define IOC_CONNECTIONS_MAX 16777216u
+#define IOC_CONNECTIONS_DEFAULT 65536u
 
 enum ioc_dir {
 	IOC_DIR_IN = 1 << 0,
@@ -75,6 +80,7 @@ struct ioc_host {
 	char name[IOC_NAME_MAX];
 	int watchdog_lcore;	       /* -1: the main lcore */
 	uint32_t heartbeat_timeout_ms; /* default 10 */
+	uint32_t mbufs;		       /* the mbuf pool; 0 (default): sized from the ports */
 };
 
 struct ioc_uplink {
@@ -121,8 +127,9 @@ struct ioc_group {
 };
 
 struct ioc_dfw {
-	bool default_allow; /* default_action = allow (default) | drop */
-	bool stateful;	    /* default true */
+	bool default_allow;   /* default_action = allow (default) | drop */
+	bool stateful;	      /* default true */
+	uint32_t connections; /* connection table entries per forwarding lcore */
 };
 
 enum ioc_action {
@@ -249,8 +256,7 @@ bool ioc_topo_group_has_vnic(const struct ioc_topology *t, int group, int vnic);
  * a CIDR, an ipset, a group (recursively: its CIDRs, ipsets, groups, and the
  * bound IPs of its vms and vnics), a vm's or a vnic's bound IPs.
  */
-bool ioc_topo_refs_have_ip(const struct ioc_topology *t, const struct ioc_ref_list *l,
-			   uint32_t ip);
+bool ioc_topo_refs_have_ip(const struct ioc_topology *t, const struct ioc_ref_list *l, uint32_t ip);
 
 /*
  * Whether a packet of IP protocol `proto` to port `dport` (host order; tcp and

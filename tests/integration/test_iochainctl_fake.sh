@@ -130,6 +130,7 @@ commands:
   profile set PROFILE fail_open=BOOL     publish a failure policy; returns once every forwarding lcore applies it
   dfw rules                              dfw rules in file order: priority, action, hits
   dfw connections                        firewall connection tables: entries, capacity, per state
+  mempool                                the mbuf pool: size, in use now and at start (a leak shows as the gap)
   reload                                 re-read the topology file, apply its rule changes; returns once applied
   raw /CMD[,PARAMS]                      send a telemetry command, print the JSON reply as is
 

@@ -1161,6 +1161,26 @@ test_base_is_valid(void)
 	ioc_topo_free(&t);
 }
 
+/* [host] mbufs and [dfw] connections: defaults, then the values given. */
+static void
+test_load_sizes(void)
+{
+	struct ioc_topology t;
+	struct ioc_error e;
+
+	CU_ASSERT_EQUAL_FATAL(ioc_config_load_string(BASE, "t.ini", &t, &e), 0);
+	CU_ASSERT_EQUAL(t.host.mbufs, 0); /* sized from the ports */
+	CU_ASSERT_EQUAL(t.dfw.connections, 65536);
+	ioc_topo_free(&t);
+	CU_ASSERT_EQUAL_FATAL(ioc_config_load_string(BASE_HOST "mbufs = 1048576\n" BASE_REST
+							       "[dfw]\nconnections = 1000000\n",
+						     "t.ini", &t, &e),
+			      0);
+	CU_ASSERT_EQUAL(t.host.mbufs, 1048576);
+	CU_ASSERT_EQUAL(t.dfw.connections, 1000000);
+	ioc_topo_free(&t);
+}
+
 static void
 test_err_syntax(void)
 {
@@ -1303,6 +1323,14 @@ test_err_bad_value(void)
 		   "heartbeat_timeout_ms", "invalid number \"0\": out of range (1..60000)");
 	EXPECT_ERR("[host]\nname = h\nheartbeat_timeout_ms = 60001\n" BASE, 3, "host",
 		   "heartbeat_timeout_ms", "invalid number \"60001\": out of range (1..60000)");
+	EXPECT_ERR("[host]\nname = h\nmbufs = 1023\n" BASE, 3, "host", "mbufs",
+		   "invalid number \"1023\": out of range (1024..16777216)");
+	EXPECT_ERR("[host]\nname = h\nmbufs = 16777217\n" BASE, 3, "host", "mbufs",
+		   "invalid number \"16777217\": out of range (1024..16777216)");
+	EXPECT_ERR(BASE "[dfw]\nconnections = 15\n", 13, "dfw", "connections",
+		   "invalid number \"15\": out of range (16..16777216)");
+	EXPECT_ERR(BASE "[dfw]\nconnections = 1M\n", 13, "dfw", "connections",
+		   "invalid number \"1M\": not a decimal number");
 	EXPECT_ERR("[host]\nname = h\nwatchdog_lcore = 128\n" BASE, 3, "host", "watchdog_lcore",
 		   "invalid number \"128\": out of range (0..127)");
 	EXPECT_ERR("[host]\nname = h\nwatchdog_lcore = -2\n" BASE, 3, "host", "watchdog_lcore",
@@ -1603,6 +1631,7 @@ static const struct test_def load_tests[] = {
 	{ "long lines", test_load_long_lines },
 	{ "load from a file", test_load_file },
 	{ "base fixture is valid", test_base_is_valid },
+	{ "mbufs and connections", test_load_sizes },
 	{ "lcore roles, valid sharing", test_lcore_roles_valid },
 	{ "group diamond is not a cycle", test_group_diamond_is_not_a_cycle },
 };

@@ -330,6 +330,29 @@ test_check_svc(void)
 	free(other);
 }
 
+/* The pool and the connection tables are sized once: a reload cannot resize them. */
+static void
+test_check_sizes(void)
+{
+	const char *base = SVC_INI("false", "ipset:ips-svm", "10.0.0.11", "g1");
+	char *a, *b;
+	char msg[512];
+
+	CU_ASSERT_FATAL(asprintf(&a, "%s[dfw]\nconnections = 1024\n", base) > 0);
+	CU_ASSERT_FATAL(asprintf(&b, "%s[dfw]\nconnections = 2048\n", base) > 0);
+	CU_ASSERT_EQUAL(check(a, a, msg, sizeof(msg)), 0);
+	CU_ASSERT_EQUAL(check(a, b, msg, sizeof(msg)), -EINVAL);
+	CU_ASSERT(strstr(msg, "[dfw] connections") != NULL);
+	free(a);
+	free(b);
+	const char *host = strstr(base, "[uplink");
+	CU_ASSERT_FATAL(host != NULL);
+	CU_ASSERT_FATAL(asprintf(&a, "[host]\nname = h\nmbufs = 20000\n%s", host) > 0);
+	CU_ASSERT_EQUAL(check(base, a, msg, sizeof(msg)), -EINVAL);
+	CU_ASSERT(strncmp(msg, "[host]: restart iochain", 23) == 0);
+	free(a);
+}
+
 void
 test_reload_register(void)
 {
@@ -343,4 +366,5 @@ test_reload_register(void)
 
 	s = CU_add_suite("reload check", NULL, NULL);
 	CU_add_test(s, "service insertion: what a reload may change", test_check_svc);
+	CU_add_test(s, "no resizing of the pool or the connection tables", test_check_sizes);
 }

@@ -294,7 +294,7 @@ test_return_traffic(void)
 
 	ioc_sfw_conn_summary(&before);
 	CU_ASSERT(before.n_tables >= 1);
-	CU_ASSERT_EQUAL(before.capacity, (uint64_t)before.n_tables * IOC_SFW_CONN_CAPACITY);
+	CU_ASSERT_EQUAL(before.capacity, (uint64_t)before.n_tables * IOC_CONNECTIONS_DEFAULT);
 	CU_ASSERT_EQUAL(via(fixture_lab.vm1,
 			    pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, sp, 80),
 			    fixture_lab.up),
@@ -646,13 +646,12 @@ slot_suite_init(void)
 	if (slot.ops == NULL || ioc_meta_register() != 0 ||
 	    load(&slot.topo, SLOT_LCORE, "drop", "true") != 0)
 		return -1;
-	/* Tables are created at the first attach: this suite gets small ones. */
-	ioc_sfw_set_conn_capacity(SMALL_TABLE);
+	/* Tables are created at the first attach, sized by [dfw] connections. */
+	slot.topo.dfw.connections = SMALL_TABLE;
 	for (unsigned v = 0; v < 2; v++) {
 		if (slot.ops->attach(&slot.topo, v, &slot.priv[v]) != 1)
 			return -1;
 	}
-	ioc_sfw_set_conn_capacity(IOC_SFW_CONN_CAPACITY);
 	slot.now = rte_get_tsc_cycles();
 	return 0;
 }
