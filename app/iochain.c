@@ -11,6 +11,8 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -249,9 +251,34 @@ launch_worker(struct ioc_svm_worker *w)
 	return rte_eal_remote_launch(ioc_svm_worker_main, w, w->lcore_id);
 }
 
+/*
+ * The watchdog's thread sleeps between ticks; on a CPU shared with a polling
+ * lcore (an SVM worker) the scheduler may wake it milliseconds late, and a
+ * late tick is a late detection. As a SCHED_FIFO thread it preempts the
+ * pollers the moment its sleep ends; it runs for microseconds per tick.
+ * prio 0: normal scheduling. Returns what it could set.
+ */
+static unsigned
+watchdog_sched(unsigned prio)
+{
+	static bool warned;
+	struct sched_param sp = { .sched_priority = (int)prio };
+	int rc = pthread_setschedparam(pthread_self(), prio > 0 ? SCHED_FIFO : SCHED_OTHER, &sp);
+
+	if (rc == 0)
+		return prio;
+	if (!warned) {
+		warned = true;
+		IOC_LOG(WARNING, main, "watchdog: cannot use SCHED_FIFO priority %u (%s)", prio,
+			strerror(rc));
+	}
+	return 0;
+}
+
 /* The watchdog on its own lcore (watchdog_lcore), ticking every period until quit. */
 struct watchdog_arg {
 	struct ioc_svc *svc;
+	unsigned rt_priority;
 	volatile bool quit;
 };
 
@@ -262,6 +289,8 @@ watchdog_main(void *arg)
 	uint64_t period = ioc_watchdog_period(wa->svc);
 	uint64_t next = rte_get_tsc_cycles() + period;
 
+	if (wa->rt_priority > 0)
+		watchdog_sched(wa->rt_priority);
 	while (!__atomic_load_n(&wa->quit, __ATOMIC_RELAXED)) {
 		uint64_t now = rte_get_tsc_cycles();
 
@@ -318,7 +347,7 @@ run(struct ioc_topology *t, unsigned stats_interval)
 	fflush(stdout);
 
 	/*
-	 * The control loop: the watchdog ticks here every heartbeat_timeout/10
+	 * The control loop: the watchdog ticks here every heartbeat_timeout/20
 	 * (unless watchdog_lcore gives it an lcore of its own), and only this
 	 * lcore may launch a worker again.
 	 */
@@ -328,8 +357,13 @@ run(struct ioc_topology *t, unsigned stats_interval)
 	uint64_t period = dp->svc != NULL ? ioc_watchdog_period(dp->svc) : rte_get_tsc_hz() / 20;
 	uint64_t period_us = RTE_MAX(period * 1000000 / rte_get_tsc_hz(), 1ul);
 
+	unsigned rt = 0; /* the control loop's SCHED_FIFO priority while it ticks */
+
+	if (!own_lcore && dp->svc != NULL && t->host.watchdog_rt_priority > 0)
+		rt = watchdog_sched(t->host.watchdog_rt_priority);
 	if (own_lcore && rc == 0) {
 		wd.svc = dp->svc;
+		wd.rt_priority = t->host.watchdog_rt_priority;
 		rc = rte_eal_remote_launch(watchdog_main, &wd, t->host.watchdog_lcore);
 		if (rc != 0)
 			fprintf(stderr, "iochain: cannot launch the watchdog on lcore %d\n",
@@ -348,6 +382,10 @@ run(struct ioc_topology *t, unsigned stats_interval)
 		if (reload_signal) {
 			char msg[1024];
 
+			/* Compiling rules takes long: not at a priority the workers cannot preempt.
+			 */
+			if (rt > 0)
+				watchdog_sched(0);
 			reload_signal = 0;
 			if (ioc_telemetry_reload(msg, sizeof(msg)) == 0) {
 				printf("iochain: SIGHUP: %s\n", msg);
@@ -357,6 +395,8 @@ run(struct ioc_topology *t, unsigned stats_interval)
 				IOC_LOG(ERR, main, "SIGHUP: reload failed: %s", msg);
 			}
 			fflush(stdout);
+			if (rt > 0)
+				watchdog_sched(rt);
 		}
 		if (stats_interval > 0 && tnow - last >= stats_interval * hz) {
 			print_stats(dp, prev, (double)(tnow - last) / hz, false);
@@ -364,6 +404,10 @@ run(struct ioc_topology *t, unsigned stats_interval)
 		}
 	}
 	__atomic_store_n(&wd.quit, true, __ATOMIC_RELAXED);
+	/* rte_eal_wait_lcore() spins: never at a priority the lcores it waits for cannot preempt.
+	 */
+	if (rt > 0)
+		watchdog_sched(0);
 	if (quit_signal)
 		printf("iochain: %s, stopping\n", strsignal(quit_signal));
 	/* Forwarding lcores first, so that nothing new goes to the workers. */

@@ -13,7 +13,9 @@
 # and IP to the laptop's MAC (4096 frames, 1024 flows, infinite_rx) into a
 # net_null uplink0, as fast as the forwarding lcore goes.
 # Lcores: --lcores 0@0,1@1,2@0: control + watchdog (lcore 0) and the SVM worker
-# (lcore 2) share CPU 0; the forwarding lcore 1 has CPU 1.
+# (lcore 2) share CPU 0; the forwarding lcore 1 has CPU 1. The control loop
+# ticks as a SCHED_FIFO thread ([host] watchdog_rt_priority, default 1;
+# --watchdog-rt-priority 0 measures without).
 #
 # Drills (N each, default 100; --quick: 5), policies alternating failOpen,
 # failClosed (iochainctl profile set before each):
@@ -26,7 +28,8 @@
 # Per drill, the deltas of VM1S1.eth0's svc_svm_down_drop and svc_drop_ring_full
 # and the worker's fenced_drop (on failOpen drills all should stay 0).
 # After the drills iochain stops with SIGINT; its final counters give the ledger
-# (rx = tx + drops + freed in flight). mbuf leaks are not measurable from outside.
+# (rx = tx + drops + freed in flight) and the mbuf pool usage (in use at stop =
+# at start, or the run fails).
 #
 # Timelines (unless --no-plots): for each policy, one stall of ~1 s then resume,
 # while scripts/telemetry_sampler.py reads /iochain/stats,uplink0 and the
@@ -42,8 +45,9 @@ cd "$(dirname "$0")/.."
 TOP=$(pwd)
 DRILLS=100
 PLOTS=1
+RTPRIO=1 # [host] watchdog_rt_priority: iochain's default; 0 to compare without
 usage() {
-	echo "usage: $0 [--quick] [--drills N] [--no-plots]" >&2
+	echo "usage: $0 [--quick] [--drills N] [--no-plots] [--watchdog-rt-priority P]" >&2
 	exit 2
 }
 while [ $# -gt 0 ]; do
@@ -51,11 +55,12 @@ while [ $# -gt 0 ]; do
 	--quick) DRILLS=5 ;;
 	--drills) [ $# -ge 2 ] || usage; DRILLS=$2; shift ;;
 	--no-plots) PLOTS=0 ;;
+	--watchdog-rt-priority) [ $# -ge 2 ] || usage; RTPRIO=$2; shift ;;
 	*) usage ;;
 	esac
 	shift
 done
-case $DRILLS in '' | *[!0-9]*) usage ;; esac
+case $DRILLS$RTPRIO in '' | *[!0-9]*) usage ;; esac
 [ "$DRILLS" -ge 1 ] || usage
 
 bash scripts/setup.sh >/dev/null || exit 1
@@ -142,6 +147,7 @@ python3 scripts/gen-pcap.py --dir "$D" --spoof-every 0 --local-every 0 --flows 1
 	--packets 4096 --size 64 >/dev/null || die "cannot write the pcap"
 mv "$D/pcap-demo-vm1s1.pcap" "$D/lab.pcap" && rm -f "$D"/pcap-demo-*.pcap
 python3 scripts/bench_topo.py ini lab lab.pcap 0 true 0 0 0 false >"$D/lab.ini" || die "no topology"
+sed -i "/^\[host\]/a watchdog_rt_priority = $RTPRIO" "$D/lab.ini"
 "$IOCHAIN" --check -c "$D/lab.ini" >/dev/null || die "invalid topology $D/lab.ini"
 (cd "$D" && exec "$IOCHAIN" --lcores "$LCORES" --file-prefix "$PREFIX" -- -c lab.ini) \
 	>"$D/iochain.log" 2>&1 </dev/null &
@@ -289,6 +295,7 @@ print(json.dumps({
     "topology": "config/blog-lab.ini's lab on net_pcap (VM1S1.eth0, infinite_rx, 4096 x 64 B UDP frames, 1024 flows) + net_null (uplink0), heartbeat_timeout_ms 10, auto_recover",
     "lcores": "--lcores $LCORES: lcore 0 (control, watchdog) and lcore 2 (SVM worker $W) on CPU 0, lcore 1 (forwarding) on CPU 1",
     "drills": "$DRILLS stall and $DRILLS crash drills, alternately failOpen and failClosed",
+    "watchdog_rt_priority": $RTPRIO,
     "date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)", "commit": "$(git rev-parse --short HEAD 2>/dev/null)",
     "steady_state": base}))
 PY

@@ -483,7 +483,7 @@ enum sec_type {
 	SEC_MAX
 };
 
-enum { HOST_NAME, HOST_WATCHDOG_LCORE, HOST_HEARTBEAT, HOST_MBUFS };
+enum { HOST_NAME, HOST_WATCHDOG_LCORE, HOST_HEARTBEAT, HOST_MBUFS, HOST_WATCHDOG_PRIO };
 enum { UPLINK_DEVICE, UPLINK_LCORE };
 enum { VM_WORLD, VM_VC_UUID };
 enum { VNIC_DEVICE, VNIC_SWITCH_PORT, VNIC_MAC, VNIC_IP, VNIC_UPLINK, VNIC_LCORE };
@@ -538,6 +538,7 @@ static const struct key_def host_keys[] = {
 	[HOST_WATCHDOG_LCORE] = { "watchdog_lcore", false },
 	[HOST_HEARTBEAT] = { "heartbeat_timeout_ms", false },
 	[HOST_MBUFS] = { "mbufs", false },
+	[HOST_WATCHDOG_PRIO] = { "watchdog_rt_priority", false },
 };
 
 static const struct key_def uplink_keys[] = {
@@ -1151,6 +1152,8 @@ set_host(struct ctx *c, unsigned k, const char *v)
 		return val_u32(c, v, 1, 60000, &h->heartbeat_timeout_ms);
 	case HOST_MBUFS:
 		return val_u32(c, v, IOC_MBUFS_MIN, IOC_MBUFS_MAX, &h->mbufs);
+	case HOST_WATCHDOG_PRIO:
+		return val_u32(c, v, 0, 99, &h->watchdog_rt_priority);
 	}
 	return 0;
 }

@@ -292,7 +292,8 @@ ioc_dp_reload_check(const struct ioc_topology *cur, const struct ioc_topology *n
 	if (strcmp(cur->host.name, next->host.name) != 0 ||
 	    cur->host.watchdog_lcore != next->host.watchdog_lcore ||
 	    cur->host.heartbeat_timeout_ms != next->host.heartbeat_timeout_ms ||
-	    cur->host.mbufs != next->host.mbufs)
+	    cur->host.mbufs != next->host.mbufs ||
+	    cur->host.watchdog_rt_priority != next->host.watchdog_rt_priority)
 		return refuse(msg, len, "[host]");
 	if (cur->dfw.connections != next->dfw.connections)
 		return refuse(msg, len,

@@ -81,6 +81,7 @@ struct ioc_host {
 	int watchdog_lcore;	       /* -1: the main lcore */
 	uint32_t heartbeat_timeout_ms; /* default 10 */
 	uint32_t mbufs;		       /* the mbuf pool; 0 (default): sized from the ports */
+	uint32_t watchdog_rt_priority; /* SCHED_FIFO priority of the watchdog's thread; 0: none */
 };
 
 struct ioc_uplink {

@@ -20,7 +20,11 @@
 
 #include "svc.h"
 
-/* How often to tick: a tenth of the smallest heartbeat timeout (DESIGN.md §5). */
+/*
+ * How often to tick: a twentieth of the smallest heartbeat timeout (DESIGN.md
+ * §5 asks a tenth at most). A stall is detected a timeout after the first
+ * tick that sees the heartbeat stopped: within timeout + period.
+ */
 uint64_t ioc_watchdog_period(const struct ioc_svc *svc);
 
 /* One look at every worker at TSC time `now`. Returns the number of state changes. */
