@@ -864,6 +864,51 @@ test_aging_and_full_table(void)
 	CU_ASSERT(in1(pkt_udp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 7, first)) >= 0);
 }
 
+/*
+ * A table that fills up within a burst: a full table is only looked up, so
+ * the burst's later packets of a connection its earlier packet opened still
+ * pass, and a new connection in the same burst is the counted drop.
+ */
+static void
+test_full_within_a_burst(void)
+{
+	struct ioc_sfw_conn_summary s;
+	struct rte_mbuf *b[3];
+	uint16_t pa = fresh_port(), pb = fresh_port();
+
+	advance(50000);
+	CU_ASSERT_EQUAL(in1(pkt_arp(MAC_LAPTOP, MAC_LAPTOP, IP_LAPTOP, IP_VM1)), 0);
+	ioc_sfw_conn_summary(&s);
+	CU_ASSERT_EQUAL_FATAL(s.entries, 0);
+	for (unsigned i = 0; i + 1 < SMALL_TABLE; i++)
+		CU_ASSERT(out1(pkt_udp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, fresh_port(), 7)) >=
+			  0);
+
+	uint64_t full = slot.reasons[IOC_SFW_DROP_CONN_FULL];
+	struct ioc_slot_ctx ctx = {
+		.lcore_id = SLOT_LCORE,
+		.now = slot.now,
+		.dir = IOC_DIR_OUT,
+		.reasons = slot.reasons,
+	};
+	b[0] = pkt_udp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, pa, 7); /* takes the last entry */
+	b[1] = pkt_udp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, pa, 7); /* the same connection */
+	b[2] = pkt_udp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, pb, 7); /* no room */
+	for (unsigned i = 0; i < 3; i++) {
+		CU_ASSERT_FATAL(b[i] != NULL && ioc_meta_parse(b[i], ioc_meta(b[i])) == 0);
+		ioc_meta(b[i])->dir = IOC_DIR_OUT;
+	}
+	uint16_t kept = slot.ops->process(slot.priv[0], &ctx, b, 3);
+	CU_ASSERT_EQUAL(kept, 2);
+	CU_ASSERT_EQUAL(slot.reasons[IOC_SFW_DROP_CONN_FULL], full + 1);
+	for (uint16_t i = 0; i < kept; i++) {
+		CU_ASSERT_EQUAL(rte_be_to_cpu_16(ioc_meta(b[i])->src_port), pa);
+		rte_pktmbuf_free(b[i]);
+	}
+	ioc_sfw_conn_summary(&s);
+	CU_ASSERT_EQUAL(s.entries, SMALL_TABLE);
+}
+
 static void
 test_stateless_default_allow(void)
 {
@@ -965,6 +1010,7 @@ test_sfw_register(void)
 	CU_add_test(s, "TCP states and timeouts", test_tcp_states);
 	CU_add_test(s, "UDP timeouts", test_udp_expiry);
 	CU_add_test(s, "aging and a full table", test_aging_and_full_table);
+	CU_add_test(s, "a table full within a burst", test_full_within_a_burst);
 	CU_add_test(s, "stateless, default allow", test_stateless_default_allow);
 	CU_add_test(s, "stateful needs one lcore set per segment", test_lcore_check);
 	CU_add_test(s, "describe", test_describe);
