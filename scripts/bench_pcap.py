@@ -8,15 +8,17 @@ source port 1024 + f % 64512 and destination IP 10.0.0.100 + f // 64512
 destination port is always 5001. Frame i belongs to flow i % FLOWS: the pcap
 holds every flow once per FLOWS frames. Standard library only.
 
-  bench_pcap.py --out FILE --flows N [--packets N] [--size 64]
+  bench_pcap.py --out FILE --flows N [--packets N] [--size 64] [--vm 1|2]
+
+--vm 2: the frames come from VM2S1 (02:00:00:00:02:01, 10.0.0.12) instead.
 """
 import argparse
 import os
 import struct
 
-SMAC = bytes.fromhex("020000000101")
+VMS = {1: (bytes.fromhex("020000000101"), bytes([10, 0, 0, 11])),
+       2: (bytes.fromhex("020000000201"), bytes([10, 0, 0, 12]))}
 DMAC = bytes.fromhex("020000000064")
-SIP = bytes([10, 0, 0, 11])
 PORTS = 65536 - 1024
 
 
@@ -33,7 +35,9 @@ def main():
     ap.add_argument("--flows", type=int, required=True)
     ap.add_argument("--packets", type=int, default=0, help="default: FLOWS")
     ap.add_argument("--size", type=int, default=64, help="frame bytes without FCS: 60..1514")
+    ap.add_argument("--vm", type=int, choices=(1, 2), default=1, help="source VM: VM1S1 or VM2S1")
     a = ap.parse_args()
+    smac, sip = VMS[a.vm]
     packets = a.packets or a.flows
     if a.flows < 1 or packets < a.flows:
         ap.error("need 1 <= FLOWS <= PACKETS")
@@ -50,9 +54,9 @@ def main():
             sport = 1024 + fl % PORTS
             dip = bytes([10, 0, 0, 100 + fl // PORTS])
             ip = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + ulen, 0, 0x4000, 64, 17,
-                                       0, SIP, dip))
+                                       0, sip, dip))
             ip[10:12] = struct.pack("!H", checksum(bytes(ip)))
-            frames.append(DMAC + SMAC + b"\x08\x00" + bytes(ip) +
+            frames.append(DMAC + smac + b"\x08\x00" + bytes(ip) +
                           struct.pack("!HHHH", sport, 5001, ulen, 0) + payload)
         for i in range(packets):
             fr = frames[i % a.flows]

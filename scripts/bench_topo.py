@@ -1,46 +1,41 @@
 #!/usr/bin/env python3
 """Topologies for scripts/bench.sh and scripts/bench-failover.sh.
 
-  bench_topo.py pad PCAP_FRAMES           -> "LCORES UPLINKS RXQ POOL": padding lcores,
-                                             padding uplinks, RX queues per padding uplink,
-                                             mbufs in iochain's pool (0 0 0 POOL: none)
-  bench_topo.py fit FREE_BYTES CAP        -> the most flows (multiple of 64k, <= CAP)
-                                             whose pool fits FREE_BYTES of hugepages
-  bench_topo.py ini KIND PCAP RULES STATEFUL LCORES UPLINKS RXQ [FAIL_OPEN]
-                                          -> an INI on stdout; KIND: slot1 | slot12 |
-                                             slot124 | lab (bench-failover's)
+  bench_topo.py mbufs FRAMES [PORTS RXQS LCORES]
+        -> the [host] mbufs a topology needs to hold a net_pcap infinite_rx pcap of
+           FRAMES frames: FRAMES + iochain's default pool for that topology (default
+           2 ports, 2 RX queues, 1 forwarding lcore: one vNIC and its uplink)
+  bench_topo.py connections FLOWS
+        -> [dfw] connections for FLOWS flows: the next power of two >= 1.25 x FLOWS,
+           at least iochain's default (65536)
+  bench_topo.py conf KIND RULES STATEFUL MBUFS CONNECTIONS PCAP [PCAP2]
+        -> an INI on stdout; KIND: slot1 | slot12 | slot124 | slot12x2 (two vNICs, each
+           with its own uplink and forwarding lcore: VM1S1.eth0 + uplink0 on lcore 1,
+           VM2S1.eth0 + uplink1 on lcore 2, PCAP2 the second vNIC's) | memif (slot12 on
+           net_memif, iochain the server; PCAP unused); MBUFS/CONNECTIONS 0: iochain's default
+  bench_topo.py ini KIND PCAP RULES STATEFUL 0 0 0 [FAIL_OPEN]
+        -> bench-failover's form (KIND lab); the three zeros are what is left of the
+           padding ports this script once added
 
-Why padding: net_pcap with infinite_rx copies the whole pcap into mbufs of the
-port's RX mempool when the queue is set up, and iochain has a single mbuf pool
-whose size comes from the topology alone (lib/fwd/fwd.c pool_size(): 1024 per
-RX queue, 1024 per port per forwarding lcore, a burst allowance, 4096). One
-vNIC and one uplink on one lcore get 8896 mbufs: a pcap of more than ~4k
-frames leaves too little for the datapath, one of more than 8.9k does not load.
-To hold a large pcap the bench adds ports the pool is sized from: idle
-net_null "padding" uplinks (no-rx=1, nothing is ever sent to them: their own
-L2 segment, no vNIC) polled by extra forwarding lcores pinned to CPU 0, where
-they mostly sleep (iochain's idle lcores back off). Every port then needs one
-TX queue per forwarding lcore, so the vNIC's net_pcap device gets that many
-tx_pcap dumpers to /dev/null (never written: no packet goes to the vNIC).
-net_pcap has at most 16 queues and a device string at most 255 characters:
-15 padding lcores at most; with up to 15 RX queues per padding uplink (net_null
-has RSS) the pool reaches 1,033,216 mbufs at most: 1,028,416 frames, so 1M
-flows (1,048,576 + MARGIN) never fit, whatever the hugepages. The measured lcore 1 still polls only the
-vNIC and the uplink; it only flushes more (empty) TX buffers per loop.
+Why mbufs: net_pcap with infinite_rx copies the whole pcap into mbufs of the
+port's RX mempool when the queue is set up, and keeps them; iochain has a single
+mbuf pool, by default sized from the topology alone (lib/fwd/fwd.c pool_size():
+1024 per RX queue, 1024 per port per forwarding lcore, a burst allowance, 4096;
+8896 for one vNIC and one uplink on one lcore). `[host] mbufs` sets it: the bench
+gives the pcap's frames on top of the default, so the datapath keeps what it has
+without a pcap. One mbuf takes MBUF_BYTES of hugepages: a 1M-frame pcap needs
+~2.5 GB of pool.
 """
 import sys
 
 NB_RXD = NB_TXD = 1024
 BURST = 32
 MBUF_BYTES = 2304 + 64   # elt_size + header_size of iochain's pool (/mempool/info)
-MARGIN = 4800            # mbufs left to the datapath: what pcap-slot1 (4096 frames) leaves
-MAX_PORTS = 32           # RTE_MAX_ETHPORTS of Debian's DPDK 22.11
-# A device string is at most 255 characters (iochain's INI): "net_pcap0,rx_pcap=NAME,
-# infinite_rx=1" with NAME up to 12 characters, then ",tx_pcap=n" per TX queue. The tools
-# run in the pcap's directory, where "n" is a symlink to /dev/null.
-# net_pcap has at most 16 queues each way (RTE_PMD_PCAP_MAX_QUEUES).
-MAX_TXQ = min(16, (255 - len("net_pcap0,rx_pcap=,infinite_rx=1") - 12) // len(",tx_pcap=n"))
-RESERVE = 192 << 20      # hugepage bytes kept for everything but the pool
+CONN_DEFAULT = 65536     # [dfw] connections default
+VMS = [("VM1S1", "02:00:00:00:01:01", "10.0.0.11", 168252, 33554461,
+        "50 2d ab 38 d6 2e 97 47-70 5b 29 23 9b 01 ec cb"),
+       ("VM2S1", "02:00:00:00:02:01", "10.0.0.12", 168253, 33554462,
+        "50 2d ab 38 d6 2e 97 47-70 5b 29 23 9b 01 ec cc")]
 
 
 def pool_size(ports, rxqs, lcores):
@@ -48,20 +43,8 @@ def pool_size(ports, rxqs, lcores):
     return rxqs * NB_RXD + ports * lcores * NB_TXD + lcores * (BURST * (2 * ports + 2) + 512) + 4096
 
 
-def pad(pcap_packets):
-    """(padding lcores, padding uplinks, RX queues per padding uplink, pool) whose pool holds
-    the pcap and MARGIN more: one queue per padding uplink if possible (the fewest queues the
-    sleeping padding lcores poll on CPU 0), then the fewest lcores, then the fewest ports."""
-    need = pcap_packets + MARGIN
-    if pool_size(2, 2, 1) >= need:
-        return 0, 0, 0, pool_size(2, 2, 1)
-    for q in range(1, MAX_TXQ):
-        for lp in range(q, MAX_TXQ):
-            for pp in range(1, MAX_PORTS - 1):
-                p = pool_size(2 + pp, 2 + pp * q, 1 + lp)
-                if p >= need:
-                    return lp, pp, q, p
-    return None
+def mbufs(frames, ports=2, rxqs=2, lcores=1):
+    return frames + pool_size(ports, rxqs, lcores)
 
 
 def pow2(n):
@@ -71,90 +54,106 @@ def pow2(n):
     return p
 
 
-def fits(flows, free_bytes):
-    r = pad(flows)
-    if r is None:
-        return False
-    pool = r[3]
-    return pool * MBUF_BYTES + pow2(pool) * 8 + pow2(flows + 1) * 8 + RESERVE <= free_bytes
+def connections(flows):
+    return max(CONN_DEFAULT, pow2((flows * 5 + 3) // 4))
 
 
-def fit(free_bytes, cap):
-    step = 65536
-    best = 0
-    f = step
-    while f <= cap:
-        if fits(f, free_bytes):
-            best = f
-        f += step
-    return best
+def vnic(out, idx, dev, uplink, lcore):
+    name, mac, ip, world, port, uuid = VMS[idx]
+    out += ["[vm %s]" % name, "world = %d" % world, "vc_uuid = %s" % uuid,
+            "[vnic %s.eth0]" % name, "device = " + dev, "switch_port = %d" % port,
+            "mac = %s" % mac, "ip = %s" % ip, "uplink = %s" % uplink, "lcore = %s" % lcore]
 
 
-def ini(kind, pcap, rules, stateful, pad_lcores, pad_ports, pad_rxq, policy="false"):
-    """kind: slot1 | slot12 | slot124 | lab (bench-failover: the blog lab on pcap+null)."""
-    dev = "net_pcap0,rx_pcap=%s,infinite_rx=1" % pcap
-    if pad_ports:
-        dev += ",tx_pcap=n" * (1 + pad_lcores)
-    out = ["; generated by scripts/bench_topo.py: %s" % kind, "[host]",
-           "name = %s" % ("host-10" if kind == "lab" else "bench"),
-           "[uplink uplink0]", "device = net_null0,no-rx=1", "lcore = 1",
-           "[vm VM1S1]", "world = 168252", "vc_uuid = 50 2d ab 38 d6 2e 97 47-70 5b 29 23 9b 01 ec cb",
-           "[vnic VM1S1.eth0]", "device = " + dev, "switch_port = 33554461",
-           "mac = 02:00:00:00:01:01", "ip = 10.0.0.11", "uplink = uplink0", "lcore = 1"]
-    if kind in ("slot12", "slot124"):
-        out += ["[dfw]", "default_action = drop", "stateful = %s" % stateful]
-        # RULES-1 rules that never match the traffic (tcp, distinct ports), then the one that does.
-        for i in range(rules - 1):
-            out += ["[dfw_rule nomatch-%d]" % i, "priority = %d" % (100 + i),
-                    "service = tcp/%d" % (10000 + i % 50000), "direction = out", "action = allow"]
-        out += ["[dfw_rule allow-udp-5001]", "priority = %d" % (100 + rules),
-                "service = udp/5001", "direction = out", "action = allow"]
-    if kind in ("slot124", "lab"):
-        name = "fortigate" if kind == "lab" else "bench"
-        out += ["[ipset ipset-vm1s1]", "addresses = 10.0.0.11",
-                "[group sg-vm1s1]", "members = vnic:VM1S1.eth0" if kind == "slot124"
-                else "members = ipset:ipset-vm1s1",
-                "[service %s]" % name, "vendor = Fortinet",
-                "[service_instance %s-host-10]" % name, "service = %s" % name, "lcores = 2",
-                "heartbeat_timeout_ms = 10", "auto_recover = true", "slow_path_id = 18020",
-                "[service_profile %s-secure]" % name, "instance = %s-host-10" % name,
-                "fail_open = %s" % policy, "fail_closed_scope = vnic",
-                "[redirect_rule vm1s1-all]", "group = sg-vm1s1", "direction = inout",
-                "source = any", "destination = any", "service = any", "action = redirect",
-                "profile = %s-secure" % name]
-        if kind == "slot124":
-            out += ["[svm_rule allow-all]", "instance = bench-host-10", "priority = 10",
-                    "source = any", "destination = any", "service = any", "direction = inout",
-                    "action = allow"]
-        else:
-            out += ["[svm_rule fgt-allow-from-vm1s1]", "instance = fortigate-host-10",
-                    "priority = 10", "source = ipset:ipset-vm1s1", "destination = any",
-                    "service = any", "direction = inout", "action = allow",
-                    "[svm_rule fgt-allow-to-vm1s1]", "instance = fortigate-host-10",
-                    "priority = 20", "source = any", "destination = ipset:ipset-vm1s1",
-                    "service = any", "direction = inout", "action = allow"]
-    # Padding uplink i is polled by pad_rxq padding lcores (RSS: net_null has it), round robin.
-    for i in range(pad_ports):
-        lcores = sorted(3 + (i * pad_rxq + j) % pad_lcores for j in range(pad_rxq))
-        out += ["[uplink pad%d]" % i, "device = net_null%d,no-rx=1" % (i + 1),
-                "lcore = %s" % ",".join(str(x) for x in lcores)]
+def dfw(out, rules, stateful, conns, service="udp/5001"):
+    out += ["[dfw]", "default_action = drop", "stateful = %s" % stateful]
+    if conns:
+        out += ["connections = %d" % conns]
+    # RULES-1 rules that never match the traffic (tcp, distinct ports), then the one that does.
+    for i in range(rules - 1):
+        out += ["[dfw_rule nomatch-%d]" % i, "priority = %d" % (100 + i),
+                "service = tcp/%d" % (10000 + i % 50000), "direction = out", "action = allow"]
+    out += ["[dfw_rule allow-%s]" % service.replace("/", "-"), "priority = %d" % (100 + rules),
+            "service = %s" % service, "direction = out", "action = allow"]
+
+
+def conf(kind, rules, stateful, n_mbufs, conns, pcaps):
+    """kind: slot1 | slot12 | slot124 | slot12x2 | memif."""
+    out = ["; generated by scripts/bench_topo.py: %s" % kind, "[host]", "name = bench"]
+    if n_mbufs:
+        out += ["mbufs = %d" % n_mbufs]
+    if kind == "memif":
+        out += ["[uplink uplink0]", "device = net_memif1,role=server,socket=/run/iochain/bench-uplink.sock",
+                "lcore = 1"]
+        vnic(out, 0, "net_memif0,role=server,socket=/run/iochain/bench-vm1.sock", "uplink0", "1")
+    else:
+        n = 2 if kind == "slot12x2" else 1
+        for i in range(n):
+            out += ["[uplink uplink%d]" % i, "device = net_null%d,no-rx=1" % i, "lcore = %d" % (1 + i)]
+            dev = "net_pcap%d,rx_pcap=%s,infinite_rx=1" % (i, pcaps[i])
+            if n == 2:
+                # Every port has a TX queue per forwarding lcore: net_pcap has one per tx_pcap
+                # (never written: nothing goes to a vNIC here); "n" is a symlink to /dev/null
+                # in the directory the tools run in.
+                dev += ",tx_pcap=n,tx_pcap=n"
+            vnic(out, i, dev, "uplink%d" % i, str(1 + i))
+    if kind != "slot1":
+        # testpmd txonly's frames go to udp/9: memif allows any udp
+        dfw(out, rules, stateful, conns, "udp" if kind == "memif" else "udp/5001")
+    if kind == "slot124":
+        out += service("slot124", "false")
+    return "\n".join(out) + "\n"
+
+
+def service(kind, policy):
+    name = "fortigate" if kind == "lab" else "bench"
+    out = ["[ipset ipset-vm1s1]", "addresses = 10.0.0.11",
+           "[group sg-vm1s1]", "members = vnic:VM1S1.eth0" if kind == "slot124"
+           else "members = ipset:ipset-vm1s1",
+           "[service %s]" % name, "vendor = Fortinet",
+           "[service_instance %s-host-10]" % name, "service = %s" % name, "lcores = 2",
+           "heartbeat_timeout_ms = 10", "auto_recover = true", "slow_path_id = 18020",
+           "[service_profile %s-secure]" % name, "instance = %s-host-10" % name,
+           "fail_open = %s" % policy, "fail_closed_scope = vnic",
+           "[redirect_rule vm1s1-all]", "group = sg-vm1s1", "direction = inout",
+           "source = any", "destination = any", "service = any", "action = redirect",
+           "profile = %s-secure" % name]
+    if kind == "slot124":
+        out += ["[svm_rule allow-all]", "instance = bench-host-10", "priority = 10",
+                "source = any", "destination = any", "service = any", "direction = inout",
+                "action = allow"]
+    else:
+        out += ["[svm_rule fgt-allow-from-vm1s1]", "instance = fortigate-host-10",
+                "priority = 10", "source = ipset:ipset-vm1s1", "destination = any",
+                "service = any", "direction = inout", "action = allow",
+                "[svm_rule fgt-allow-to-vm1s1]", "instance = fortigate-host-10",
+                "priority = 20", "source = any", "destination = ipset:ipset-vm1s1",
+                "service = any", "direction = inout", "action = allow"]
+    return out
+
+
+def lab(pcap, policy):
+    """bench-failover: the blog lab on pcap+null."""
+    out = ["; generated by scripts/bench_topo.py: lab", "[host]", "name = host-10",
+           "[uplink uplink0]", "device = net_null0,no-rx=1", "lcore = 1"]
+    vnic(out, 0, "net_pcap0,rx_pcap=%s,infinite_rx=1" % pcap, "uplink0", "1")
+    out += service("lab", policy)
     return "\n".join(out) + "\n"
 
 
 def main(argv):
-    if len(argv) == 3 and argv[1] == "pad":
-        r = pad(int(argv[2]))
-        if r is None:
-            print("bench_topo: %s frames need more padding than DPDK ports and a device string allow" % argv[2], file=sys.stderr)
-            return 1
-        print("%d %d %d %d" % r)
+    a = argv[1:]
+    if len(a) in (2, 5) and a[0] == "mbufs":
+        print(mbufs(*(int(x) for x in a[1:])))
         return 0
-    if len(argv) == 4 and argv[1] == "fit":
-        print(fit(int(argv[2]), int(argv[3])))
+    if len(a) == 2 and a[0] == "connections":
+        print(connections(int(a[1])))
         return 0
-    if len(argv) in (9, 10) and argv[1] == "ini":
-        sys.stdout.write(ini(argv[2], argv[3], int(argv[4]), argv[5], int(argv[6]), int(argv[7]),
-                             int(argv[8]), *argv[9:]))
+    if len(a) in (7, 8) and a[0] == "conf":
+        sys.stdout.write(conf(a[1], int(a[2]), a[3], int(a[4]), int(a[5]), a[6:]))
+        return 0
+    if len(a) in (8, 9) and a[0] == "ini" and a[1] == "lab" and a[5:8] == ["0", "0", "0"]:
+        sys.stdout.write(lab(a[2], a[8] if len(a) == 9 else "false"))
         return 0
     print(__doc__, file=sys.stderr)
     return 2
