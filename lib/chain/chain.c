@@ -2,6 +2,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
+
+#include <rte_cycles.h>
 
 #include "chain.h"
 
@@ -118,4 +121,10 @@ ioc_slot_describe(struct ioc_slot_desc *d, const struct ioc_topology *t, unsigne
 	snprintf(d->failure_policy, sizeof(d->failure_policy), "%s", failure_policy);
 	snprintf(d->slow_path_id, sizeof(d->slow_path_id), "%s", slow_path_id);
 	snprintf(d->filter_source, sizeof(d->filter_source), "%s", filter_source);
+}
+
+void
+ioc_idle_thread_init(void)
+{
+	(void)prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
 }

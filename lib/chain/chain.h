@@ -32,10 +32,27 @@
  * (two cores, DESIGN.md) then leave it to whoever has work, and an idle SVM
  * worker is never starved past its heartbeat timeout by an idle forwarding
  * lcore. Under load a poll is never empty and nothing sleeps; the first packet
- * after a pause waits at most one sleep (tens of microseconds).
+ * after a pause waits at most one sleep (tens of microseconds). On CPUs of
+ * their own, idle_sleep_us = 0 keeps them polling.
  */
 #define IOC_IDLE_POLLS 256
-#define IOC_IDLE_SLEEP_US 20
+
+/* After every poll: `work` is what it did; sleep_us 0 never sleeps ([host] idle_sleep_us). */
+static inline void
+ioc_idle_backoff(unsigned *idle, unsigned work, unsigned sleep_us)
+{
+	if (work > 0)
+		*idle = 0;
+	else if (++*idle > IOC_IDLE_POLLS && sleep_us > 0)
+		rte_delay_us_sleep(sleep_us);
+}
+
+/*
+ * A polling lcore's thread, once at start: 1 us of timer slack instead of
+ * Linux's 50 us, so that a back-off sleep lasts what it asks (with 50 us of
+ * slack a 20 us sleep takes ~70 us, and a packet that arrives meanwhile waits).
+ */
+void ioc_idle_thread_init(void);
 
 enum ioc_slot_counter {
 	IOC_SLOT_IN,

@@ -483,7 +483,14 @@ enum sec_type {
 	SEC_MAX
 };
 
-enum { HOST_NAME, HOST_WATCHDOG_LCORE, HOST_HEARTBEAT, HOST_MBUFS, HOST_WATCHDOG_PRIO };
+enum {
+	HOST_NAME,
+	HOST_WATCHDOG_LCORE,
+	HOST_HEARTBEAT,
+	HOST_MBUFS,
+	HOST_WATCHDOG_PRIO,
+	HOST_IDLE_SLEEP
+};
 enum { UPLINK_DEVICE, UPLINK_LCORE };
 enum { VM_WORLD, VM_VC_UUID };
 enum { VNIC_DEVICE, VNIC_SWITCH_PORT, VNIC_MAC, VNIC_IP, VNIC_UPLINK, VNIC_LCORE };
@@ -539,6 +546,7 @@ static const struct key_def host_keys[] = {
 	[HOST_HEARTBEAT] = { "heartbeat_timeout_ms", false },
 	[HOST_MBUFS] = { "mbufs", false },
 	[HOST_WATCHDOG_PRIO] = { "watchdog_rt_priority", false },
+	[HOST_IDLE_SLEEP] = { "idle_sleep_us", false },
 };
 
 static const struct key_def uplink_keys[] = {
@@ -1154,6 +1162,8 @@ set_host(struct ctx *c, unsigned k, const char *v)
 		return val_u32(c, v, IOC_MBUFS_MIN, IOC_MBUFS_MAX, &h->mbufs);
 	case HOST_WATCHDOG_PRIO:
 		return val_u32(c, v, 0, 99, &h->watchdog_rt_priority);
+	case HOST_IDLE_SLEEP:
+		return val_u32(c, v, 0, 1000, &h->idle_sleep_us);
 	}
 	return 0;
 }

@@ -365,14 +365,11 @@ ioc_fwd_main(void *arg)
 
 	rte_rcu_qsbr_thread_register(lc->dp->qsbr, lc->txq);
 	rte_rcu_qsbr_thread_online(lc->dp->qsbr, lc->txq);
-	unsigned idle = 0;
+	unsigned idle = 0, sleep_us = lc->dp->topo->host.idle_sleep_us;
 
-	while (!__atomic_load_n(&lc->dp->quit, __ATOMIC_RELAXED)) {
-		if (ioc_fwd_poll(lc) > 0)
-			idle = 0;
-		else if (++idle > IOC_IDLE_POLLS)
-			rte_delay_us_sleep(IOC_IDLE_SLEEP_US);
-	}
+	ioc_idle_thread_init();
+	while (!__atomic_load_n(&lc->dp->quit, __ATOMIC_RELAXED))
+		ioc_idle_backoff(&idle, ioc_fwd_poll(lc), sleep_us);
 	ioc_fwd_flush(lc);
 	rte_rcu_qsbr_thread_offline(lc->dp->qsbr, lc->txq);
 	rte_rcu_qsbr_thread_unregister(lc->dp->qsbr, lc->txq);

@@ -293,7 +293,8 @@ ioc_dp_reload_check(const struct ioc_topology *cur, const struct ioc_topology *n
 	    cur->host.watchdog_lcore != next->host.watchdog_lcore ||
 	    cur->host.heartbeat_timeout_ms != next->host.heartbeat_timeout_ms ||
 	    cur->host.mbufs != next->host.mbufs ||
-	    cur->host.watchdog_rt_priority != next->host.watchdog_rt_priority)
+	    cur->host.watchdog_rt_priority != next->host.watchdog_rt_priority ||
+	    cur->host.idle_sleep_us != next->host.idle_sleep_us)
 		return refuse(msg, len, "[host]");
 	if (cur->dfw.connections != next->dfw.connections)
 		return refuse(msg, len,

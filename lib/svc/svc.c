@@ -85,6 +85,7 @@ worker_create(const struct ioc_topology *t, const struct ioc_svc_profile *profil
 	w->standby = standby;
 	w->profiles = profiles;
 	w->standby_for = -1;
+	w->idle_sleep_us = t->host.idle_sleep_us;
 	w->state = standby ? IOC_SVM_IDLE : IOC_SVM_UP;
 	w->last_move = rte_get_tsc_cycles();
 	w->fenced_by_port = rte_zmalloc("ioc_svm_fenced",
@@ -308,6 +309,7 @@ ioc_svm_worker_main(void *arg)
 
 	unsigned idle = 0;
 
+	ioc_idle_thread_init();
 	IOC_LOG(INFO, svc, "worker %s running on lcore %u", w->name, rte_lcore_id());
 	while (!__atomic_load_n(&w->quit, __ATOMIC_RELAXED)) {
 		int fault = __atomic_load_n(&w->fault, __ATOMIC_ACQUIRE);
@@ -323,10 +325,7 @@ ioc_svm_worker_main(void *arg)
 			}
 			rte_delay_us_block(__atomic_load_n(&w->fault_us, __ATOMIC_RELAXED));
 		}
-		if (ioc_svm_worker_poll(w) > 0)
-			idle = 0;
-		else if (++idle > IOC_IDLE_POLLS)
-			rte_delay_us_sleep(IOC_IDLE_SLEEP_US);
+		ioc_idle_backoff(&idle, ioc_svm_worker_poll(w), w->idle_sleep_us);
 	}
 	return 0;
 }

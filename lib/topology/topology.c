@@ -244,6 +244,7 @@ ioc_topo_init(struct ioc_topology *t)
 	t->host.watchdog_lcore = -1;
 	t->host.heartbeat_timeout_ms = 10;
 	t->host.watchdog_rt_priority = 1;
+	t->host.idle_sleep_us = 20;
 	t->dfw.default_allow = true;
 	t->dfw.stateful = true;
 	t->dfw.connections = IOC_CONNECTIONS_DEFAULT;

@@ -762,6 +762,7 @@ test_load_references_and_defaults(void)
 	CU_ASSERT_EQUAL(t.host.watchdog_lcore, -1);
 	CU_ASSERT_EQUAL(t.host.heartbeat_timeout_ms, 25);
 	CU_ASSERT_EQUAL(t.host.watchdog_rt_priority, 1);
+	CU_ASSERT_EQUAL(t.host.idle_sleep_us, 20);
 	CU_ASSERT_EQUAL_FATAL(t.n_instances, 2);
 	CU_ASSERT_EQUAL(t.instances[0].heartbeat_timeout_ms, 25); /* inherited */
 	CU_ASSERT_TRUE(t.instances[0].auto_recover);		  /* default */
@@ -1171,16 +1172,18 @@ test_load_sizes(void)
 
 	CU_ASSERT_EQUAL_FATAL(ioc_config_load_string(BASE, "t.ini", &t, &e), 0);
 	CU_ASSERT_EQUAL(t.host.mbufs, 0); /* sized from the ports */
+	CU_ASSERT_EQUAL(t.host.idle_sleep_us, 20);
 	CU_ASSERT_EQUAL(t.dfw.connections, 65536);
 	ioc_topo_free(&t);
-	CU_ASSERT_EQUAL_FATAL(ioc_config_load_string(BASE_HOST
-						     "mbufs = 1048576\n"
-						     "watchdog_rt_priority = 0\n" BASE_REST
-						     "[dfw]\nconnections = 1000000\n",
+	CU_ASSERT_EQUAL_FATAL(ioc_config_load_string(BASE_HOST "mbufs = 1048576\n"
+							       "watchdog_rt_priority = 0\n"
+							       "idle_sleep_us = 0\n" BASE_REST
+							       "[dfw]\nconnections = 1000000\n",
 						     "t.ini", &t, &e),
 			      0);
 	CU_ASSERT_EQUAL(t.host.mbufs, 1048576);
 	CU_ASSERT_EQUAL(t.host.watchdog_rt_priority, 0);
+	CU_ASSERT_EQUAL(t.host.idle_sleep_us, 0);
 	CU_ASSERT_EQUAL(t.dfw.connections, 1000000);
 	ioc_topo_free(&t);
 }
@@ -1329,6 +1332,8 @@ test_err_bad_value(void)
 		   "heartbeat_timeout_ms", "invalid number \"60001\": out of range (1..60000)");
 	EXPECT_ERR("[host]\nname = h\nwatchdog_rt_priority = 100\n" BASE, 3, "host",
 		   "watchdog_rt_priority", "invalid number \"100\": out of range (0..99)");
+	EXPECT_ERR("[host]\nname = h\nidle_sleep_us = 1001\n" BASE, 3, "host", "idle_sleep_us",
+		   "invalid number \"1001\": out of range (0..1000)");
 	EXPECT_ERR("[host]\nname = h\nmbufs = 1023\n" BASE, 3, "host", "mbufs",
 		   "invalid number \"1023\": out of range (1024..16777216)");
 	EXPECT_ERR("[host]\nname = h\nmbufs = 16777217\n" BASE, 3, "host", "mbufs",
