@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets everything up and runs every test of iochain:
 #   unit tests (CUnit, --no-huge --in-memory), the same under ASan + UBSan,
-#   and the integration tests (netns + net_tap, iochainctl), as root.
+#   the integration tests (netns + net_tap, iochainctl), as root, and most of
+#   them again with iochain and iochainctl built with ASan + UBSan.
 # Ends with one line: N passed, N failed.
 set -u
 cd "$(dirname "$0")/.."
@@ -45,11 +46,29 @@ run_unit() {
 }
 
 # Integration tests print TAP.
+#   run_tap [-n NAME] [-s SANDIR] TEST [ARGS...]
+# With -s, TEST runs with the sanitizer options of _sanitizers.sh, its ASan and
+# LSan reports in SANDIR; a report there or in its output fails it even if
+# every TAP line passed.
 run_tap() {
+	local name='' sandir=''
+	while [ $# -gt 0 ]; do
+		case $1 in
+		-n) name=$2; shift 2 ;;
+		-s) sandir=$2; shift 2 ;;
+		*) break ;;
+		esac
+	done
 	local t=$1 log
-	log="$LOGDIR/$(basename "$t").log"
-	echo "== $(basename "$t")"
-	bash "$t" "${@:2}" >"$log" 2>&1
+	shift
+	[ -n "$name" ] || name=$(basename "$t")
+	log="$LOGDIR/$(echo "$name" | tr -c "A-Za-z0-9._\n-" _).log"
+	echo "== $name"
+	if [ -n "$sandir" ]; then
+		(san_env "$sandir" && IOC_SAN_DIR=$sandir exec bash "$t" "$@") >"$log" 2>&1
+	else
+		bash "$t" "$@" >"$log" 2>&1
+	fi
 	local rc=$?
 	grep -E "^(not ok|#)" "$log" | sed 's/^/  /'
 	local p f
@@ -60,7 +79,11 @@ run_tap() {
 		tail -20 "$log" | sed 's/^/    /'
 		f=1
 	fi
-	echo "  $(basename "$t"): $p passed, $f failed"
+	if [ -n "$sandir" ] && [ "$f" -eq 0 ] && ! san_reports "$sandir" "$log" >"$log.san"; then
+		sed 's/^/  /' "$log.san"
+		f=1
+	fi
+	echo "  $name: $p passed, $f failed"
 	passed=$((passed + p))
 	failed=$((failed + f))
 }
@@ -79,6 +102,18 @@ for t in tests/integration/test_*.sh; do
 	run_tap "$t"
 done
 run_tap scripts/soak.sh 60
+
+# The same binaries built with ASan + UBSan (build-asan/): a subset of the
+# integration tests and a short soak; any sanitizer report fails the test.
+. tests/integration/_sanitizers.sh
+export IOC_BUILD=$TOP/build-asan
+for t in test_lab_ping test_failover test_dfw test_reload test_ctl_errors test_check; do
+	run_tap -n "$t.sh (asan)" -s "$LOGDIR/san-$t" tests/integration/$t.sh
+done
+run_tap -n "test_iochainctl_fake.sh (asan)" -s "$LOGDIR/san-iochainctl_fake" \
+	tests/integration/test_iochainctl_fake.sh "$TOP/build-asan/app/iochainctl"
+run_tap -n "soak.sh 20 (asan)" -s "$LOGDIR/san-soak" scripts/soak.sh 20
+export IOC_BUILD=$TOP/build
 
 # Benchmark smoke runs: every scenario must run; speed is never asserted.
 run_smoke() {

@@ -21,6 +21,7 @@ IOC_RC=
 NETNS=()
 _n=0
 _fails=0
+SANITIZED=0
 
 ok() {
 	_n=$((_n + 1))
@@ -43,6 +44,7 @@ check() {
 		not_ok "$desc"
 		sed 's/^/#   /' "$T/check.out" | head -20
 	fi
+	_keep_check_out
 }
 
 # check_fails DESC CMD...: CMD must fail.
@@ -54,6 +56,12 @@ check_fails() {
 	else
 		ok "$desc"
 	fi
+	_keep_check_out
+}
+
+# Under sanitizers, what every check's command printed is kept for finish().
+_keep_check_out() {
+	[ "$SANITIZED" -eq 0 ] || cat "$T/check.out" >>"$T/checks.out"
 }
 
 # check_eq DESC EXPECTED ACTUAL
@@ -158,6 +166,13 @@ _cleanup() {
 trap _cleanup EXIT
 
 finish() {
+	if [ "$SANITIZED" -eq 1 ]; then
+		if san_reports "$SAN_DIR" "$T/iochain.log" "$T/checks.out"; then
+			ok "no sanitizer report (ASan, LSan, UBSan)"
+		else
+			not_ok "no sanitizer report (ASan, LSan, UBSan) in $SAN_DIR"
+		fi
+	fi
 	echo "1..$_n"
 	[ "$_fails" -eq 0 ]
 	exit $?
@@ -170,4 +185,16 @@ fi
 if [ ! -x "$IOCHAIN" ] || [ ! -x "$CTL" ]; then
 	echo "Bail out! no build at $BUILD (meson setup build && ninja -C build)"
 	exit 1
+fi
+
+# A sanitizer build (IOC_BUILD=build-asan): ASan and LSan reports of iochain and
+# iochainctl go to SAN_DIR ($IOC_SAN_DIR, else one inside the test's temporary
+# directory), UBSan's to stderr; finish() adds one TAP line that fails if
+# SAN_DIR, iochain's log or the checks' output holds any (_sanitizers.sh).
+SANITIZED=0
+if ldd "$IOCHAIN" 2>/dev/null | grep -q libasan; then
+	SANITIZED=1
+	SAN_DIR=${IOC_SAN_DIR:-$T/san}
+	. "$HERE/_sanitizers.sh"
+	san_env "$SAN_DIR"
 fi
