@@ -321,6 +321,11 @@ run(struct ioc_topology *t, unsigned stats_interval)
 	/* Also without telemetry: SIGHUP reloads through it. */
 	ioc_telemetry_set_dp(dp);
 
+	unsigned shared = ioc_dp_mark_shared_cpus(dp);
+	if (shared > 0)
+		IOC_LOG(INFO, main,
+			"%u polling lcores share a CPU with another: they yield after every poll",
+			shared);
 	for (unsigned i = 0; dp->svc != NULL && i < dp->svc->n_workers && rc == 0; i++) {
 		struct ioc_svm_worker *w = dp->svc->workers[i];
 

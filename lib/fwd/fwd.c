@@ -369,6 +369,39 @@ ioc_dp_destroy(struct ioc_dp *dp)
 	rte_free(dp);
 }
 
+static bool
+cpus_overlap(unsigned a, unsigned b)
+{
+	rte_cpuset_t sa = rte_lcore_cpuset(a), sb = rte_lcore_cpuset(b), both;
+
+	CPU_AND(&both, &sa, &sb);
+	return CPU_COUNT(&both) > 0;
+}
+
+unsigned
+ioc_dp_mark_shared_cpus(struct ioc_dp *dp)
+{
+	unsigned ids[IOC_MAX_LCORES + RTE_MAX_LCORE], n = 0, shared = 0;
+	struct ioc_svc *svc = dp->svc;
+
+	for (unsigned i = 0; i < dp->n_lcores; i++)
+		ids[n++] = dp->lcores[i]->lcore_id;
+	for (unsigned i = 0; svc != NULL && i < svc->n_workers && n < RTE_DIM(ids); i++)
+		ids[n++] = svc->workers[i]->lcore_id;
+	for (unsigned i = 0; i < n; i++) {
+		bool share = false;
+
+		for (unsigned j = 0; j < n && !share; j++)
+			share = j != i && ids[j] != ids[i] && cpus_overlap(ids[i], ids[j]);
+		if (i < dp->n_lcores)
+			dp->lcores[i]->yield = share;
+		else
+			svc->workers[i - dp->n_lcores]->yield = share;
+		shared += share;
+	}
+	return shared;
+}
+
 void
 ioc_dp_pool_usage(const struct ioc_dp *dp, struct ioc_pool_usage *u)
 {

@@ -105,6 +105,7 @@ struct ioc_dp;
 struct ioc_lcore {
 	struct ioc_dp *dp;
 	unsigned lcore_id;
+	bool yield;   /* shares its CPU with another polling lcore: ioc_idle_backoff() */
 	uint16_t txq; /* the TX queue this lcore owns on every port, and its QSBR thread id */
 	unsigned n_rxq;
 	struct ioc_rxq rxq[64];
@@ -161,6 +162,13 @@ int ioc_dp_create(const struct ioc_topology *t, struct ioc_dp **dpp, char *err, 
 void ioc_dp_destroy(struct ioc_dp *dp);
 
 struct ioc_lcore *ioc_dp_lcore(struct ioc_dp *dp, unsigned lcore_id);
+
+/*
+ * Before launching: mark the polling lcores (forwarding lcores, SVM workers
+ * and standbys) whose CPU set overlaps another's, so that they yield after
+ * every poll. Returns how many share.
+ */
+unsigned ioc_dp_mark_shared_cpus(struct ioc_dp *dp);
 
 /*
  * The mbuf pool: its size, the mbufs out of it now (per-lcore caches count as

@@ -369,7 +369,7 @@ ioc_fwd_main(void *arg)
 
 	ioc_idle_thread_init();
 	while (!__atomic_load_n(&lc->dp->quit, __ATOMIC_RELAXED))
-		ioc_idle_backoff(&idle, ioc_fwd_poll(lc), sleep_us);
+		ioc_idle_backoff(&idle, ioc_fwd_poll(lc), sleep_us, lc->yield);
 	ioc_fwd_flush(lc);
 	rte_rcu_qsbr_thread_offline(lc->dp->qsbr, lc->txq);
 	rte_rcu_qsbr_thread_unregister(lc->dp->qsbr, lc->txq);

@@ -325,7 +325,7 @@ ioc_svm_worker_main(void *arg)
 			}
 			rte_delay_us_block(__atomic_load_n(&w->fault_us, __ATOMIC_RELAXED));
 		}
-		ioc_idle_backoff(&idle, ioc_svm_worker_poll(w), w->idle_sleep_us);
+		ioc_idle_backoff(&idle, ioc_svm_worker_poll(w), w->idle_sleep_us, w->yield);
 	}
 	return 0;
 }

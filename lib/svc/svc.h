@@ -112,6 +112,7 @@ struct ioc_svm_worker {
 	unsigned lcore_id;
 	bool standby;
 	unsigned idle_sleep_us; /* [host] idle_sleep_us */
+	bool yield;		/* shares its CPU with another polling lcore */
 	const struct ioc_svm_ops *ops;
 	void *behaviour;		    /* the ops' per-worker state */
 	struct rte_ring *to[RTE_MAX_LCORE]; /* by forwarding lcore id; NULL elsewhere */
