@@ -131,6 +131,7 @@ run_smoke() {
 }
 run_smoke bench-quick bash scripts/bench.sh --quick
 run_smoke bench-failover-quick bash scripts/bench-failover.sh --quick --no-plots
+run_smoke bench-latency-quick bash scripts/bench-latency.sh --quick
 
 echo "logs: $LOGDIR"
 echo "$passed passed, $failed failed"
