@@ -62,6 +62,9 @@
 # lcore): lcore 0 on CPU 0 is the control loop (and watchdog); lcore 1 on CPU 1 the
 # forwarding lcore. testpmd: main on CPU 0, forwarding on CPU 1 (and CPU 0 for its
 # second core in -2lc). Each scenario prints its mapping; results.md lists them.
+# Busy cycles per packet: the TSC cycles lcore 1 spent in polls that found work
+# (/iochain/lcores), per packet the vNIC received: the forwarding cost whether or
+# not another stage (the SVM worker) limits the rate.
 # Cycles per packet: TSC cycles per packet the forwarding lcore received
 # (= per forwarded packet when nothing is dropped); the lcore always polls.
 #
@@ -347,6 +350,7 @@ snap() {
 		echo "\"vnic\": $("$CTL" --file-prefix "$IOC_PREFIX" raw /iochain/stats,VM1S1.eth0 || echo null),"
 		echo "\"uplink\": $("$CTL" --file-prefix "$IOC_PREFIX" raw /iochain/stats,uplink0 || echo null),"
 		echo "\"chain\": $("$CTL" --file-prefix "$IOC_PREFIX" raw /iochain/summarize_dvfilter,VM1S1.eth0 || echo null),"
+		echo "\"lcores\": $("$CTL" --file-prefix "$IOC_PREFIX" raw /iochain/lcores || echo null),"
 		if [ -n "$w" ]; then
 			echo "\"svm\": $("$CTL" --file-prefix "$IOC_PREFIX" raw "/iochain/svm,$w" || echo null)}"
 		else

@@ -118,6 +118,15 @@ def parse_iochain(a):
             sa, sb = a["svm"]["/iochain/svm"], b["svm"]["/iochain/svm"]
             res["svm_allow_mpps"] = rate(sa, sb, "allow")
             res["svm_counters"] = sb
+            n_in = sb.get("in", 0) - sa.get("in", 0)
+            if n_in > 0 and "busy_cycles" in sb:
+                res["svm_busy_cycles_per_pkt"] = (sb["busy_cycles"] - sa.get("busy_cycles", 0)) / n_in
+        la, lb = ((x.get("lcores") or {}).get("/iochain/lcores") for x in (a, b))
+        n_rx = vb.get("rx", 0) - va.get("rx", 0)
+        if la and lb and "lcore_1" in la and "lcore_1" in lb and n_rx > 0:
+            busy = lb["lcore_1"]["busy_cycles"] - la["lcore_1"]["busy_cycles"]
+            res["busy_cycles_per_rx"] = busy / n_rx
+            res["busy_fraction"] = busy / (dt * lb["tsc_hz"])
     threads = {}
     for line in open(fth) if fth else []:
         f = line.split()
@@ -232,6 +241,8 @@ def report(argv):
                                   "io": cyc(m["io"]), "5tswap": cyc(m["5tswap"], lc)},
             "samples": {"iochain": tx, "iochain_rx": rx, "testpmd_io": io, "testpmd_5tswap": sw,
                         "iochain_per_second": [r["tx_samples"] for r in runs]},
+            "busy_cycles_per_rx": med([r["busy_cycles_per_rx"] for r in runs if "busy_cycles_per_rx" in r]),
+            "busy_fraction": med([r["busy_fraction"] for r in runs if "busy_fraction" in r]),
             "threads_cpu": runs[-1].get("threads_cpu") if runs else None,
             "chain_slots": runs[-1].get("slots") if runs else None,
             "pool": {"mbufs": sc["mbufs"] or "default"},
@@ -262,6 +273,9 @@ def report(argv):
             o["svm_allow_mpps"] = med([r["svm_allow_mpps"] for r in runs if "svm_allow_mpps" in r])
             o["svc_drop_ring_full_mpps"] = med([r["ring_full_mpps"] for r in runs if "ring_full_mpps" in r])
             o["svm_counters_last_run"] = runs[-1].get("svm_counters") if runs else None
+            o["svm_busy_cycles_per_pkt"] = med([r["svm_busy_cycles_per_pkt"] for r in runs
+                                                if "svm_busy_cycles_per_pkt" in r])
+            o["per_run_mpps"] = tx
         o["vnic_counters_last_run"] = runs[-1].get("vnic_counters") if runs else None
         res_sc.append(o)
 
@@ -271,6 +285,8 @@ def report(argv):
         if o["kind"] == "slot124" and base:
             a, b = o["cycles_per_packet"]["iochain_per_received"], base["cycles_per_packet"]["iochain_per_received"]
             o["added_cycles_per_received_packet_vs_pcap-slot12-r10-f1k"] = a - b if a and b else None
+            a, b = o["busy_cycles_per_rx"], base["busy_cycles_per_rx"]
+            o["added_busy_cycles_per_packet_vs_pcap-slot12-r10-f1k"] = a - b if a and b else None
         if o["kind"] == "slot12x2" and base and base["iochain_mpps"] and o["iochain_mpps"]:
             o["speedup_vs_1_lcore_pcap-slot12-r10-f1k"] = o["iochain_mpps"] / base["iochain_mpps"]
 
@@ -287,15 +303,21 @@ def report(argv):
     if det:
         md += ["", "| scenario | dfw rules | stateful | flows | pcap frames | pool mbufs | connections/lcore "
                "| received Mpps | forwarded Mpps | sfw_drop_conn_full Mpps | SVM allow Mpps "
-               "| svc_drop_ring_full Mpps | cycles/received pkt |",
-               "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+               "| svc_drop_ring_full Mpps | cycles/received pkt | busy cycles/pkt | lcore 1 busy |",
+               "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
         for o in det:
-            md.append("| %s | %d | %s | %d | %d | %s | %d | %s | %s | %s | %s | %s | %s |" % (
+            md.append("| %s | %d | %s | %d | %d | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                 o["scenario"], o["dfw"]["rules"], "yes" if o["dfw"]["stateful"] else "no", o["flows"],
                 o["pcap_frames"], o["pool"]["mbufs"], o["dfw"]["connections_per_lcore"],
                 fmt(o["iochain_rx_mpps"]), fmt(o["iochain_mpps"]), fmt(o.get("sfw_drop_conn_full_mpps")),
                 fmt(o.get("svm_allow_mpps")), fmt(o.get("svc_drop_ring_full_mpps")),
-                fmt(o["cycles_per_packet"]["iochain_per_received"], "%.0f")))
+                fmt(o["cycles_per_packet"]["iochain_per_received"], "%.0f"),
+                fmt(o["busy_cycles_per_rx"], "%.0f"),
+                fmt(100 * o["busy_fraction"] if o["busy_fraction"] is not None else None, "%.0f%%")))
+        md += ["", "busy cycles/pkt: the TSC cycles lcore 1 spent in polls that found work "
+               "(/iochain/lcores) per packet the vNIC received; lcore 1 busy: that time's share of the "
+               "window. Unlike cycles/received pkt, it does not count polls that found nothing, so it "
+               "is the forwarding cost even when another stage (the SVM worker) sets the rate."]
         k = "added_cycles_per_received_packet_vs_pcap-slot12-r10-f1k"
         for o in det:
             if o.get(k) is not None:
@@ -304,6 +326,14 @@ def report(argv):
                        "allowed %.2f Mpps." % (o[k], o["cycles_per_packet"]["iochain_per_received"],
                                               base["cycles_per_packet"]["iochain_per_received"],
                                               o["iochain_mpps"], o["svm_allow_mpps"] or 0)]
+                kb = "added_busy_cycles_per_packet_vs_pcap-slot12-r10-f1k"
+                if o.get(kb) is not None:
+                    md += ["", "Busy cycles per packet on the forwarding lcore: %+.0f with the redirect "
+                           "(%.0f vs %.0f); the SVM worker spent %s busy cycles per packet it inspected; "
+                           "end to end per run: %s Mpps."
+                           % (o[kb], o["busy_cycles_per_rx"], base["busy_cycles_per_rx"],
+                              fmt(o.get("svm_busy_cycles_per_pkt"), "%.0f"),
+                              ", ".join("%.2f" % x for x in o.get("per_run_mpps", [])))]
     sizes = [by[n] for n in ("pcap-slot12-r1000-f64k", "pcap-slot12-r1000-f64k-s512",
                              "pcap-slot12-r1000-f64k-s1500") if n in by]
     if any(o["frame_bytes"] != 64 for o in sizes):

@@ -116,7 +116,8 @@ struct ioc_lcore {
 	uint16_t *active;		  /* vNICs with staged packets */
 	unsigned n_active;
 	uint64_t polls;
-	uint64_t now; /* TSC at the start of the current poll */
+	uint64_t busy_tsc; /* TSC cycles of the polls that found work (/iochain/lcores) */
+	uint64_t now;	   /* TSC at the start of the current poll */
 } __rte_cache_aligned;
 
 struct ioc_dp {

@@ -354,6 +354,8 @@ ioc_fwd_poll(struct ioc_lcore *lc)
 		total += resume_returns(lc);
 	ioc_fwd_flush(lc);
 	lc->polls++;
+	if (total > 0)
+		lc->busy_tsc += rte_get_tsc_cycles() - lc->now;
 	rte_rcu_qsbr_quiescent(lc->dp->qsbr, lc->txq);
 	return total;
 }

@@ -21,6 +21,7 @@ const char *const ioc_svm_counter_names[IOC_SVM_MAX] = {
 	[IOC_SVM_DROP_DEFAULT] = "drop_default",
 	[IOC_SVM_CONN_FULL] = "conn_full",
 	[IOC_SVM_BACK_FULL] = "back_full",
+	[IOC_SVM_BUSY_CYCLES] = "busy_cycles",
 	[IOC_SVM_FENCED_DROP] = "fenced_drop",
 };
 
@@ -299,6 +300,8 @@ ioc_svm_worker_poll(struct ioc_svm_worker *w)
 	__atomic_store_n(&w->heartbeat, w->heartbeat + 1, __ATOMIC_RELEASE);
 	for (unsigned i = 0; i < w->n_fwd; i++)
 		total += serve(w, w->fwd_lcores[i], now);
+	if (total > 0)
+		w->cnt[IOC_SVM_BUSY_CYCLES] += rte_get_tsc_cycles() - now;
 	return total;
 }
 

@@ -59,6 +59,7 @@ enum ioc_svm_counter {
 	IOC_SVM_CONN_FULL,    /* allowed, but the connection table was full */
 	IOC_SVM_BACK_FULL,    /* return ring full: kept and retried (not lost) */
 	IOC_SVM_FENCED_DROP,  /* held when fenced, failClosed: freed (failOpen: returned) */
+	IOC_SVM_BUSY_CYCLES,  /* TSC cycles of the polls that found work */
 	IOC_SVM_MAX,
 };
 

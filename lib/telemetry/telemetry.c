@@ -276,27 +276,72 @@ out:
 	return rc;
 }
 
+/* A command without parameters that reads the datapath, under the lock. */
 static int
-cmd_mempool(const char *cmd, const char *params, struct rte_tel_data *d)
+read_dp(const char *params, struct rte_tel_data *d,
+	int (*fn)(const struct ioc_dp *dp, struct rte_tel_data *d))
 {
-	struct ioc_pool_usage u;
 	int rc = -ENODEV;
 
-	RTE_SET_USED(cmd);
 	if (params != NULL && *params != '\0')
 		return -EINVAL;
 	pthread_mutex_lock(&tel_lock);
-	if (tel_dp != NULL) {
-		ioc_dp_pool_usage(tel_dp, &u);
-		rte_tel_data_start_dict(d);
-		rte_tel_data_add_dict_string(d, "name", tel_dp->pool->name);
-		rte_tel_data_add_dict_u64(d, "size", u.size);
-		rte_tel_data_add_dict_u64(d, "in_use", u.in_use);
-		rte_tel_data_add_dict_u64(d, "in_use_at_start", u.in_use_start);
-		rc = 0;
-	}
+	if (tel_dp != NULL)
+		rc = fn(tel_dp, d);
 	pthread_mutex_unlock(&tel_lock);
 	return rc;
+}
+
+static int
+mempool_dict(const struct ioc_dp *dp, struct rte_tel_data *d)
+{
+	struct ioc_pool_usage u;
+
+	ioc_dp_pool_usage(dp, &u);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "name", dp->pool->name);
+	rte_tel_data_add_dict_u64(d, "size", u.size);
+	rte_tel_data_add_dict_u64(d, "in_use", u.in_use);
+	rte_tel_data_add_dict_u64(d, "in_use_at_start", u.in_use_start);
+	return 0;
+}
+
+static int
+cmd_mempool(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	RTE_SET_USED(cmd);
+	return read_dp(params, d, mempool_dict);
+}
+
+/* {"tsc_hz", "lcore_N": {"polls", "busy_cycles"}...}: what each forwarding lcore spends working. */
+static int
+lcores_dict(const struct ioc_dp *dp, struct rte_tel_data *d)
+{
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "tsc_hz", rte_get_tsc_hz());
+	for (unsigned i = 0; i < dp->n_lcores; i++) {
+		const struct ioc_lcore *lc = dp->lcores[i];
+		struct rte_tel_data *l = rte_tel_data_alloc();
+		char name[32];
+
+		if (l == NULL)
+			return -ENOMEM;
+		rte_tel_data_start_dict(l);
+		rte_tel_data_add_dict_u64(l, "polls",
+					  __atomic_load_n(&lc->polls, __ATOMIC_RELAXED));
+		rte_tel_data_add_dict_u64(l, "busy_cycles",
+					  __atomic_load_n(&lc->busy_tsc, __ATOMIC_RELAXED));
+		snprintf(name, sizeof(name), "lcore_%u", lc->lcore_id);
+		rte_tel_data_add_dict_container(d, name, l, 0);
+	}
+	return 0;
+}
+
+static int
+cmd_lcores(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	RTE_SET_USED(cmd);
+	return read_dp(params, d, lcores_dict);
 }
 
 static int
@@ -577,6 +622,10 @@ ioc_telemetry_init(void)
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/iochain/mempool", cmd_mempool,
 						"The mbuf pool: size, in_use, in_use_at_start");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd(
+			"/iochain/lcores", cmd_lcores,
+			"Forwarding lcores: polls, busy_cycles (polls that found work), tsc_hz");
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd("/iochain/svm", cmd_svm,
 						"SVM workers and their counters. Params: [WORKER]");

@@ -227,6 +227,25 @@ test_counters_add_up(void)
 	CU_ASSERT(total_rx > 1000);
 }
 
+/* Busy cycles: polls that find work count their time, empty polls do not. */
+static void
+test_busy_cycles(void)
+{
+	struct ioc_lcore *lc = fixture_lab.f.lc;
+	uint64_t polls = lc->polls, busy = lc->busy_tsc;
+
+	for (int i = 0; i < 100; i++)
+		CU_ASSERT_EQUAL(ioc_fwd_poll(lc), 0);
+	CU_ASSERT_EQUAL(lc->polls, polls + 100);
+	CU_ASSERT_EQUAL(lc->busy_tsc, busy);
+
+	inject1(fixture_lab.vm1,
+		pkt_udp(MAC_VM1, MAC_LAPTOP, IP4(10, 0, 0, 11), IP4(10, 0, 0, 100), 9, 9));
+	CU_ASSERT(lc->busy_tsc > busy);
+	CU_ASSERT(lc->polls > polls + 100);
+	expect_out(0, 0, 0, 1);
+}
+
 void
 test_fwd_register(void)
 {
@@ -242,5 +261,6 @@ test_fwd_register(void)
 	CU_add_test(s, "runt dropped", test_runt);
 	CU_add_test(s, "TX queue full counted", test_tx_full_counted);
 	CU_add_test(s, "counters add up", test_counters_add_up);
+	CU_add_test(s, "busy cycles count polls with work only", test_busy_cycles);
 	CU_add_test(s, "no mbuf leaked", fixture_lab_test_no_leak);
 }
