@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Service instances: building the workers and their rings, and the worker loop. */
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -104,7 +105,8 @@ worker_create(const struct ioc_topology *t, const struct ioc_svc_profile *profil
 		 * Multi-consumer: the forwarding lcore takes back what a dead
 		 * worker left, and a hung worker may wake up and dequeue too.
 		 */
-		w->to[l] = rte_ring_create(name, IOC_SVC_RING_SIZE, SOCKET_ID_ANY, RING_F_SP_ENQ);
+		w->to[l] = rte_ring_create_elem(name, sizeof(struct ioc_svm_pkt), IOC_SVC_RING_SIZE,
+						SOCKET_ID_ANY, RING_F_SP_ENQ);
 		snprintf(name, sizeof(name), "ioc_bk_%u_%u", ring_seq, l);
 		w->back[l] = rte_ring_create(name, IOC_SVC_RING_SIZE, SOCKET_ID_ANY,
 					     RING_F_SP_ENQ | RING_F_SC_DEQ);
@@ -216,31 +218,38 @@ ioc_svc_release(void)
 	svc_current = NULL;
 }
 
+static_assert(sizeof(struct ioc_svm_pkt) == 32, "a `to` ring element is half a cache line");
+
+/* The verdict rides in the low bit of the returned pointer (mbufs are cache-line aligned). */
+static inline struct rte_mbuf *
+verdict_tag(const struct ioc_svm_pkt *p)
+{
+	return (struct rte_mbuf *)((uintptr_t)p->m | !!(p->md.flags & IOC_F_SVM_DENY));
+}
+
+static inline struct rte_mbuf *
+verdict_untag(struct rte_mbuf *t, bool *deny)
+{
+	*deny = (uintptr_t)t & 1;
+	return (struct rte_mbuf *)((uintptr_t)t & ~(uintptr_t)1);
+}
+
 /*
  * What a fenced worker held when it stalled: it inspected those packets
  * before the failure but its share has moved on. Under failOpen they are
- * returned (kept at the front of pkts; the returned count): the policy loses
- * none. Under failClosed they are freed, counted by the port each came in on
- * (its ledger shows them as drop_fenced): nothing passes after the failure.
+ * returned (true): the policy loses none. Under failClosed (false) the caller
+ * frees them; they are counted by the port each came in on (its ledger shows
+ * them as drop_fenced): nothing passes after the failure.
  */
-static uint16_t
-fence_filter(struct ioc_svm_worker *w, struct rte_mbuf **pkts, uint16_t n)
+static bool
+fence_keeps(struct ioc_svm_worker *w, const struct ioc_meta *md)
 {
-	uint16_t kept = 0;
-
-	for (uint16_t i = 0; i < n; i++) {
-		const struct ioc_meta *md = ioc_meta(pkts[i]);
-
-		if (md->profile != 0 &&
-		    __atomic_load_n(&w->profiles[md->profile - 1].fail_open, __ATOMIC_ACQUIRE)) {
-			pkts[kept++] = pkts[i];
-			continue;
-		}
-		w->fenced_by_port[md->rx_port]++;
-		w->cnt[IOC_SVM_FENCED_DROP]++;
-		rte_pktmbuf_free(pkts[i]);
-	}
-	return kept;
+	if (md->profile != 0 &&
+	    __atomic_load_n(&w->profiles[md->profile - 1].fail_open, __ATOMIC_ACQUIRE))
+		return true;
+	w->fenced_by_port[md->rx_port]++;
+	w->cnt[IOC_SVM_FENCED_DROP]++;
+	return false;
 }
 
 /* Hand back what is waiting, then take new packets only when nothing is waiting. */
@@ -249,6 +258,7 @@ serve(struct ioc_svm_worker *w, unsigned l, uint64_t now)
 {
 	struct rte_mbuf **pend = w->pending[l];
 	uint16_t np = w->n_pending[l];
+	struct ioc_svm_pkt in[IOC_BURST];
 
 	if (np > 0) {
 		unsigned sent = rte_ring_sp_enqueue_burst(w->back[l], (void **)pend, np, NULL);
@@ -258,15 +268,21 @@ serve(struct ioc_svm_worker *w, unsigned l, uint64_t now)
 		w->n_pending[l] = (uint16_t)(np - sent);
 		return sent;
 	}
-	unsigned n = rte_ring_mc_dequeue_burst(w->to[l], (void **)pend, IOC_BURST, NULL);
+	unsigned n = rte_ring_mc_dequeue_burst_elem(w->to[l], in, sizeof(in[0]), IOC_BURST, NULL);
 	if (n == 0)
 		return 0;
 	w->cnt[IOC_SVM_IN] += n;
-	w->ops->process(w->behaviour, now, pend, (uint16_t)n, w->cnt);
+	w->ops->process(w->behaviour, now, in, (uint16_t)n, w->cnt);
 	/* Fenced meanwhile: its share went elsewhere, it may return nothing. */
-	unsigned handled = n;
-	if (unlikely(__atomic_load_n(&w->fence_gen, __ATOMIC_ACQUIRE) != w->run_gen))
-		n = fence_filter(w, pend, (uint16_t)n);
+	bool fenced = __atomic_load_n(&w->fence_gen, __ATOMIC_ACQUIRE) != w->run_gen;
+	unsigned handled = n, k = 0;
+	for (unsigned i = 0; i < n; i++) {
+		if (likely(!fenced) || fence_keeps(w, &in[i].md))
+			pend[k++] = verdict_tag(&in[i]);
+		else
+			rte_pktmbuf_free(in[i].m);
+	}
+	n = k;
 	unsigned sent = rte_ring_sp_enqueue_burst(w->back[l], (void **)pend, n, NULL);
 	if (unlikely(sent < n)) {
 		w->cnt[IOC_SVM_BACK_FULL] += n - sent;
@@ -282,8 +298,20 @@ acknowledge_fence(struct ioc_svm_worker *w, uint32_t gen)
 {
 	for (unsigned i = 0; i < w->n_fwd; i++) {
 		unsigned l = w->fwd_lcores[i];
+		struct rte_mbuf **pend = w->pending[l];
+		uint16_t kept = 0;
 
-		w->n_pending[l] = fence_filter(w, w->pending[l], w->n_pending[l]);
+		for (uint16_t p = 0; p < w->n_pending[l]; p++) {
+			bool deny;
+			struct rte_mbuf *m = verdict_untag(pend[p], &deny);
+
+			/* Rare: the one place a worker reads an mbuf's metadata. */
+			if (fence_keeps(w, ioc_meta(m)))
+				pend[kept++] = pend[p];
+			else
+				rte_pktmbuf_free(m);
+		}
+		w->n_pending[l] = kept;
 	}
 	w->run_gen = gen;
 }
@@ -345,6 +373,13 @@ ioc_svc_collect(struct ioc_svc *svc, unsigned lcore_id, struct rte_mbuf **pkts, 
 			got += (uint16_t)rte_ring_sc_dequeue_burst(r, (void **)(pkts + got),
 								   n - got, NULL);
 	}
+	for (uint16_t i = 0; i < got; i++) {
+		bool deny;
+
+		pkts[i] = verdict_untag(pkts[i], &deny);
+		if (deny)
+			ioc_meta(pkts[i])->flags |= IOC_F_SVM_DENY;
+	}
 	return got;
 }
 
@@ -357,9 +392,14 @@ ioc_svc_reclaim(struct ioc_svc *svc, unsigned lcore_id, struct rte_mbuf **pkts, 
 		struct ioc_svm_worker *w = svc->workers[i];
 		struct rte_ring *r = w->to[lcore_id];
 
+		struct ioc_svm_pkt e[IOC_BURST];
+
 		if (r == NULL || __atomic_load_n(&w->state, __ATOMIC_RELAXED) == IOC_SVM_UP)
 			continue;
-		got += (uint16_t)rte_ring_mc_dequeue_burst(r, (void **)(pkts + got), n - got, NULL);
+		unsigned k = rte_ring_mc_dequeue_burst_elem(r, e, sizeof(e[0]),
+							    RTE_MIN(n - got, IOC_BURST), NULL);
+		for (unsigned j = 0; j < k; j++)
+			pkts[got++] = e[j].m;
 	}
 	return got;
 }
@@ -413,8 +453,10 @@ ioc_svm_worker_ring_count(const struct ioc_svm_worker *w)
 unsigned
 ioc_svc_drain(struct ioc_svc *svc)
 {
+	struct ioc_svm_pkt e;
 	struct rte_mbuf *m;
 	unsigned n = 0;
+	bool deny;
 
 	for (unsigned i = 0; i < svc->n_workers; i++) {
 		struct ioc_svm_worker *w = svc->workers[i];
@@ -422,13 +464,12 @@ ioc_svc_drain(struct ioc_svc *svc)
 		for (unsigned k = 0; k < w->n_fwd; k++) {
 			unsigned l = w->fwd_lcores[k];
 
-			while (rte_ring_mc_dequeue(w->to[l], (void **)&m) == 0 ||
-			       rte_ring_dequeue(w->back[l], (void **)&m) == 0) {
-				rte_pktmbuf_free(m);
-				n++;
-			}
+			for (; rte_ring_mc_dequeue_elem(w->to[l], &e, sizeof(e)) == 0; n++)
+				rte_pktmbuf_free(e.m);
+			for (; rte_ring_dequeue(w->back[l], (void **)&m) == 0; n++)
+				rte_pktmbuf_free(verdict_untag(m, &deny));
 			for (uint16_t p = 0; p < w->n_pending[l]; p++)
-				rte_pktmbuf_free(w->pending[l][p]);
+				rte_pktmbuf_free(verdict_untag(w->pending[l][p], &deny));
 			n += w->n_pending[l];
 			w->n_pending[l] = 0;
 		}

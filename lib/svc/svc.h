@@ -6,9 +6,13 @@
  *
  * Rings: one pair per (forwarding lcore, worker): `to` (SP: the forwarding
  * lcore, SC: the worker) and `back` (SP: the worker, SC: the forwarding
- * lcore). A worker returns every packet it dequeued, with its verdict in the
- * metadata, on the `back` ring of the lcore that sent it; that lcore resumes
- * the chain after slot 4 (or frees a denied packet and counts it). So every
+ * lcore). `to` carries struct ioc_svm_pkt (the mbuf and a copy of its
+ * metadata), so a worker never reads the mbuf itself: on another CPU those
+ * reads pulled each mbuf's metadata line over, and the forwarding lcore paid
+ * to take it back when it reused the mbuf. A worker returns every packet it
+ * dequeued on the `back` ring of the lcore that sent it, its verdict in the
+ * pointer's low bit (mbufs are cache-line aligned); that lcore resumes the
+ * chain after slot 4 (or frees a denied packet and counts it). So every
  * counter has one writer: forwarding lcores count what they hand over and get
  * back, workers count what they inspect, and held - resumed is in flight.
  *
@@ -28,6 +32,7 @@
 #include <rte_ring.h>
 
 #include "chain.h"
+#include "meta.h"
 #include "topology.h"
 
 #define IOC_SVC_RING_SIZE 1024
@@ -68,6 +73,12 @@ extern const char *const ioc_svm_counter_names[IOC_SVM_MAX];
 struct ioc_svm_worker;
 struct ioc_svc_profile;
 
+/* A packet handed to a worker: an element of a `to` ring. */
+struct ioc_svm_pkt {
+	struct rte_mbuf *m;
+	struct ioc_meta md; /* a copy: the worker's verdict goes in md.flags */
+};
+
 /*
  * What an SVM does with packets: the pluggable behaviour of a worker. The
  * built-in one ("rules") enforces the instance's svm_rules, statefully.
@@ -77,8 +88,11 @@ struct ioc_svm_ops {
 	/* Control plane: per-worker state for instance `inst` of t. */
 	int (*init)(const struct ioc_topology *t, unsigned inst, unsigned worker, void **state);
 	void (*fini)(void *state);
-	/* Worker lcore: sets IOC_F_SVM_DENY in the metadata flags of each denied packet. */
-	void (*process)(void *state, uint64_t now, struct rte_mbuf **pkts, uint16_t n,
+	/*
+	 * Worker lcore: sets IOC_F_SVM_DENY in md.flags of each denied packet;
+	 * reads pkts[i].md only, never the mbuf.
+	 */
+	void (*process)(void *state, uint64_t now, struct ioc_svm_pkt *pkts, uint16_t n,
 			uint64_t *cnt);
 };
 
@@ -133,7 +147,8 @@ struct ioc_svm_worker {
 	uint32_t run_gen;			/* the fence generation it last acknowledged */
 	uint64_t *fenced_by_port;		/* fenced drops by the port they came in on */
 	const struct ioc_svc_profile *profiles; /* the policies it settles fenced packets by */
-	struct rte_mbuf *pending[RTE_MAX_LCORE][IOC_BURST]; /* verdicted, `back` was full */
+	struct rte_mbuf
+		*pending[RTE_MAX_LCORE][IOC_BURST]; /* verdicted (tagged), `back` was full */
 	uint16_t n_pending[RTE_MAX_LCORE];
 	uint64_t heartbeat __rte_cache_aligned; /* bumped every loop */
 	uint64_t cnt[IOC_SVM_MAX];

@@ -121,7 +121,8 @@ svc_process(const void *priv, struct ioc_slot_ctx *ctx, struct rte_mbuf **pkts, 
 	const struct svc_vnic *sv = priv;
 	const struct ioc_svc *svc = sv->svc;
 	const struct ioc_svc_profile *own = &svc->profiles[sv->profile];
-	struct rte_mbuf *held[IOC_BURST], *batch[IOC_BURST];
+	struct rte_mbuf *held[IOC_BURST];
+	struct ioc_svm_pkt batch[IOC_BURST];
 	struct ioc_svm_worker *dest[IOC_BURST];
 	uint16_t kept = 0, nh = 0;
 
@@ -167,17 +168,18 @@ svc_process(const void *priv, struct ioc_slot_ctx *ctx, struct rte_mbuf **pkts, 
 			continue;
 		for (uint16_t j = i; j < nh; j++) {
 			if (dest[j] == w) {
-				batch[nb++] = held[j];
+				batch[nb].m = held[j];
+				batch[nb++].md = *ioc_meta(held[j]);
 				dest[j] = NULL;
 			}
 		}
-		unsigned sent =
-			rte_ring_sp_enqueue_burst(w->to[ctx->lcore_id], (void **)batch, nb, NULL);
+		unsigned sent = rte_ring_sp_enqueue_burst_elem(w->to[ctx->lcore_id], batch,
+							       sizeof(batch[0]), nb, NULL);
 		ctx->reasons[IOC_SVC_REDIRECT] += sent;
 		ctx->n_held += (uint16_t)sent;
 		for (uint16_t k = (uint16_t)sent; k < nb; k++)
-			failure_path(&svc->profiles[ioc_meta(batch[k])->profile - 1], ctx, batch[k],
-				     pkts, &kept, IOC_SVC_BYPASS_RING_FULL, IOC_SVC_DROP_RING_FULL);
+			failure_path(&svc->profiles[batch[k].md.profile - 1], ctx, batch[k].m, pkts,
+				     &kept, IOC_SVC_BYPASS_RING_FULL, IOC_SVC_DROP_RING_FULL);
 	}
 	return kept;
 }

@@ -162,7 +162,7 @@ age_some(struct svm_rules *s, uint64_t now)
 }
 
 static void
-rules_process(void *state, uint64_t now, struct rte_mbuf **pkts, uint16_t n, uint64_t *cnt)
+rules_process(void *state, uint64_t now, struct ioc_svm_pkt *pkts, uint16_t n, uint64_t *cnt)
 {
 	struct svm_rules *s = state;
 	struct svm_conn_key keys[IOC_BURST];
@@ -170,13 +170,13 @@ rules_process(void *state, uint64_t now, struct rte_mbuf **pkts, uint16_t n, uin
 	int32_t pos[IOC_BURST];
 
 	for (uint16_t i = 0; i < n; i++) {
-		conn_key(ioc_meta(pkts[i]), &keys[i]);
+		conn_key(&pkts[i].md, &keys[i]);
 		kp[i] = &keys[i];
 	}
 	rte_hash_lookup_bulk(s->conns, kp, n, pos);
 
 	for (uint16_t i = 0; i < n; i++) {
-		struct ioc_meta *md = ioc_meta(pkts[i]);
+		struct ioc_meta *md = &pkts[i].md;
 
 		if (pos[i] >= 0 && now - s->last_seen[pos[i]] <= s->idle_tsc) {
 			s->last_seen[pos[i]] = now;
