@@ -136,59 +136,68 @@ load_topology(const struct app_opts *o, struct ioc_topology *t)
 }
 
 /* Every lcore the topology names must be enabled, and the main lcore stays control. */
+/*
+ * One lcore the topology names, at FILE:LINE [SECTION] KEY: enabled in EAL,
+ * and not the main lcore unless main_ok. 0 or -EINVAL, with the message.
+ */
+static int
+lcore_usable(const struct ioc_topology *t, int line, const char *section, const char *key,
+	     unsigned id, bool main_ok)
+{
+	if (!rte_lcore_is_enabled(id)) {
+		fprintf(stderr,
+			"iochain: %s:%d: [%s] %s: lcore %u is not enabled in EAL (add it to "
+			"-l/--lcores)\n",
+			t->file, line, section, key, id);
+		return -EINVAL;
+	}
+	if (!main_ok && id == rte_get_main_lcore()) {
+		fprintf(stderr,
+			"iochain: %s:%d: [%s] %s: lcore %u is the main lcore, which runs the "
+			"control loop; give it another\n",
+			t->file, line, section, key, id);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+lcore_list_usable(const struct ioc_topology *t, int line, const char *kind, const char *name,
+		  const char *key, const struct ioc_lcore_list *l)
+{
+	char section[IOC_NAME_MAX + 32];
+	int rc = 0;
+
+	snprintf(section, sizeof(section), "%s %s", kind, name);
+	for (unsigned k = 0; k < l->n; k++)
+		rc |= lcore_usable(t, line, section, key, l->id[k], false);
+	return rc;
+}
+
+/* Every lcore the topology names, against what EAL enabled (--check cannot know). */
 static int
 check_lcores(const struct ioc_topology *t)
 {
-	bool fwd[IOC_MAX_LCORES];
-	unsigned main_lcore = rte_get_main_lcore();
 	int rc = 0;
 
-	ioc_topo_forwarding_lcores(t, fwd);
-	for (unsigned id = 0; id < IOC_MAX_LCORES; id++) {
-		if (!fwd[id])
-			continue;
-		if (!rte_lcore_is_enabled(id)) {
-			fprintf(stderr,
-				"iochain: %s: lcore %u forwards for a port but EAL did not enable "
-				"it "
-				"(add it to -l/--lcores)\n",
-				t->file, id);
-			rc = -EINVAL;
-		} else if (id == main_lcore) {
-			fprintf(stderr,
-				"iochain: %s: lcore %u is the main lcore, which runs the control "
-				"loop; give ports other lcores\n",
-				t->file, id);
-			rc = -EINVAL;
-		}
-	}
+	for (unsigned i = 0; i < t->n_uplinks; i++)
+		rc |= lcore_list_usable(t, t->uplinks[i].line, "uplink", t->uplinks[i].name,
+					"lcore", &t->uplinks[i].lcores);
+	for (unsigned i = 0; i < t->n_vnics; i++)
+		rc |= lcore_list_usable(t, t->vnics[i].line, "vnic", t->vnics[i].name, "lcore",
+					&t->vnics[i].lcores);
 	for (unsigned i = 0; i < t->n_instances; i++) {
 		const struct ioc_service_instance *si = &t->instances[i];
 
-		for (unsigned k = 0; k < si->lcores.n + si->standby_lcores.n; k++) {
-			unsigned id = k < si->lcores.n ? si->lcores.id[k]
-						       : si->standby_lcores.id[k - si->lcores.n];
-			if (!rte_lcore_is_enabled(id)) {
-				fprintf(stderr,
-					"iochain: %s: lcore %u of service_instance %s is not "
-					"enabled in EAL\n",
-					t->file, id, si->name);
-				rc = -EINVAL;
-			} else if (id == main_lcore) {
-				fprintf(stderr,
-					"iochain: %s: lcore %u of service_instance %s is the main "
-					"lcore, which runs the control loop\n",
-					t->file, id, si->name);
-				rc = -EINVAL;
-			}
-		}
+		rc |= lcore_list_usable(t, si->line, "service_instance", si->name, "lcores",
+					&si->lcores);
+		rc |= lcore_list_usable(t, si->line, "service_instance", si->name, "standby_lcores",
+					&si->standby_lcores);
 	}
-	if (t->host.watchdog_lcore >= 0 && !rte_lcore_is_enabled(t->host.watchdog_lcore)) {
-		fprintf(stderr, "iochain: %s: watchdog_lcore %d is not enabled in EAL\n", t->file,
-			t->host.watchdog_lcore);
-		rc = -EINVAL;
-	}
-	return rc;
+	if (t->host.watchdog_lcore >= 0)
+		rc |= lcore_usable(t, t->host.line, "host", "watchdog_lcore",
+				   (unsigned)t->host.watchdog_lcore, true);
+	return rc != 0 ? -EINVAL : 0;
 }
 
 /* Counters at the previous print, for rates. */

@@ -1446,6 +1446,9 @@ open_object(struct ctx *c, struct sec *s)
 
 	switch (s->type) {
 	case SEC_HOST:
+		t->host.line = s->line;
+		s->idx = 0;
+		return 0;
 	case SEC_DFW:
 	case SEC_MAX:
 		s->idx = 0;

@@ -119,21 +119,49 @@ start_iochain() {
 	return 1
 }
 
+# stop_pid PID [SIGNAL]: signal a background process, KILL it after 10 s, reap it;
+# returns its exit status.
+stop_pid() {
+	kill -"${2:-INT}" "$1" 2>/dev/null
+	local i
+	for i in $(seq 1 100); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$1" 2>/dev/null && kill -KILL "$1"
+	wait "$1"
+}
+
 # stop_iochain [SIGNAL]: sets IOC_RC to its exit status.
 stop_iochain() {
 	[ -n "$IOC_PID" ] || return 0
-	kill -"${1:-INT}" "$IOC_PID" 2>/dev/null
-	local i
-	for i in $(seq 1 100); do
-		kill -0 "$IOC_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$IOC_PID" 2>/dev/null; then
-		kill -KILL "$IOC_PID"
-	fi
-	wait "$IOC_PID"
+	stop_pid "$IOC_PID" "${1:-INT}"
 	IOC_RC=$?
 	IOC_PID=
+}
+
+# lab_ini VNIC_DEVICE UPLINK_DEVICE: the lab's host, VM1S1.eth0 and uplink0 on
+# the given devices, both polled by lcore 1, and [dfw] default allow.
+lab_ini() {
+	cat <<EOF
+[host]
+name = host-10
+[uplink uplink0]
+device = $2
+lcore = 1
+[vm VM1S1]
+world = 168252
+vc_uuid = 50 2d ab 38 d6 2e 97 47-70 5b 29 23 9b 01 ec cb
+[vnic VM1S1.eth0]
+device = $1
+switch_port = 33554461
+mac = 02:00:00:00:01:01
+ip = 10.0.0.11
+uplink = uplink0
+lcore = 1
+[dfw]
+default_action = allow
+EOF
 }
 
 ctl() {

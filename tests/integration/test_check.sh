@@ -26,7 +26,8 @@ ip link del vm1s1 2>/dev/null
 "$IOCHAIN" -l 0 --no-huge --no-shconf --file-prefix "$PREFIX" -- -c "$TOP/config/blog-lab.ini" \
 	>"$T/out" 2>&1
 check_eq "a forwarding lcore EAL did not enable: exit 2" 2 $?
-check "the error names the lcore" grep -q "lcore 1 forwards for a port but EAL did not enable it" "$T/out"
+check "the error names file:line, section, key and lcore" \
+	grep -Eq "blog-lab.ini:[0-9]+: \[(vnic VM1S1.eth0|uplink uplink0)\] lcore: lcore 1 is not enabled in EAL" "$T/out"
 check_fails "no port was created" ip link show vm1s1
 
 "$IOCHAIN" -l 0-1 --main-lcore 1 --no-huge --no-shconf --file-prefix "$PREFIX" -- \

@@ -10,25 +10,8 @@
 . "$(dirname "$0")/_init.sh"
 
 python3 "$HERE/malformed_corpus.py" "$T" || { echo "Bail out! cannot write the corpus"; exit 1; }
-cat >"$T/malformed.ini" <<EOF
-[host]
-name = host-10
-[uplink uplink0]
-device = net_pcap1,rx_pcap=$T/uplink.pcap,tx_pcap=$T/uplink_out.pcap
-lcore = 1
-[vm VM1S1]
-world = 168252
-vc_uuid = 50 2d ab 38 d6 2e 97 47-70 5b 29 23 9b 01 ec cb
-[vnic VM1S1.eth0]
-device = net_pcap0,rx_pcap=$T/vnic.pcap,tx_pcap=$T/vnic_out.pcap
-switch_port = 33554461
-mac = 02:00:00:00:01:01
-ip = 10.0.0.11
-uplink = uplink0
-lcore = 1
-[dfw]
-default_action = allow
-EOF
+lab_ini "net_pcap0,rx_pcap=$T/vnic.pcap,tx_pcap=$T/vnic_out.pcap" \
+	"net_pcap1,rx_pcap=$T/uplink.pcap,tx_pcap=$T/uplink_out.pcap" >"$T/malformed.ini"
 
 exp() { python3 -c "import json,sys; e=json.load(open('$T/expect.json')); print($1)"; }
 check "iochain starts on the two pcaps" start_iochain "$T/malformed.ini" --lcores 0@0,1@1
