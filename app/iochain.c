@@ -361,7 +361,7 @@ run(struct ioc_topology *t, unsigned stats_interval)
 	fflush(stdout);
 
 	/*
-	 * The control loop: the watchdog ticks here every heartbeat_timeout/20
+	 * The control loop: the watchdog ticks here every heartbeat_timeout/40
 	 * (unless watchdog_lcore gives it an lcore of its own), and only this
 	 * lcore may launch a worker again.
 	 */

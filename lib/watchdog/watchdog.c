@@ -20,7 +20,7 @@ ioc_watchdog_period(const struct ioc_svc *svc)
 
 	for (unsigned i = 0; i < svc->n_instances; i++)
 		min = RTE_MIN(min, svc->instances[i].timeout_tsc);
-	return min == UINT64_MAX ? rte_get_tsc_hz() / 1000 : RTE_MAX(min / 20, 1u);
+	return min == UINT64_MAX ? rte_get_tsc_hz() / 1000 : RTE_MAX(min / 40, 1u);
 }
 
 static void

@@ -21,7 +21,7 @@
 #include "svc.h"
 
 /*
- * How often to tick: a twentieth of the smallest heartbeat timeout (DESIGN.md
+ * How often to tick: a fortieth of the smallest heartbeat timeout (DESIGN.md
  * §5 asks a tenth at most). A stall is detected a timeout after the first
  * tick that sees the heartbeat stopped: within timeout + period.
  */

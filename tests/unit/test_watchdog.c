@@ -110,8 +110,8 @@ test_initial_state(void)
 	CU_ASSERT_PTR_EQUAL(inst->share[0], w0);
 	CU_ASSERT_PTR_EQUAL(inst->share[1], w1);
 	CU_ASSERT_FALSE(inst->down);
-	/* A twentieth of the 10 ms timeout. */
-	CU_ASSERT_EQUAL(ioc_watchdog_period(svc), inst->timeout_tsc / 20);
+	/* A fortieth of the 10 ms timeout. */
+	CU_ASSERT_EQUAL(ioc_watchdog_period(svc), inst->timeout_tsc / 40);
 	/* Everyone beats at t=0, 1, ... 9: nothing changes. */
 	for (int t = 0; t < 10; t++)
 		CU_ASSERT_EQUAL(beat_and_tick(t, true, true, false), 0);
