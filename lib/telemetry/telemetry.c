@@ -166,41 +166,61 @@ split_params(char *s, char **a, char **b)
 	}
 }
 
+static bool
+no_params(const char *params)
+{
+	return params == NULL || *params == '\0';
+}
+
+/*
+ * A command that reads the datapath: fn runs under the lock that keeps the
+ * datapath alive (-ENODEV when iochain has none).
+ */
 static int
-cmd_dvfilter(const char *cmd, const char *params, struct rte_tel_data *d)
+read_dp(const char *params, struct rte_tel_data *d,
+	int (*fn)(const struct ioc_dp *dp, const char *params, struct rte_tel_data *d))
+{
+	int rc = -ENODEV;
+
+	pthread_mutex_lock(&tel_lock);
+	if (tel_dp != NULL)
+		rc = fn(tel_dp, params, d);
+	pthread_mutex_unlock(&tel_lock);
+	return rc;
+}
+
+/* "", "VNIC" or "VNIC,SLOT" */
+static int
+dvfilter_reply(const struct ioc_dp *dp, const char *params, struct rte_tel_data *d)
 {
 	char buf[256];
 	char *vnic_name, *slot_str;
-	int rc = -ENODEV;
 
-	RTE_SET_USED(cmd);
-	pthread_mutex_lock(&tel_lock);
-	if (tel_dp == NULL)
-		goto out;
-	if (params == NULL || *params == '\0') {
-		rc = dvfilter_list(tel_dp, d);
-		goto out;
-	}
-	rc = -EINVAL;
+	if (no_params(params))
+		return dvfilter_list(dp, d);
 	if (strlen(params) >= sizeof(buf))
-		goto out;
+		return -EINVAL;
 	snprintf(buf, sizeof(buf), "%s", params);
 	split_params(buf, &vnic_name, &slot_str);
-	int v = ioc_topo_find_vnic(tel_dp->topo, vnic_name);
+	int v = ioc_topo_find_vnic(dp->topo, vnic_name);
 	if (v < 0)
-		goto out;
-	if (slot_str == NULL) {
-		rc = dvfilter_vnic(tel_dp, (unsigned)v, d);
-	} else {
-		char *end;
-		unsigned long slot = strtoul(slot_str, &end, 10);
+		return -EINVAL;
+	if (slot_str == NULL)
+		return dvfilter_vnic(dp, (unsigned)v, d);
 
-		if (*slot_str != '\0' && *end == '\0' && slot <= 255)
-			rc = dvfilter_slot(tel_dp, (unsigned)v, (unsigned)slot, d);
-	}
-out:
-	pthread_mutex_unlock(&tel_lock);
-	return rc;
+	char *end;
+	unsigned long slot = strtoul(slot_str, &end, 10);
+
+	if (*slot_str == '\0' || *end != '\0' || slot > 255)
+		return -EINVAL;
+	return dvfilter_slot(dp, (unsigned)v, (unsigned)slot, d);
+}
+
+static int
+cmd_dvfilter(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	RTE_SET_USED(cmd);
+	return read_dp(params, d, dvfilter_reply);
 }
 
 static int
@@ -255,48 +275,32 @@ stats_port(const struct ioc_dp *dp, unsigned p, struct rte_tel_data *d)
 	return 0;
 }
 
+/* "" (totals) or "PORT" */
+static int
+stats_reply(const struct ioc_dp *dp, const char *params, struct rte_tel_data *d)
+{
+	if (no_params(params))
+		return stats_totals(dp, d);
+
+	int p = ioc_dp_find_port(dp, params);
+
+	return p < 0 ? -EINVAL : stats_port(dp, (unsigned)p, d);
+}
+
 static int
 cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	int rc = -ENODEV;
-
 	RTE_SET_USED(cmd);
-	pthread_mutex_lock(&tel_lock);
-	if (tel_dp == NULL)
-		goto out;
-	if (params == NULL || *params == '\0') {
-		rc = stats_totals(tel_dp, d);
-	} else {
-		int p = ioc_dp_find_port(tel_dp, params);
-
-		rc = p < 0 ? -EINVAL : stats_port(tel_dp, (unsigned)p, d);
-	}
-out:
-	pthread_mutex_unlock(&tel_lock);
-	return rc;
-}
-
-/* A command without parameters that reads the datapath, under the lock. */
-static int
-read_dp(const char *params, struct rte_tel_data *d,
-	int (*fn)(const struct ioc_dp *dp, struct rte_tel_data *d))
-{
-	int rc = -ENODEV;
-
-	if (params != NULL && *params != '\0')
-		return -EINVAL;
-	pthread_mutex_lock(&tel_lock);
-	if (tel_dp != NULL)
-		rc = fn(tel_dp, d);
-	pthread_mutex_unlock(&tel_lock);
-	return rc;
+	return read_dp(params, d, stats_reply);
 }
 
 static int
-mempool_dict(const struct ioc_dp *dp, struct rte_tel_data *d)
+mempool_dict(const struct ioc_dp *dp, const char *params, struct rte_tel_data *d)
 {
 	struct ioc_pool_usage u;
 
+	if (!no_params(params))
+		return -EINVAL;
 	ioc_dp_pool_usage(dp, &u);
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "name", dp->pool->name);
@@ -315,8 +319,10 @@ cmd_mempool(const char *cmd, const char *params, struct rte_tel_data *d)
 
 /* {"tsc_hz", "lcore_N": {"polls", "busy_cycles"}...}: what each forwarding lcore spends working. */
 static int
-lcores_dict(const struct ioc_dp *dp, struct rte_tel_data *d)
+lcores_dict(const struct ioc_dp *dp, const char *params, struct rte_tel_data *d)
 {
+	if (!no_params(params))
+		return -EINVAL;
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "tsc_hz", rte_get_tsc_hz());
 	for (unsigned i = 0; i < dp->n_lcores; i++) {
@@ -384,27 +390,23 @@ svm_worker(const struct ioc_dp *dp, const struct ioc_svm_worker *w, struct rte_t
 	return 0;
 }
 
+/* "" (the workers) or "WORKER" */
+static int
+svm_reply(const struct ioc_dp *dp, const char *params, struct rte_tel_data *d)
+{
+	if (no_params(params))
+		return svm_list(dp->svc, d);
+
+	const struct ioc_svm_worker *w = ioc_svc_find_worker(dp->svc, params);
+
+	return w == NULL ? -EINVAL : svm_worker(dp, w, d);
+}
+
 static int
 cmd_svm(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	int rc = -ENODEV;
-
 	RTE_SET_USED(cmd);
-	pthread_mutex_lock(&tel_lock);
-	if (tel_dp == NULL)
-		goto out;
-	if (params == NULL || *params == '\0') {
-		rc = svm_list(tel_dp->svc, d);
-		goto out;
-	}
-	rc = -EINVAL;
-	for (unsigned i = 0; tel_dp->svc != NULL && i < tel_dp->svc->n_workers; i++) {
-		if (strcmp(tel_dp->svc->workers[i]->name, params) == 0)
-			rc = svm_worker(tel_dp, tel_dp->svc->workers[i], d);
-	}
-out:
-	pthread_mutex_unlock(&tel_lock);
-	return rc;
+	return read_dp(params, d, svm_reply);
 }
 
 static void
@@ -448,7 +450,7 @@ cmd_events(const char *cmd, const char *params, struct rte_tel_data *d)
 	uint64_t kept = 0, total;
 
 	RTE_SET_USED(cmd);
-	if (params != NULL && *params != '\0')
+	if (!no_params(params))
 		return -EINVAL;
 	if (w.a == NULL)
 		return -ENOMEM;
@@ -582,7 +584,7 @@ cmd_reload(const char *cmd, const char *params, struct rte_tel_data *d)
 	int rc;
 
 	RTE_SET_USED(cmd);
-	if (params != NULL && *params != '\0')
+	if (!no_params(params))
 		return -EINVAL;
 	rc = ioc_telemetry_reload(msg, sizeof(msg));
 	rte_tel_data_start_dict(d);
