@@ -61,6 +61,21 @@ def counters(snap):
     return v, w
 
 
+def lost_table(groups, policy):
+    """Markdown rows: what the drills of one policy cost, per drill kind."""
+    rows = ["| drill | drills | svc_svm_down_drop sum (max) | svc_drop_ring_full sum (max) | fenced_drop sum (max) |",
+            "| --- | --- | --- | --- | --- |"]
+    for g in groups:
+        if g["policy"] != policy:
+            continue
+        l = g["lost"]
+        rows.append("| %s | %d | %d (%d) | %d (%d) | %d (%d) |" % (
+            g["kind"], g["drills"], l["svc_svm_down_drop"]["sum"], l["svc_svm_down_drop"]["max"],
+            l["svc_drop_ring_full"]["sum"], l["svc_drop_ring_full"]["max"],
+            l["fenced_drop"]["sum"], l["fenced_drop"]["max"]))
+    return rows
+
+
 def report(drills_path, stop_log, worker, out, meta_path=None):
     drills = [json.loads(x) for x in open(drills_path) if x.strip()]
     W = re.escape(worker)
@@ -179,28 +194,10 @@ def report(drills_path, stop_log, worker, out, meta_path=None):
            "`instance W: up` minus `svm W: drill resume`; crash: `instance W: up` minus `svm W: drill "
            "crash` (crash to inspecting again, relaunch included). Event timestamps: iochain's, "
            "CLOCK_REALTIME, microseconds.", "",
-           "Packets lost on failOpen drills (deltas over each drill, profile already failOpen; target 0):", "",
-           "| drill | drills | svc_svm_down_drop sum (max) | svc_drop_ring_full sum (max) | fenced_drop sum (max) |",
-           "| --- | --- | --- | --- | --- |"]
-    for g in groups:
-        if g["policy"] != "failOpen":
-            continue
-        l = g["lost"]
-        md.append("| %s | %d | %d (%d) | %d (%d) | %d (%d) |" % (
-            g["kind"], g["drills"], l["svc_svm_down_drop"]["sum"], l["svc_svm_down_drop"]["max"],
-            l["svc_drop_ring_full"]["sum"], l["svc_drop_ring_full"]["max"],
-            l["fenced_drop"]["sum"], l["fenced_drop"]["max"]))
-    md += ["", "For comparison, failClosed drills (these drops are the policy working):", "",
-           "| drill | drills | svc_svm_down_drop sum (max) | svc_drop_ring_full sum (max) | fenced_drop sum (max) |",
-           "| --- | --- | --- | --- | --- |"]
-    for g in groups:
-        if g["policy"] != "failClosed":
-            continue
-        l = g["lost"]
-        md.append("| %s | %d | %d (%d) | %d (%d) | %d (%d) |" % (
-            g["kind"], g["drills"], l["svc_svm_down_drop"]["sum"], l["svc_svm_down_drop"]["max"],
-            l["svc_drop_ring_full"]["sum"], l["svc_drop_ring_full"]["max"],
-            l["fenced_drop"]["sum"], l["fenced_drop"]["max"]))
+           "Packets lost on failOpen drills (deltas over each drill, profile already failOpen; target 0):", ""]
+    md += lost_table(groups, "failOpen")
+    md += ["", "For comparison, failClosed drills (these drops are the policy working):", ""]
+    md += lost_table(groups, "failClosed")
     issues = sum(g["failed_waits"] for g in groups if g["policy"] != "all")
     extra = sum(g["extra_down_events"] for g in groups if g["policy"] != "all")
     between = sum(r["between_drills_down_events"] for r in per)
