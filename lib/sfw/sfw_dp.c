@@ -208,9 +208,13 @@ sfw_process(const void *priv, struct ioc_slot_ctx *ctx, struct rte_mbuf **pkts, 
 			uint8_t f = tcp_flags(m, md);
 
 			if (ct_open(ct, &k, ctx->dir, f, profile[i], ctx->now) < 0) {
-				/* Full: one more bounded sweep may make room. */
+				/* Full: a bounded sweep may make room; if it frees nothing, a
+				 * second attempt would only repeat the failed lookup. */
+				uint64_t before = ct->n_entries;
+
 				ct_age(ct, ctx->now);
-				if (ct_open(ct, &k, ctx->dir, f, profile[i], ctx->now) < 0)
+				if (ct->n_entries == before ||
+				    ct_open(ct, &k, ctx->dir, f, profile[i], ctx->now) < 0)
 					verdict[i] = IOC_SFW_DROP_CONN_FULL;
 			}
 		}
