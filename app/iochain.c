@@ -138,9 +138,9 @@ load_topology(const struct app_opts *o, struct ioc_topology *t)
 /* Every lcore the topology names must be enabled, and the main lcore stays control. */
 /*
  * One lcore the topology names, at FILE:LINE [SECTION] KEY: enabled in EAL,
- * and not the main lcore unless main_ok. 0 or -EINVAL, with the message.
+ * and not the main lcore unless main_ok. false, with the message, if not.
  */
-static int
+static bool
 lcore_usable(const struct ioc_topology *t, int line, const char *section, const char *key,
 	     unsigned id, bool main_ok)
 {
@@ -149,55 +149,56 @@ lcore_usable(const struct ioc_topology *t, int line, const char *section, const 
 			"iochain: %s:%d: [%s] %s: lcore %u is not enabled in EAL (add it to "
 			"-l/--lcores)\n",
 			t->file, line, section, key, id);
-		return -EINVAL;
+		return false;
 	}
 	if (!main_ok && id == rte_get_main_lcore()) {
 		fprintf(stderr,
 			"iochain: %s:%d: [%s] %s: lcore %u is the main lcore, which runs the "
 			"control loop; give it another\n",
 			t->file, line, section, key, id);
-		return -EINVAL;
+		return false;
 	}
-	return 0;
+	return true;
 }
 
-static int
-lcore_list_usable(const struct ioc_topology *t, int line, const char *kind, const char *name,
-		  const char *key, const struct ioc_lcore_list *l)
+/* How many lcores of list l (KEY of [KIND NAME] at LINE) are not usable. */
+static unsigned
+lcore_list_unusable(const struct ioc_topology *t, int line, const char *kind, const char *name,
+		    const char *key, const struct ioc_lcore_list *l)
 {
 	char section[IOC_NAME_MAX + 32];
-	int rc = 0;
+	unsigned bad = 0;
 
 	snprintf(section, sizeof(section), "%s %s", kind, name);
 	for (unsigned k = 0; k < l->n; k++)
-		rc |= lcore_usable(t, line, section, key, l->id[k], false);
-	return rc;
+		bad += !lcore_usable(t, line, section, key, l->id[k], false);
+	return bad;
 }
 
 /* Every lcore the topology names, against what EAL enabled (--check cannot know). */
 static int
 check_lcores(const struct ioc_topology *t)
 {
-	int rc = 0;
+	unsigned bad = 0;
 
 	for (unsigned i = 0; i < t->n_uplinks; i++)
-		rc |= lcore_list_usable(t, t->uplinks[i].line, "uplink", t->uplinks[i].name,
-					"lcore", &t->uplinks[i].lcores);
+		bad += lcore_list_unusable(t, t->uplinks[i].line, "uplink", t->uplinks[i].name,
+					   "lcore", &t->uplinks[i].lcores);
 	for (unsigned i = 0; i < t->n_vnics; i++)
-		rc |= lcore_list_usable(t, t->vnics[i].line, "vnic", t->vnics[i].name, "lcore",
-					&t->vnics[i].lcores);
+		bad += lcore_list_unusable(t, t->vnics[i].line, "vnic", t->vnics[i].name, "lcore",
+					   &t->vnics[i].lcores);
 	for (unsigned i = 0; i < t->n_instances; i++) {
 		const struct ioc_service_instance *si = &t->instances[i];
 
-		rc |= lcore_list_usable(t, si->line, "service_instance", si->name, "lcores",
-					&si->lcores);
-		rc |= lcore_list_usable(t, si->line, "service_instance", si->name, "standby_lcores",
-					&si->standby_lcores);
+		bad += lcore_list_unusable(t, si->line, "service_instance", si->name, "lcores",
+					   &si->lcores);
+		bad += lcore_list_unusable(t, si->line, "service_instance", si->name,
+					   "standby_lcores", &si->standby_lcores);
 	}
 	if (t->host.watchdog_lcore >= 0)
-		rc |= lcore_usable(t, t->host.line, "host", "watchdog_lcore",
-				   (unsigned)t->host.watchdog_lcore, true);
-	return rc != 0 ? -EINVAL : 0;
+		bad += !lcore_usable(t, t->host.line, "host", "watchdog_lcore",
+				     (unsigned)t->host.watchdog_lcore, true);
+	return bad > 0 ? -EINVAL : 0;
 }
 
 /* Counters at the previous print, for rates. */
