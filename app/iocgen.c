@@ -259,7 +259,7 @@ parse_opts(int argc, char **argv, struct gen_opts *o)
 		[O_FLOWS - O_RATE] = { "--flows (1..65535)", 1, 65535, NULL, &o->flows },
 		[O_BURST - O_RATE] = { "--burst (1..32)", 1, MAX_BURST, NULL, &o->burst },
 	};
-	unsigned long v;
+	unsigned long v = 0;
 	int c;
 
 	optind = 1;
