@@ -4,7 +4,7 @@
 # references; each run samples the forwarded rate every second and keeps the
 # median of the samples after warm-up; the table reports the median of runs.
 #
-#   sudo bash scripts/bench.sh [--quick] [--plots] [--runs N] [--seconds S] [--scenario NAME[,NAME]]...
+#   sudo bash scripts/bench.sh [--quick] [--plots] [--runs N] [--seconds S] [--peer ovs|none] [--scenario NAME[,NAME]]...
 #   sudo bash scripts/bench.sh --list
 #
 # pcap scenarios: one vNIC VM1S1.eth0 on net_pcap (infinite_rx) replaying UDP
@@ -58,6 +58,12 @@
 #                          testpmd io between the same sockets in place of iochain, same
 #                          generator. Delivered = the uplink's tx (iochain's or testpmd io's).
 #
+# Peer (--peer ovs, the default when Debian's openvswitch-switch-dpdk is installed;
+# --peer none skips it): OVS-DPDK with the same policy on the same vdevs, one PMD on
+# CPU 1 (scripts/bench_ovs.sh), for the 64-byte slots 1+2 scenarios of at most 64k
+# flows (--quick: pcap-slot12-r1000-f64k and its -stateless); it runs after iochain
+# and before testpmd in each run.
+#
 # Lcores: iochain --lcores 0@0,1@1 (+ 2@0 for the SVM worker or the second forwarding
 # lcore): lcore 0 on CPU 0 is the control loop (and watchdog); lcore 1 on CPU 1 the
 # forwarding lcore. testpmd: main on CPU 0, forwarding on CPU 1 (and CPU 0 for its
@@ -80,6 +86,7 @@ SECS=8
 QUICK=0
 PLOTS=0
 SEL=()
+PEER=auto
 ALL_SCENARIOS=(
 	pcap-slot1
 	pcap-slot12-r10-f64k pcap-slot12-r1000-f64k pcap-slot12-r10000-f64k
@@ -91,7 +98,7 @@ ALL_SCENARIOS=(
 	memif-slot12
 )
 usage() {
-	echo "usage: $0 [--quick] [--plots] [--runs N] [--seconds S] [--scenario NAME[,NAME]]... | --list" >&2
+	echo "usage: $0 [--quick] [--plots] [--runs N] [--seconds S] [--peer ovs|none] [--scenario NAME[,NAME]]... | --list" >&2
 	exit 2
 }
 while [ $# -gt 0 ]; do
@@ -101,6 +108,7 @@ while [ $# -gt 0 ]; do
 	--runs) [ $# -ge 2 ] || usage; RUNS=$2; shift ;;
 	--seconds) [ $# -ge 2 ] || usage; SECS=$2; shift ;;
 	--scenario) [ $# -ge 2 ] || usage; IFS=, read -r -a _s <<<"$2"; SEL+=("${_s[@]}"); shift ;;
+	--peer) [ $# -ge 2 ] || usage; case $2 in ovs | none) PEER=$2 ;; *) usage ;; esac; shift ;;
 	--list) printf '%s\n' "${ALL_SCENARIOS[@]}"; exit 0 ;;
 	*) usage ;;
 	esac
@@ -144,6 +152,13 @@ NR_HUGE=${IOC_NR_HUGEPAGES:-1024}
 case " ${SCENS[*]} " in *" pcap-slot12-r1000-f1m "*) [ "$QUICK" = 1 ] || NR_HUGE=${IOC_NR_HUGEPAGES:-4096} ;; esac
 IOC_NR_HUGEPAGES=$NR_HUGE bash scripts/setup.sh >/dev/null || exit 1
 bash scripts/build.sh >/dev/null || exit 1
+. "$TOP/scripts/bench_ovs.sh"
+if [ "$PEER" = auto ]; then
+	ovs_available && PEER=ovs || PEER=none
+elif [ "$PEER" = ovs ] && ! ovs_available; then
+	echo "bench: --peer ovs: OVS-DPDK is not installed ($OVS_VSWITCHD; apt-get install openvswitch-switch-dpdk)" >&2
+	exit 1
+fi
 IOCHAIN=$TOP/build/app/iochain
 CTL=$TOP/build/app/iochainctl
 OUT=$TOP/build/bench
@@ -157,6 +172,7 @@ SEQ=0
 # back the hugepages the bench added (the kernel frees only free pages).
 cleanup() {
 	local p
+	declare -F ovs_stop >/dev/null && ovs_stop
 	for p in "${PIDS[@]}"; do
 		stop_pid "$p"
 	done
@@ -496,6 +512,10 @@ for r in $(seq 1 "$RUNS"); do
 			[ "$r" -gt 1 ] || echo "$s: pool ${S_MBUFS[$s]} mbufs, ${S_CONNS[$s]} connections per lcore (0: default); $(scen_map "$kind")"
 			run_iochain "$s" "$r" || die "$s: run $r failed"
 			python3 scripts/bench_report.py show <"$D/results.jsonl"
+			if [ "$PEER" = ovs ] && ovs_wants "$s"; then
+				run_ovs "$s" "$r" || die "$s: OVS-DPDK run $r failed"
+				python3 scripts/bench_report.py show <"$D/results.jsonl"
+			fi
 		done
 		for m in "${modes[@]}"; do
 			run_testpmd "$g" "$m" "$r" || die "testpmd $m on $g: run $r failed"
@@ -506,7 +526,7 @@ done
 
 meta=$D/meta.json
 {
-	echo "{\"runs\": $RUNS, \"seconds\": $SECS, \"warmup\": $WARMUP, \"quick\": $QUICK, \"memif_sink\": $MEMIF_SINK,"
+	echo "{\"runs\": $RUNS, \"seconds\": $SECS, \"warmup\": $WARMUP, \"quick\": $QUICK, \"memif_sink\": $MEMIF_SINK, \"peer\": \"$PEER\","
 	echo "\"machine\": \"$(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)\","
 	echo "\"scenarios\": ["
 	sep=

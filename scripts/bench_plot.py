@@ -7,6 +7,7 @@ OUTDIR/bench-rules.png: forwarded Mpps vs dfw rules (10, 1k, 10k) at 64k flows,
 stateful and stateless, with testpmd 5tswap on the same pcap.
 OUTDIR/bench-flows.png: forwarded Mpps vs flows (1k, 64k, 256k, 1M) at 1k rules,
 stateful (and stateless where measured), with testpmd 5tswap on each pcap.
+Both: OVS-DPDK with the same policy (with conntrack, and stateless) where it ran.
 A plot whose scenarios were not run is skipped, with a note.
 """
 import json
@@ -71,7 +72,9 @@ def main():
          "dfw rules (R-1 that never match, then the one allowing the traffic)",
          [(v, k) for k, v in rules.items()],
          [("iochain, stateful", series(by, st)), ("iochain, stateless", series(by, sl)),
-          ("testpmd 5tswap (same pcap)", series(by, st, "testpmd_5tswap_mpps"))], res)
+          ("testpmd 5tswap (same pcap)", series(by, st, "testpmd_5tswap_mpps")),
+          ("OVS-DPDK, ct()", series(by, st, "ovs_mpps")),
+          ("OVS-DPDK, stateless", series(by, sl, "ovs_mpps"))], res)
     flows = {1024: "1k", 65536: "64k", 262144: "256k", 1048576: "1M"}
     fst = {"pcap-slot12-r1000-f1k": 1024, "pcap-slot12-r1000-f64k": 65536,
            "pcap-slot12-r1000-f256k": 262144, "pcap-slot12-r1000-f1m": 1048576}
@@ -82,7 +85,9 @@ def main():
          "flows (connections per lcore: next power of two >= 1.25 x flows)",
          [(v, k) for k, v in flows.items()],
          [("iochain, stateful", series(by, fst)), ("iochain, stateless", series(by, fsl)),
-          ("testpmd 5tswap (same pcap)", series(by, fst, "testpmd_5tswap_mpps"))], res)
+          ("testpmd 5tswap (same pcap)", series(by, fst, "testpmd_5tswap_mpps")),
+          ("OVS-DPDK, ct()", series(by, fst, "ovs_mpps")),
+          ("OVS-DPDK, stateless", series(by, fsl, "ovs_mpps"))], res)
 
 
 if __name__ == "__main__":

@@ -5,12 +5,16 @@
         -> one JSON line: an iochain run (samples from its --stats-interval 1 lines)
   bench_report.py parse-testpmd GROUP MODE RUN WARMUP LOG [GEN_LOG]
         -> one JSON line: a testpmd run (Tx-pps of its sink ports: the odd ones)
+  bench_report.py parse-ovs SCEN RUN STATEFUL FLOWS SAMPLES PMD_STATS CT_STATS
+        -> one JSON line: an OVS-DPDK run (forwarded rate from the uplink's tx counter
+           sampled every second, its pmd-stats cycles per packet, its conntrack entries)
   bench_report.py show < RESULTS.jsonl      -> the last run, in one line
   bench_report.py report META.json RESULTS.jsonl OUTDIR
         -> OUTDIR/results.md and OUTDIR/results.json, and the markdown on stdout
 
 META describes the scenarios in order; RESULTS has one JSON line per run of a tool
-(type iochain: a scenario's run; type testpmd: a group's run of one mode).
+(type iochain: a scenario's run; type testpmd: a group's run of one mode; type ovs:
+a scenario's run of OVS-DPDK with the same policy).
 """
 import json
 import re
@@ -152,10 +156,34 @@ def parse_testpmd(a):
     print(json.dumps(res))
 
 
+def parse_ovs(a):
+    s, r, stateful, flows, samples, pmd, ct = a[0], int(a[1]), a[2] == "true", int(a[3]), a[4], a[5], a[6]
+    pts = [tuple(float(x) for x in line.split()) for line in open(samples) if len(line.split()) == 2]
+    v = [(b[1] - a_[1]) / (b[0] - a_[0]) / 1e6 for a_, b in zip(pts, pts[1:]) if b[0] > a_[0]]
+    if not v or max(v) == 0:
+        sys.exit("bench: OVS-DPDK on %s: no samples, or nothing forwarded" % s)
+    res = {"type": "ovs", "scenario": s, "run": r, "samples": v, "mpps": statistics.median(v)}
+    # pmd-stats-show: the PMD thread's "avg processing cycles per packet: X (cycles/packets)"
+    for line in open(pmd):
+        m = re.search(r"avg processing cycles per packet: ([0-9.]+)", line)
+        if m:
+            res["cycles_per_packet"] = float(m.group(1))
+            break
+    m = re.search(r"Total: ([0-9]+)", open(ct).read())
+    res["ct_entries"] = int(m.group(1)) if m else None
+    # A stateful run is valid only if OVS tracked every flow of the pcap, no more, no less.
+    res["valid"] = (res["ct_entries"] == flows) if stateful else (res["ct_entries"] in (0, None))
+    print(json.dumps(res))
+
+
 def show():
     d = json.loads(sys.stdin.read().strip().splitlines()[-1])
     if d["type"] == "testpmd":
         x = "run %d: testpmd %s on %s: %.3f Mpps" % (d["run"], d["mode"], d["group"], d["mpps"])
+    elif d["type"] == "ovs":
+        x = "run %d: %s: OVS-DPDK %.3f Mpps forwarded, %s cycles/pkt (pmd-stats), %s conntrack entries%s" % (
+            d["run"], d["scenario"], d["mpps"], fmt(d.get("cycles_per_packet"), "%.0f"),
+            d.get("ct_entries"), "" if d["valid"] else " (INVALID: not one entry per flow)")
     else:
         x = "run %d: %s: iochain %.3f Mpps forwarded, %.3f Mpps received" % (
             d["run"], d["scenario"], d["tx_mpps"], d["rx_mpps"])
@@ -276,6 +304,18 @@ def report(argv):
             o["svm_busy_cycles_per_pkt"] = med([r["svm_busy_cycles_per_pkt"] for r in runs
                                                 if "svm_busy_cycles_per_pkt" in r])
             o["per_run_mpps"] = tx
+        ovs = [r for r in rows if r["type"] == "ovs" and r["scenario"] == sc["name"]]
+        if ovs:
+            ok = [r for r in ovs if r["valid"]]
+            o["ovs"] = {
+                "mpps": med([r["mpps"] for r in ok]),
+                "cycles_per_packet_pmd": med([r["cycles_per_packet"] for r in ok if r.get("cycles_per_packet")]),
+                "conntrack_entries": [r.get("ct_entries") for r in ovs],
+                "invalid_runs": len(ovs) - len(ok),
+                "samples": [r["mpps"] for r in ovs],
+            }
+            o["ovs_mpps"] = o["ovs"]["mpps"]
+            o["ratio_ovs"] = m["iochain"] / o["ovs"]["mpps"] if o["ovs"]["mpps"] and m["iochain"] else None
         o["vnic_counters_last_run"] = runs[-1].get("vnic_counters") if runs else None
         res_sc.append(o)
 
@@ -364,6 +404,23 @@ def report(argv):
                        o["scenario"], o["uplink"], fmt(o["generator_offered_mpps"]),
                        fmt(o["generator_offered_mpps_testpmd_io"]), fmt(o["iochain_mpps"]),
                        fmt(o["uplink_drops_mpps"]), fmt(o["testpmd_io_mpps"]))]
+    vs = [o for o in res_sc if "ovs" in o]
+    if vs:
+        md += ["", "Against OVS-DPDK with the same policy (scripts/bench_ovs.sh: one PMD on CPU 1, "
+               "iochain's forwarding CPU; port security, the rules as priority flows, ct() with "
+               "ct(commit) when stateful):", "",
+               "| scenario | flows | stateful | iochain Mpps | OVS-DPDK Mpps | iochain / OVS | "
+               "iochain cycles/pkt | OVS cycles/pkt (pmd-stats) | OVS conntrack entries | invalid OVS runs |",
+               "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+        for o in vs:
+            md.append("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %d |" % (
+                o["scenario"], o["flows"], "yes" if o["dfw"]["stateful"] else "no", fmt(o["iochain_mpps"]),
+                fmt(o["ovs"]["mpps"]), fmt(o.get("ratio_ovs")),
+                fmt(o["cycles_per_packet"]["iochain_per_received"], "%.0f"),
+                fmt(o["ovs"]["cycles_per_packet_pmd"], "%.0f"),
+                "/".join(str(x) for x in o["ovs"]["conntrack_entries"]), o["ovs"]["invalid_runs"]))
+        md += ["", "A stateful OVS run counts only if its conntrack holds exactly one entry per flow "
+               "of the pcap; OVS cycles/pkt are its PMD's processing cycles per packet received."]
     md += ["", "Lcores:"] + ["- %s: %s" % (o["scenario"], o["lcore_map"]) for o in res_sc]
     res = {"machine": meta["machine"], "tsc_ghz": ghz, "runs": meta["runs"], "seconds": meta["seconds"],
            "warmup_samples_dropped": meta["warmup"], "quick": bool(meta["quick"]),
@@ -375,10 +432,11 @@ def report(argv):
     open(out + "/results.md", "w").write("\n".join(md) + "\n")
     print("\n".join(md))
     for o in res_sc:
-        print("%s per run (Mpps): iochain %s; testpmd io %s; testpmd 5tswap %s" % (
+        print("%s per run (Mpps): iochain %s; testpmd io %s; testpmd 5tswap %s%s" % (
             o["scenario"], ", ".join("%.2f" % x for x in o["samples"]["iochain"]),
             ", ".join("%.2f" % x for x in o["samples"]["testpmd_io"]) or "—",
-            ", ".join("%.2f" % x for x in o["samples"]["testpmd_5tswap"]) or "—"))
+            ", ".join("%.2f" % x for x in o["samples"]["testpmd_5tswap"]) or "—",
+            "; OVS-DPDK " + ", ".join("%.2f" % x for x in o["ovs"]["samples"]) if "ovs" in o else ""))
     print("(medians of %d runs; %s/results.json has every sample)" % (meta["runs"], out))
 
 
@@ -386,6 +444,8 @@ def main():
     cmd, a = (sys.argv[1], sys.argv[2:]) if len(sys.argv) > 1 else ("", [])
     if cmd == "parse-iochain" and len(a) in (8, 9):
         parse_iochain(a)
+    elif cmd == "parse-ovs" and len(a) == 7:
+        parse_ovs(a)
     elif cmd == "parse-testpmd" and len(a) in (5, 6):
         parse_testpmd(a)
     elif cmd == "show" and not a:
