@@ -132,19 +132,29 @@ ioc_port_start(uint16_t port_id, uint16_t n_rxq, uint16_t n_txq, struct rte_memp
 	return 0;
 }
 
-/* A device EAL was given stays EAL's: stopped here, closed by rte_eal_cleanup(). */
+/*
+ * Closed whoever probed it: its queues may hold mbufs of the pool the caller
+ * frees next (net_tap's RX chains, virtio's rings), and rte_eal_cleanup()
+ * would release them only after that. A device EAL was given stays EAL's to
+ * remove: its bus finds no ethdev left and skips it.
+ */
 void
 ioc_port_close(uint16_t port_id, bool probed)
 {
+	char name[RTE_ETH_NAME_MAX_LEN] = "";
 	struct rte_eth_dev_info info;
 	struct rte_device *dev = NULL;
+	int rc;
 
+	rte_eth_dev_get_name_by_port(port_id, name);
 	rte_eth_dev_stop(port_id);
-	if (!probed)
-		return;
 	if (rte_eth_dev_info_get(port_id, &info) == 0)
 		dev = info.device;
-	rte_eth_dev_close(port_id);
-	if (dev != NULL)
+	rc = rte_eth_dev_close(port_id);
+	if (rc != 0)
+		IOC_LOG(WARNING, port, "port %u (%s): close: %s", port_id, name, strerror(-rc));
+	else
+		IOC_LOG(INFO, port, "port %u (%s) closed", port_id, name);
+	if (probed && dev != NULL)
 		rte_dev_remove(dev);
 }

@@ -30,7 +30,7 @@ int ioc_port_open(const char *devargs, uint16_t *port_id, bool *probed, char *er
 int ioc_port_start(uint16_t port_id, uint16_t n_rxq, uint16_t n_txq, struct rte_mempool *mp,
 		   char *err, size_t len);
 
-/* Stops the port; closes and removes it only if ioc_port_open probed it. */
+/* Stops and closes the port; removes its device only if ioc_port_open probed it. */
 void ioc_port_close(uint16_t port_id, bool probed);
 
 #endif /* IOC_PORT_H */

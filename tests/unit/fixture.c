@@ -4,6 +4,7 @@
 
 #include <CUnit/CUnit.h>
 #include <rte_arp.h>
+#include <rte_dev.h>
 #include <rte_eal.h>
 #include <rte_eth_ring.h>
 #include <rte_ethdev.h>
@@ -48,6 +49,30 @@ fixture_pool(void)
 static struct ring_port ring_ports[MAX_RING_PORTS];
 static unsigned n_ring_ports;
 
+/*
+ * The ethdev over a ring port's rings, created again if a datapath closed it
+ * (ioc_dp_destroy closes every port it configured): the rings and the
+ * struct ring_port stay, so tests keep their pointers.
+ */
+static int
+ring_port_attach(struct ring_port *p)
+{
+	const char *suffix = p->name + strlen("net_ring_");
+	uint16_t id;
+
+	if (rte_eth_dev_get_port_by_name(p->name, &id) == 0 && id == p->port_id)
+		return 0;
+	/* Closing the ethdev left its vdev, which would refuse the same name. */
+	if (p->port_id != RTE_MAX_ETHPORTS)
+		rte_eal_hotplug_remove("vdev", p->name);
+	/* The ring driver names the ethdev "net_ring_" + the name given here. */
+	int rc = rte_eth_from_rings(suffix, &p->to, 1, &p->from, 1, SOCKET_ID_ANY);
+	if (rc < 0)
+		return rc;
+	p->port_id = (uint16_t)rc;
+	return 0;
+}
+
 struct ring_port *
 fixture_ring_port(const char *suffix)
 {
@@ -57,7 +82,7 @@ fixture_ring_port(const char *suffix)
 	snprintf(name, sizeof(name), "net_ring_%s", suffix);
 	for (unsigned i = 0; i < n_ring_ports; i++) {
 		if (strcmp(ring_ports[i].name, name) == 0)
-			return &ring_ports[i];
+			return ring_port_attach(&ring_ports[i]) == 0 ? &ring_ports[i] : NULL;
 	}
 	if (n_ring_ports == MAX_RING_PORTS)
 		return NULL;
@@ -69,11 +94,9 @@ fixture_ring_port(const char *suffix)
 	p->from = rte_ring_create(rname, 1024, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (p->to == NULL || p->from == NULL)
 		return NULL;
-	/* The ring driver names the ethdev "net_ring_" + the name given here. */
-	int id = rte_eth_from_rings(suffix, &p->to, 1, &p->from, 1, SOCKET_ID_ANY);
-	if (id < 0)
+	p->port_id = RTE_MAX_ETHPORTS;
+	if (ring_port_attach(p) != 0)
 		return NULL;
-	p->port_id = (uint16_t)id;
 	n_ring_ports++;
 	return p;
 }
@@ -85,6 +108,10 @@ fixture_dp_start(struct dp_fixture *f, const char *ini)
 	char msg[512];
 
 	memset(f, 0, sizeof(*f));
+	for (unsigned i = 0; i < n_ring_ports; i++) {
+		if (ring_port_attach(&ring_ports[i]) != 0)
+			return -1;
+	}
 	ioc_topo_init(&f->topo);
 	if (ioc_config_load_string(ini, "test.ini", &f->topo, &err) != 0) {
 		ioc_error_format(&err, msg, sizeof(msg));

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include <CUnit/CUnit.h>
+#include <rte_ethdev.h>
 #include <rte_ether.h>
 
 #include "fixture.h"
@@ -246,6 +247,25 @@ test_busy_cycles(void)
 	expect_out(0, 0, 0, 1);
 }
 
+/*
+ * Teardown closes the ports EAL owns too (ring ports are never probed): left
+ * to rte_eal_cleanup(), they would release their queues' mbufs into the pool
+ * ioc_dp_destroy() has freed.
+ */
+static void
+test_teardown_closes_eal_ports(void)
+{
+	struct ioc_dp *dp = fixture_lab.f.dp;
+	uint16_t id;
+
+	for (unsigned p = 0; p < dp->n_ports; p++)
+		CU_ASSERT_FALSE(dp->ports[p].probed);
+	CU_ASSERT_EQUAL_FATAL(fixture_dp_stop(&fixture_lab.f), 0);
+	CU_ASSERT_NOT_EQUAL(rte_eth_dev_get_port_by_name("net_ring_vm1", &id), 0);
+	CU_ASSERT_NOT_EQUAL(rte_eth_dev_get_port_by_name("net_ring_up0", &id), 0);
+	CU_ASSERT_EQUAL_FATAL(fixture_lab_start(FIXTURE_INI), 0);
+}
+
 void
 test_fwd_register(void)
 {
@@ -262,5 +282,6 @@ test_fwd_register(void)
 	CU_add_test(s, "TX queue full counted", test_tx_full_counted);
 	CU_add_test(s, "counters add up", test_counters_add_up);
 	CU_add_test(s, "busy cycles count polls with work only", test_busy_cycles);
+	CU_add_test(s, "teardown closes the ports EAL owns", test_teardown_closes_eal_ports);
 	CU_add_test(s, "no mbuf leaked", fixture_lab_test_no_leak);
 }
