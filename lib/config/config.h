@@ -43,6 +43,13 @@ int ioc_config_load_string(const char *text, const char *name, struct ioc_topolo
 			   struct ioc_error *err);
 
 /*
+ * The schema, for its documentation and tests: the name of section type i and
+ * of its key k (whether required: *required), NULL past the last.
+ */
+const char *ioc_config_section_name(unsigned i);
+const char *ioc_config_key_name(unsigned i, unsigned k, bool *required);
+
+/*
  * Value parsers, exported for unit tests and the CLI. Each returns 0 or
  * -EINVAL, and leaves a short reason in `why` (may be NULL) on failure.
  */

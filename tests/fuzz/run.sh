@@ -20,7 +20,8 @@ CFLAGS=(-g -O1 -std=gnu11 -D_GNU_SOURCE -DRTE_LOG_DEFAULT_LOGTYPE=iochain
 	-fno-omit-frame-pointer -Wno-unused-command-line-argument)
 DPDK_CFLAGS=$(pkg-config --cflags libdpdk)
 DPDK_LIBS=$(pkg-config --libs libdpdk)
-LIB_SRCS=$(ls lib/*/*.c | grep -v -e lib/config/config.c -e lib/topology/topology.c)
+CONFIG_SRCS=$(ls lib/config/*.c)
+LIB_SRCS=$(ls lib/*/*.c | grep -v -e '^lib/config/' -e lib/topology/topology.c)
 
 build() {
 	local t=$1 log="$OUT/$1.build.log"
@@ -35,13 +36,14 @@ for t in fuzz_config fuzz_parse fuzz_chain; do
 	n=$((n + 1))
 	case $t in
 	fuzz_config)
-		build $t tests/fuzz/fuzz_config.c lib/config/config.c lib/topology/topology.c -linih ;;
+		# shellcheck disable=SC2086
+		build $t tests/fuzz/fuzz_config.c $CONFIG_SRCS lib/topology/topology.c -linih ;;
 	fuzz_parse)
 		build $t $DPDK_CFLAGS tests/fuzz/fuzz_parse.c lib/chain/meta.c $DPDK_LIBS ;;
 	fuzz_chain)
 		# shellcheck disable=SC2086
 		build $t $DPDK_CFLAGS -Itests/unit tests/fuzz/fuzz_chain.c tests/unit/fixture.c \
-			$LIB_SRCS lib/config/config.c lib/topology/topology.c -linih -lnuma \
+			$LIB_SRCS $CONFIG_SRCS lib/topology/topology.c -linih -lnuma \
 			-lrte_net_ring -lcunit -lpthread $DPDK_LIBS ;;
 	esac
 	if [ $? -ne 0 ] || [ ! -x "$OUT/$t" ]; then

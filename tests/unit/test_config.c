@@ -1188,6 +1188,43 @@ test_load_sizes(void)
 	ioc_topo_free(&t);
 }
 
+/* The README's key table names every key of every section, and no section the loader lacks. */
+static void
+test_schema_in_readme(void)
+{
+	FILE *f = fopen(IOC_SOURCE_ROOT "/README.md", "r");
+	char line[4096], head[96];
+	unsigned i, k, rows = 0, sections = 0;
+	const char *name;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, "| `[", 4) != 0)
+			continue;
+		rows++;
+		for (i = 0; (name = ioc_config_section_name(i)) != NULL; i++) {
+			size_t n = strlen(name);
+
+			if (strncmp(line + 4, name, n) != 0 ||
+			    (line[4 + n] != ']' && line[4 + n] != ' '))
+				continue;
+			sections++;
+			for (k = 0; (name = ioc_config_key_name(i, k, NULL)) != NULL; k++) {
+				snprintf(head, sizeof(head), "`%s`", name);
+				if (strstr(line, head) == NULL)
+					fprintf(stderr, "\n  README: [%s] lacks %s\n",
+						ioc_config_section_name(i), head);
+				CU_ASSERT_PTR_NOT_NULL(strstr(line, head));
+			}
+		}
+	}
+	fclose(f);
+	for (i = 0; ioc_config_section_name(i) != NULL; i++)
+		;
+	CU_ASSERT_EQUAL(rows, i);
+	CU_ASSERT_EQUAL(sections, i);
+}
+
 static void
 test_err_syntax(void)
 {
@@ -1643,6 +1680,7 @@ static const struct test_def load_tests[] = {
 	{ "load from a file", test_load_file },
 	{ "base fixture is valid", test_base_is_valid },
 	{ "mbufs and connections", test_load_sizes },
+	{ "README key table matches the schema", test_schema_in_readme },
 	{ "lcore roles, valid sharing", test_lcore_roles_valid },
 	{ "group diamond is not a cycle", test_group_diamond_is_not_a_cycle },
 };

@@ -1,0 +1,392 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The loader's typed setters: one per key type of the descriptor tables
+ * (config_priv.h). Each checks a value as read, stores it in the field the
+ * descriptor names and, on error, records the message at the current position.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config_priv.h"
+
+/* Value checkers: each returns 0, or -1 with the error recorded at the current position. */
+
+static int
+val_name(struct ctx *c, const char *v, char out[IOC_NAME_MAX])
+{
+	const char *why = ioc_cfg_name_why(v);
+
+	if (why != NULL)
+		return ioc_cfg_fail(c, "invalid name \"%s\": %s", v, why);
+	ioc_cfg_copy_str(out, IOC_NAME_MAX, v);
+	return 0;
+}
+
+static int
+val_str(struct ctx *c, const char *v, char *out, size_t size)
+{
+	size_t n = strlen(v);
+
+	if (n >= size)
+		return ioc_cfg_fail(c, "value too long (%zu characters, at most %zu)", n, size - 1);
+	memcpy(out, v, n + 1);
+	return 0;
+}
+
+static int
+val_u32(struct ctx *c, const char *v, uint32_t min, uint32_t max, uint32_t *out)
+{
+	const char *why;
+
+	if (ioc_parse_u32(v, min, max, out, &why) == 0)
+		return 0;
+	if (strcmp(why, "out of range") == 0)
+		return ioc_cfg_fail(
+			c, "invalid number \"%s\": out of range (%" PRIu32 "..%" PRIu32 ")", v, min,
+			max);
+	return ioc_cfg_fail(c, "invalid number \"%s\": %s", v, why);
+}
+
+/* A value parser's verdict, as the loader words it: "invalid WHAT \"VALUE\": WHY". */
+static int
+verdict(struct ctx *c, int rc, const char *what, const char *v, const char *why)
+{
+	return rc < 0 ? ioc_cfg_fail(c, "invalid %s \"%s\": %s", what, v, why) : 0;
+}
+
+/* One of the names (case-insensitive), stored as its value in a bool or an int field. */
+static int
+val_enum(struct ctx *c, const char *v, const struct enum_def *en, void *field, size_t size)
+{
+	unsigned i;
+
+	for (i = 0; i < en->n; i++)
+		if (strcasecmp(v, en->names[i]) == 0)
+			break;
+	if (i == en->n)
+		return ioc_cfg_fail(c, "invalid %s \"%s\": expected %s", en->what, v, en->expected);
+	if (size == sizeof(bool))
+		*(bool *)field = en->values[i] != 0;
+	else
+		memcpy(field, &en->values[i], sizeof(int));
+	return 0;
+}
+
+/* The field of the first seen key of type `type` in section o, or NULL. */
+static const void *
+seen_field(const struct ctx *c, const struct sec *o, enum key_type type, int *line)
+{
+	const struct sec_desc *d = &ioc_sections[o->type];
+	unsigned k;
+
+	for (k = 0; k < d->n_keys; k++)
+		if (d->keys[k].type == type && ioc_cfg_seen(o, k)) {
+			*line = o->key_line[k];
+			return (const char *)ioc_cfg_object(c, o) + d->keys[k].off;
+		}
+	return NULL;
+}
+
+static int
+val_mac(struct ctx *c, const struct sec *s, const char *v, uint8_t mac[6])
+{
+	static const uint8_t zero[6];
+	const char *why;
+	unsigned i;
+
+	if (ioc_parse_mac(v, mac, &why) < 0)
+		return ioc_cfg_fail(c, "invalid MAC address \"%s\": %s", v, why);
+	if (mac[0] & 1)
+		return ioc_cfg_fail(
+			c, "invalid MAC address \"%s\": not unicast (multicast bit set)", v);
+	if (memcmp(mac, zero, 6) == 0)
+		return ioc_cfg_fail(c, "invalid MAC address \"%s\": all zeros", v);
+	for (i = 0; i < c->n_secs; i++) {
+		const struct sec *o = &c->secs[i];
+		const uint8_t *other;
+		int line;
+
+		if (o == s || (other = seen_field(c, o, KT_MAC, &line)) == NULL)
+			continue;
+		if (memcmp(other, mac, 6) == 0)
+			return ioc_cfg_fail(
+				c,
+				"duplicate MAC %02x:%02x:%02x:%02x:%02x:%02x (also vnic %s at "
+				"line %d)",
+				mac[0], mac[1], mac[2], mac[3], mac[4], mac[5], o->name, line);
+	}
+	return 0;
+}
+
+/* A port's device: at most IOC_DEVARGS_MAX - 1 characters, not already another port's. */
+static int
+val_device(struct ctx *c, const struct sec *s, const char *v, char out[IOC_DEVARGS_MAX])
+{
+	unsigned i;
+
+	if (val_str(c, v, out, IOC_DEVARGS_MAX) < 0)
+		return -1;
+	for (i = 0; i < c->n_secs; i++) {
+		const struct sec *o = &c->secs[i];
+		const char *dev;
+		int line;
+
+		if (o == s || (dev = seen_field(c, o, KT_DEVICE, &line)) == NULL)
+			continue;
+		if (strcmp(dev, v) == 0)
+			return ioc_cfg_fail(c, "device \"%s\" already used by %s at line %d", v,
+					    o->header, line);
+	}
+	return 0;
+}
+
+static int
+val_ip_list(struct ctx *c, const char *v, struct ioc_vnic *vn)
+{
+	char elem[IOC_CONFIG_MAX_LINE + 1];
+	const char *p = v, *why;
+	unsigned i;
+	uint32_t ip;
+
+	vn->n_ip = 0;
+	while (ioc_cfg_split_next(&p, elem, sizeof(elem)) > 0) {
+		if (elem[0] == '\0')
+			return ioc_cfg_fail(c, "empty element in \"%s\"", v);
+		if (ioc_parse_ipv4(elem, &ip, &why) < 0)
+			return ioc_cfg_fail(c, "invalid IPv4 address \"%s\": %s", elem, why);
+		for (i = 0; i < vn->n_ip; i++)
+			if (vn->ip[i] == ip)
+				return ioc_cfg_fail(c, "duplicate IP address %s", elem);
+		if (vn->n_ip == IOC_MAX_VNIC_IPS)
+			return ioc_cfg_fail(c, "too many IP addresses (at most %d)",
+					    IOC_MAX_VNIC_IPS);
+		vn->ip[vn->n_ip++] = ip;
+	}
+	return 0;
+}
+
+static int
+val_cidr_list(struct ctx *c, const char *v, struct ioc_ipset *set)
+{
+	char elem[IOC_CONFIG_MAX_LINE + 1];
+	unsigned n = ioc_cfg_count_elems(v), i = 0;
+	const char *p = v, *why;
+
+	set->v = calloc(n, sizeof(*set->v));
+	if (set->v == NULL)
+		return ioc_cfg_oom(c);
+	while (ioc_cfg_split_next(&p, elem, sizeof(elem)) > 0) {
+		if (elem[0] == '\0')
+			return ioc_cfg_fail(c, "empty element in \"%s\"", v);
+		if (ioc_parse_cidr(elem, &set->v[i], &why) < 0)
+			return ioc_cfg_fail(c, "invalid CIDR \"%s\": %s", elem, why);
+		set->n = ++i;
+	}
+	return 0;
+}
+
+static int
+val_l4_list(struct ctx *c, const char *v, struct ioc_l4_list *out)
+{
+	char elem[IOC_CONFIG_MAX_LINE + 1];
+	unsigned n = ioc_cfg_count_elems(v), i = 0;
+	const char *p = v, *why;
+	bool any = false;
+
+	free(out->v);
+	out->n = 0;
+	out->v = calloc(n, sizeof(*out->v));
+	if (out->v == NULL)
+		return ioc_cfg_oom(c);
+	while (ioc_cfg_split_next(&p, elem, sizeof(elem)) > 0) {
+		if (elem[0] == '\0')
+			return ioc_cfg_fail(c, "empty element in \"%s\"", v);
+		if (ioc_parse_l4(elem, &out->v[i], &why) < 0)
+			return ioc_cfg_fail(c, "invalid service \"%s\": %s", elem, why);
+		any |= out->v[i].any;
+		out->n = ++i;
+	}
+	if (any && n > 1)
+		return ioc_cfg_fail(c, "\"any\" cannot be combined with other entries");
+	return 0;
+}
+
+static const char *const ref_prefix[] = {
+	[IOC_REF_VM] = "vm",
+	[IOC_REF_VNIC] = "vnic",
+	[IOC_REF_IPSET] = "ipset",
+	[IOC_REF_GROUP] = "group",
+};
+
+static void
+ref_expected(unsigned allowed, char *buf, size_t len)
+{
+	static const enum ioc_ref_kind order[] = { IOC_REF_ANY,	 IOC_REF_CIDR,	IOC_REF_VM,
+						   IOC_REF_VNIC, IOC_REF_IPSET, IOC_REF_GROUP };
+	const char *items[DIM(order)];
+	char one[16];
+	unsigned n = 0, i;
+	size_t off = 0;
+
+	for (i = 0; i < DIM(order); i++)
+		if (allowed & REF(order[i]))
+			items[n++] = order[i] == IOC_REF_ANY	? "any"
+				     : order[i] == IOC_REF_CIDR ? "CIDR"
+								: ref_prefix[order[i]];
+	buf[0] = '\0';
+	for (i = 0; i < n && off < len; i++) {
+		bool named = strcmp(items[i], "any") != 0 && strcmp(items[i], "CIDR") != 0;
+
+		snprintf(one, sizeof(one), "%s%s", items[i], named ? ":NAME" : "");
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+					i == 0 ? "" : (i == n - 1 ? " or " : ", "), one);
+	}
+}
+
+static int
+ref_lookup(const struct ioc_topology *t, enum ioc_ref_kind k, const char *name)
+{
+	switch (k) {
+	case IOC_REF_VM:
+		return ioc_topo_find_vm(t, name);
+	case IOC_REF_VNIC:
+		return ioc_topo_find_vnic(t, name);
+	case IOC_REF_IPSET:
+		return ioc_topo_find_ipset(t, name);
+	case IOC_REF_GROUP:
+		return ioc_topo_find_group(t, name);
+	default:
+		return -1;
+	}
+}
+
+/*
+ * A comma-separated list of `any`, CIDRs and KIND:NAME references, kinds limited
+ * to `allowed`. Names are looked up when `resolve` (index -1 otherwise).
+ * Replaces *out.
+ */
+static int
+val_refs(struct ctx *c, const char *v, unsigned allowed, bool resolve, struct ioc_ref_list *out)
+{
+	char elem[IOC_CONFIG_MAX_LINE + 1], expected[96];
+	unsigned n = ioc_cfg_count_elems(v), i = 0;
+	const char *p = v, *why;
+	bool any = false;
+
+	ref_expected(allowed, expected, sizeof(expected));
+	free(out->v);
+	out->n = 0;
+	out->v = calloc(n, sizeof(*out->v));
+	if (out->v == NULL)
+		return ioc_cfg_oom(c);
+	while (ioc_cfg_split_next(&p, elem, sizeof(elem)) > 0) {
+		struct ioc_ref *r = &out->v[i];
+		const char *colon = strchr(elem, ':');
+
+		out->n = ++i;
+		r->index = -1;
+		if (elem[0] == '\0')
+			return ioc_cfg_fail(c, "empty element in \"%s\"", v);
+		if ((allowed & REF(IOC_REF_ANY)) && strcasecmp(elem, "any") == 0) {
+			r->kind = IOC_REF_ANY;
+			any = true;
+		} else if (colon != NULL) {
+			size_t plen = (size_t)(colon - elem);
+			const char *name = colon + 1;
+			unsigned k;
+
+			for (k = 0; k < DIM(ref_prefix); k++)
+				if ((allowed & REF(k)) && ref_prefix[k] != NULL &&
+				    strlen(ref_prefix[k]) == plen &&
+				    strncmp(elem, ref_prefix[k], plen) == 0)
+					break;
+			if (k == DIM(ref_prefix))
+				return ioc_cfg_fail(c, "invalid %s \"%s\": expected %s", c->at_key,
+						    elem, expected);
+			why = ioc_cfg_name_why(name);
+			if (why != NULL)
+				return ioc_cfg_fail(c, "invalid name \"%s\": %s", name, why);
+			r->kind = (enum ioc_ref_kind)k;
+			if (resolve) {
+				r->index = ref_lookup(c->t, r->kind, name);
+				if (r->index < 0)
+					return ioc_cfg_fail(c, "unknown %s \"%s\"", ref_prefix[k],
+							    name);
+			}
+		} else if ((allowed & REF(IOC_REF_CIDR)) && ioc_cfg_is_digit(elem[0])) {
+			if (ioc_parse_cidr(elem, &r->cidr, &why) < 0)
+				return ioc_cfg_fail(c, "invalid CIDR \"%s\": %s", elem, why);
+			r->kind = IOC_REF_CIDR;
+		} else {
+			return ioc_cfg_fail(c, "invalid %s \"%s\": expected %s", c->at_key, elem,
+					    expected);
+		}
+	}
+	if (any && n > 1)
+		return ioc_cfg_fail(c, "\"any\" cannot be combined with other entries");
+	return 0;
+}
+int
+ioc_cfg_resolve_refs(struct ctx *c, const struct sec *s, unsigned k, void *field)
+{
+	ioc_cfg_at_key(c, s, k);
+	return val_refs(c, s->raw[k], ioc_sections[s->type].keys[k].refs, true, field);
+}
+
+int
+ioc_cfg_set_value(struct ctx *c, const struct sec *s, const struct key_desc *kd, void *obj,
+		  const char *v)
+{
+	void *f = (char *)obj + kd->off;
+	char name[IOC_NAME_MAX];
+	const char *why = NULL;
+	uint32_t x;
+	int rc;
+
+	switch (kd->type) {
+	case KT_NAME:
+		return val_name(c, v, f);
+	case KT_SECTION_REF:
+		return val_name(c, v, name); /* looked up once the whole file is read */
+	case KT_STR:
+		return val_str(c, v, f, kd->size);
+	case KT_U32:
+		return val_u32(c, v, kd->min, kd->max, f);
+	case KT_LCORE_OPT:
+		if (strcmp(v, "-1") == 0) {
+			*(int *)f = -1;
+			return 0;
+		}
+		if (val_u32(c, v, 0, IOC_MAX_LCORES - 1, &x) < 0)
+			return -1;
+		*(int *)f = (int)x;
+		return 0;
+	case KT_BOOL:
+		rc = ioc_parse_bool(v, f, &why);
+		return verdict(c, rc, "boolean", v, why);
+	case KT_DIR:
+		rc = ioc_parse_direction(v, f, &why);
+		return verdict(c, rc, "direction", v, why);
+	case KT_ENUM:
+		return val_enum(c, v, kd->en, f, kd->size);
+	case KT_LCORES:
+		rc = ioc_parse_lcore_list(v, f, &why);
+		return verdict(c, rc, "lcore list", v, why);
+	case KT_MAC:
+		return val_mac(c, s, v, f);
+	case KT_DEVICE:
+		return val_device(c, s, v, f);
+	case KT_IPS:
+		return val_ip_list(c, v, obj);
+	case KT_CIDRS:
+		return val_cidr_list(c, v, obj);
+	case KT_L4:
+		return val_l4_list(c, v, f);
+	case KT_REFS:
+		return val_refs(c, v, kd->refs, false, f);
+	}
+	return 0;
+}
