@@ -20,6 +20,12 @@
  */
 #define IOC_CONFIG_MAX_LINE 1024
 
+/*
+ * A vnic without `switch_port` gets this plus its position among the vnics,
+ * in file order: the platform numbers its ports from 0x2000000.
+ */
+#define IOC_SWITCH_PORT_BASE 33554432u
+
 struct ioc_error {
 	char file[256];
 	int line;	   /* 0 when the error is not tied to a line */

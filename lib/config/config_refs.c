@@ -89,6 +89,7 @@ ioc_cfg_instance_resolve(struct ctx *c, const struct sec *s, void *obj)
 		return -1;
 	if (!ioc_cfg_seen_key(s, "heartbeat_timeout_ms"))
 		in->heartbeat_timeout_ms = c->t->host.heartbeat_timeout_ms;
+	in->has_slow_path_id = ioc_cfg_seen_key(s, "slow_path_id");
 	return 0;
 }
 

@@ -73,7 +73,8 @@ static const struct key_desc vm_keys[] = {
 
 static const struct key_desc vnic_keys[] = {
 	{ "device", KT_DEVICE, F(struct ioc_vnic, device), REQUIRED },
-	{ "switch_port", KT_U32, F(struct ioc_vnic, switch_port), REQUIRED, RANGE(0, UINT32_MAX) },
+	{ "switch_port", KT_U32, F(struct ioc_vnic, switch_port), RANGE(0, UINT32_MAX),
+	  .doc = "33554432 + position among the vnics" },
 	{ "mac", KT_MAC, F(struct ioc_vnic, mac), REQUIRED },
 	{ "ip", KT_IPS, F(struct ioc_vnic, ip), REQUIRED },
 	{ "uplink", KT_SECTION_REF, F(struct ioc_vnic, uplink),
@@ -131,8 +132,8 @@ static const struct key_desc instance_keys[] = {
 	{ "heartbeat_timeout_ms", KT_U32, F(struct ioc_service_instance, heartbeat_timeout_ms),
 	  RANGE(1, 60000), .doc = "host's" },
 	{ "auto_recover", KT_BOOL, F(struct ioc_service_instance, auto_recover), .def = "true" },
-	{ "slow_path_id", KT_U32, F(struct ioc_service_instance, slow_path_id), REQUIRED,
-	  RANGE(0, UINT32_MAX) },
+	{ "slow_path_id", KT_U32, F(struct ioc_service_instance, slow_path_id),
+	  RANGE(0, UINT32_MAX), .doc = "none" },
 };
 
 static const struct key_desc profile_keys[] = {
@@ -183,6 +184,7 @@ vnic_open(struct ctx *c, struct sec *s, void *obj)
 	vn->vm = -1;
 	/* "VM.ethN" was checked by the reader */
 	vn->eth = (unsigned)strtoul(strrchr(s->name, '.') + 4, NULL, 10);
+	vn->switch_port = IOC_SWITCH_PORT_BASE + s->idx;
 	return 0;
 }
 

@@ -254,7 +254,8 @@ check_services(const struct ioc_topology *a, const struct ioc_topology *b, char 
 		    !same_lcores(&x->standby_lcores, &y->standby_lcores))
 			return refuse(msg, len, "service_instance %s: lcores", x->name);
 		if (x->heartbeat_timeout_ms != y->heartbeat_timeout_ms ||
-		    x->auto_recover != y->auto_recover || x->slow_path_id != y->slow_path_id)
+		    x->auto_recover != y->auto_recover || x->slow_path_id != y->slow_path_id ||
+		    x->has_slow_path_id != y->has_slow_path_id)
 			return refuse(msg, len, "service_instance %s: settings", x->name);
 	}
 	if (a->n_profiles != b->n_profiles)

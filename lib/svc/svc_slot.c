@@ -192,7 +192,10 @@ svc_describe(const void *priv, const struct ioc_topology *t, unsigned vnic, stru
 	char agent[32], slow_path_id[16];
 
 	snprintf(agent, sizeof(agent), "serviceinstance-%u", si->id);
-	snprintf(slow_path_id, sizeof(slow_path_id), "%u", si->slow_path_id);
+	if (si->has_slow_path_id)
+		snprintf(slow_path_id, sizeof(slow_path_id), "%u", si->slow_path_id);
+	else
+		snprintf(slow_path_id, sizeof(slow_path_id), "none");
 	/* As the platform shows it: Attached while the slot's SVM is up. */
 	ioc_slot_describe(d, t, vnic, 4, agent,
 			  __atomic_load_n(&sv->svc->instances[sv->instance].down, __ATOMIC_ACQUIRE)

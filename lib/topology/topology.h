@@ -169,7 +169,8 @@ struct ioc_service_instance {
 	uint32_t heartbeat_timeout_ms; /* default: host's */
 	bool auto_recover;	       /* default true */
 	uint32_t slow_path_id;
-	unsigned id; /* N of serviceinstance-N: stable, 4 + position in file order */
+	bool has_slow_path_id; /* false: none given, shown as "none" */
+	unsigned id;	       /* N of serviceinstance-N: stable, 4 + position in file order */
 	int line;
 };
 

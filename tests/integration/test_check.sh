@@ -14,6 +14,14 @@ check_eq "--check on an unknown key: exit 2" 2 $?
 check_eq "the error names file, line, section and key" \
 	"iochain: $T/bad.ini:7: [uplink u0] speed: unknown key" "$(cat "$T/out")"
 
+# switch_port and slow_path_id have defaults; every other key without one stays required.
+grep -v -e '^switch_port' -e '^slow_path_id' "$TOP/config/blog-lab.ini" >"$T/no-ids.ini"
+check "--check without switch_port and slow_path_id: valid" "$IOCHAIN" --check -c "$T/no-ids.ini"
+grep -v '^mac' "$T/no-ids.ini" >"$T/no-mac.ini"
+"$IOCHAIN" --check -c "$T/no-mac.ini" >"$T/out" 2>&1
+check_eq "--check without mac: exit 2" 2 $?
+check "and names the key" grep -Eq "no-mac.ini:[0-9]+: \[vnic VM1S1.eth0\] mac: missing required key" "$T/out"
+
 "$IOCHAIN" --check -c "$T/missing.ini" >"$T/out" 2>&1
 check_eq "--check on a missing file: exit 2" 2 $?
 check "and says so" grep -q "missing.ini" "$T/out"

@@ -1188,6 +1188,35 @@ test_load_sizes(void)
 	ioc_topo_free(&t);
 }
 
+/* switch_port and slow_path_id may be left out: a port number in file order, no slow path id. */
+static void
+test_load_optional_ids(void)
+{
+	static const char text[] = BASE
+		"[vm VM2]\nworld = 2\nvc_uuid = u2\n"
+		"[vnic VM2.eth0]\ndevice = d2\nmac = 02:00:00:00:02:01\nip = 10.0.0.12\nlcore = 1\n"
+		"[vnic VM2.eth1]\ndevice = d3\nswitch_port = 7\nmac = 02:00:00:00:02:02\n"
+		"ip = 10.0.0.13\nlcore = 1\n"
+		"[vnic VM2.eth2]\ndevice = d4\nmac = 02:00:00:00:02:03\nip = 10.0.0.14\nlcore = 1\n"
+		"[service fgt]\nvendor = Fortinet\n"
+		"[service_instance without]\nservice = fgt\nlcores = 2\n"
+		"[service_instance with]\nservice = fgt\nlcores = 3\nslow_path_id = 0\n";
+	struct ioc_topology t;
+	struct ioc_error e;
+
+	CU_ASSERT_EQUAL_FATAL(ioc_config_load_string(text, "t.ini", &t, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(t.n_vnics, 4);
+	CU_ASSERT_EQUAL(t.vnics[0].switch_port, 1); /* BASE gives one */
+	CU_ASSERT_EQUAL(t.vnics[1].switch_port, IOC_SWITCH_PORT_BASE + 1);
+	CU_ASSERT_EQUAL(t.vnics[2].switch_port, 7);
+	CU_ASSERT_EQUAL(t.vnics[3].switch_port, IOC_SWITCH_PORT_BASE + 3);
+	CU_ASSERT_EQUAL_FATAL(t.n_instances, 2);
+	CU_ASSERT_FALSE(t.instances[0].has_slow_path_id);
+	CU_ASSERT_TRUE(t.instances[1].has_slow_path_id);
+	CU_ASSERT_EQUAL(t.instances[1].slow_path_id, 0);
+	ioc_topo_free(&t);
+}
+
 /* The README's key table names every key of every section, and no section the loader lacks. */
 static void
 test_schema_in_readme(void)
@@ -1680,6 +1709,7 @@ static const struct test_def load_tests[] = {
 	{ "load from a file", test_load_file },
 	{ "base fixture is valid", test_base_is_valid },
 	{ "mbufs and connections", test_load_sizes },
+	{ "switch_port and slow_path_id optional", test_load_optional_ids },
 	{ "README key table matches the schema", test_schema_in_readme },
 	{ "lcore roles, valid sharing", test_lcore_roles_valid },
 	{ "group diamond is not a cycle", test_group_diamond_is_not_a_cycle },

@@ -269,6 +269,26 @@ test_ledgers(void)
 	CU_ASSERT(fixture_no_mbuf_in_use(&f));
 }
 
+/* summarize-dvfilter's slowPathID for slot 4: the instance's, or "none" when the INI has none. */
+static void
+test_describe_slow_path_id(void)
+{
+	const struct ioc_chain *c = &f.dp->vnics[0].chain;
+	const struct ioc_slot_inst *si = NULL;
+	struct ioc_slot_desc d;
+
+	for (unsigned s = 0; s < c->n_slots; s++)
+		if (c->slot[s].ops->slot == 4)
+			si = &c->slot[s];
+	CU_ASSERT_PTR_NOT_NULL_FATAL(si);
+	si->ops->describe(si->priv, &f.topo, 0, &d);
+	CU_ASSERT_STRING_EQUAL(d.slow_path_id, "18020");
+	f.topo.instances[0].has_slow_path_id = false;
+	si->ops->describe(si->priv, &f.topo, 0, &d);
+	f.topo.instances[0].has_slow_path_id = true;
+	CU_ASSERT_STRING_EQUAL(d.slow_path_id, "none");
+}
+
 void
 test_svc_register(void)
 {
@@ -282,4 +302,5 @@ test_svc_register(void)
 	CU_add_test(s, "full ring, failClosed: dropped", test_ring_full_fail_closed);
 	CU_add_test(s, "full ring, failOpen: bypassed", test_ring_full_fail_open);
 	CU_add_test(s, "ledgers add up, nothing leaked", test_ledgers);
+	CU_add_test(s, "slowPathID: the instance's, or none", test_describe_slow_path_id);
 }
