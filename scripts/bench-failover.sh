@@ -271,12 +271,17 @@ for line in open(d + "/drills.tsv"):
     post = post["/iochain/events"] if post else {"total": 0, "events": []}
     new = post["total"] - pre["total"]
     ev = post["events"][-new:] if new > 0 else []
-    between = []
+    # Every event since the previous drill ended (profile set, and any false detection):
+    # kept whole, so a `down` between drills can be read in context.
+    between, lost = [], 0
     if prev_total is not None and pre["total"] > prev_total:
-        between = pre["events"][-(pre["total"] - prev_total):]
+        want = pre["total"] - prev_total
+        between = pre["events"][-want:]
+        lost = want - len(between)
     prev_total = post["total"]
     print(json.dumps({"i": int(n), "kind": kind, "policy": pol, "ok": ok == "1",
                       "truncated": new > len(post["events"]), "events": ev,
+                      "between_events": between, "between_truncated": lost,
                       "between_down": sum(1 for x in between if re.search(r"instance %s: down" % re.escape(w), x)),
                       "a": load("a"), "b": load("b")}))
 PY

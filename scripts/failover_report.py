@@ -108,6 +108,8 @@ def report(drills_path, stop_log, worker, out, meta_path=None):
         r["delta"]["fenced_drop"] = wb.get("fenced_drop", 0) - wa.get("fenced_drop", 0)
         r["delta"]["allow"] = wb.get("allow", 0) - wa.get("allow", 0)
         r["between_drills_down_events"] = d.get("between_down", 0)
+        r["between_events"] = d.get("between_events", [])
+        r["between_events_lost"] = d.get("between_truncated", 0)
         per.append(r)
 
     groups = []
@@ -162,7 +164,13 @@ def report(drills_path, stop_log, worker, out, meta_path=None):
     last = counters(drills[-1].get("b"))[1] if drills else {}
     if ledger is not None:
         ledger["worker_fenced_drop_total"] = last.get("fenced_drop")
-    res = {"meta": meta, "worker": worker, "summary": groups, "ledger_at_stop": ledger,
+    # The headline: a `down` nobody drilled, between drills or a second one within a drill.
+    false_down = {"between_drills": sum(r["between_drills_down_events"] for r in per),
+                  "within_drills": sum(r["extra_down_events"] for r in per),
+                  "drills": [r["i"] for r in per if r["between_drills_down_events"] or r["extra_down_events"]]}
+    false_down["total"] = false_down["between_drills"] + false_down["within_drills"]
+    res = {"meta": meta, "worker": worker, "false_down": false_down, "summary": groups,
+           "ledger_at_stop": ledger,
            "mbufs_leaked": ("%d (in use: %d at start, %d at stop)" % (pool[1] - pool[0], pool[0], pool[1])
                             if pool else "not measured: iochain printed no pool usage at stop"),
            "drills": per}
@@ -181,6 +189,11 @@ def report(drills_path, stop_log, worker, out, meta_path=None):
                    st["failOpen"]["rx_mpps"], st["failClosed"]["rx_mpps"], st["failOpen"]["svm_allow_mpps"],
                    st["failClosed"]["svm_allow_mpps"], st["failOpen"]["bypass_ring_full_mpps"],
                    st["failClosed"]["drop_ring_full_mpps"]), ""]
+    md += ["**False DOWN: %d** (`instance W: down` events no drill caused: %d between drills, %d extra "
+           "within drills%s)." % (false_down["total"], false_down["between_drills"],
+                                   false_down["within_drills"],
+                                   "; before drills " + ", ".join(map(str, false_down["drills"]))
+                                   if false_down["drills"] else ""), ""]
     md += ["| drill | policy | drills | detection p50 / p99 / max (ms) | recovery p50 / p99 / max (ms) |",
            "| --- | --- | --- | --- | --- |"]
     for g in groups:
