@@ -342,7 +342,9 @@ run(struct ioc_topology *t, unsigned stats_interval)
 		if (w->standby)
 			continue; /* idle until the watchdog needs it */
 		rc = launch_worker(w);
-		if (rc != 0)
+		if (rc == 0)
+			ioc_watchdog_launched(w);
+		else
 			fprintf(stderr, "iochain: cannot launch SVM worker %s on lcore %u: %s\n",
 				w->name, w->lcore_id, strerror(-rc));
 	}

@@ -90,6 +90,7 @@ worker_create(const struct ioc_topology *t, const struct ioc_svc_profile *profil
 	w->idle_sleep_us = t->host.idle_sleep_us;
 	w->state = standby ? IOC_SVM_IDLE : IOC_SVM_UP;
 	w->last_move = rte_get_tsc_cycles();
+	w->still_from = w->last_move;
 	w->fenced_by_port = rte_zmalloc("ioc_svm_fenced",
 					sizeof(uint64_t) * (t->n_vnics + t->n_uplinks + 1), 0);
 	if (w->fenced_by_port == NULL) {

@@ -139,10 +139,18 @@ struct ioc_svm_worker {
 	uint32_t fault_us;
 	uint32_t fence_gen; /* bumped when the watchdog fences this worker */
 	bool launch_req;    /* watchdog asks the main lcore to (re)launch it */
-	/* Written by the watchdog only; `state` read by forwarding lcores (reclaim). */
+	/* Bumped by the main lcore each time it launches the thread (ioc_watchdog_launched). */
+	uint32_t launch_gen;
+	/*
+	 * Written by the watchdog only; `state` read by forwarding lcores
+	 * (reclaim) and by the worker (it serves only while up).
+	 */
 	enum ioc_svm_state state;
 	int standby_for; /* a standby: the share it serves, -1 none */
 	uint64_t last_hb, last_move, steady_since, down_since;
+	uint64_t still_from;   /* the still heartbeat is timed from here (last move or launch) */
+	uint64_t launch_since; /* when the watchdog first saw launch_req set, 0: not set */
+	uint32_t seen_launch_gen;
 	/* Written by the worker only. */
 	uint32_t run_gen;			/* the fence generation it last acknowledged */
 	uint64_t *fenced_by_port;		/* fenced drops by the port they came in on */

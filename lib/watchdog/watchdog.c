@@ -91,6 +91,7 @@ on_down(struct ioc_svc_instance *inst, struct ioc_svm_worker *w, uint64_t now)
 			if (sb->state == IOC_SVM_IDLE && !sb->launch_req) {
 				sb->standby_for = share;
 				sb->last_move = now;
+				sb->still_from = now;
 				set_state(sb, IOC_SVM_UP,
 					  "takes over the share of a standby, after", 0);
 				__atomic_store_n(&sb->launch_req, true, __ATOMIC_RELEASE);
@@ -107,6 +108,7 @@ on_down(struct ioc_svc_instance *inst, struct ioc_svm_worker *w, uint64_t now)
 		/* A standby starts serving at once: it has not failed, and every ms counts. */
 		sb->standby_for = (int)w->index;
 		sb->last_move = now;
+		sb->still_from = now;
 		sb->last_hb = __atomic_load_n(&sb->heartbeat, __ATOMIC_ACQUIRE);
 		ioc_event_add("svm %s: takes over the share of %s", sb->name, w->name);
 		__atomic_store_n(&sb->state, IOC_SVM_UP, __ATOMIC_RELEASE);
@@ -133,10 +135,50 @@ on_up(struct ioc_svc_instance *inst, struct ioc_svm_worker *w)
 	}
 }
 
+/* A worker's thread as EAL sees it; an lcore EAL did not enable (unit tests) counts as running. */
+static bool
+os_running(const struct ioc_svm_worker *w)
+{
+	return !rte_lcore_is_enabled(w->lcore_id) ||
+	       rte_eal_get_lcore_state(w->lcore_id) == RUNNING;
+}
+
+static const struct ioc_watchdog_probes os_probes = { .running = os_running };
+static const struct ioc_watchdog_probes *probes = &os_probes;
+
+void
+ioc_watchdog_set_probes(const struct ioc_watchdog_probes *p)
+{
+	probes = p != NULL ? p : &os_probes;
+}
+
 static bool
 crashed(const struct ioc_svm_worker *w)
 {
-	return rte_lcore_is_enabled(w->lcore_id) && rte_eal_get_lcore_state(w->lcore_id) != RUNNING;
+	return !probes->running(w);
+}
+
+void
+ioc_watchdog_launched(struct ioc_svm_worker *w)
+{
+	__atomic_fetch_add(&w->launch_gen, 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * A launch asked for and not yet done excuses a still heartbeat (the thread
+ * is not there to beat), but only for a timeout: a request that cannot be
+ * served must not hide a dead worker for good.
+ */
+static bool
+launch_pending(struct ioc_svm_worker *w, uint64_t now, uint64_t timeout)
+{
+	if (!__atomic_load_n(&w->launch_req, __ATOMIC_ACQUIRE)) {
+		w->launch_since = 0;
+		return false;
+	}
+	if (w->launch_since == 0)
+		w->launch_since = now;
+	return now - w->launch_since < timeout;
 }
 
 unsigned
@@ -154,19 +196,27 @@ ioc_watchdog_tick(struct ioc_svc *svc, uint64_t now)
 							   ? inst->workers[k]
 							   : inst->standby[k - inst->n_workers];
 			uint64_t hb = __atomic_load_n(&w->heartbeat, __ATOMIC_ACQUIRE);
+			uint32_t lg = __atomic_load_n(&w->launch_gen, __ATOMIC_ACQUIRE);
 
+			/* A thread just launched has a whole timeout to beat, from now. */
+			if (lg != w->seen_launch_gen) {
+				w->seen_launch_gen = lg;
+				w->still_from = now;
+			}
 			if (hb != w->last_hb) {
 				w->last_hb = hb;
 				w->last_move = now;
+				w->still_from = now;
 			}
 			switch (w->state) {
 			case IOC_SVM_IDLE:
 				break;
 			case IOC_SVM_UP:
-				if (now - w->last_move < timeout || w->launch_req)
+				if (launch_pending(w, now, timeout) ||
+				    now - w->still_from < timeout)
 					break;
 				set_state(w, IOC_SVM_DOWN, "heartbeat stalled for",
-					  now - w->last_move);
+					  now - w->still_from);
 				on_down(inst, w, now);
 				changes++;
 				break;
@@ -181,14 +231,13 @@ ioc_watchdog_tick(struct ioc_svc *svc, uint64_t now)
 					   crashed(w)) {
 					ioc_event_add("svm %s: crashed, relaunched on lcore %u",
 						      w->name, w->lcore_id);
-					w->last_move = now;
 					__atomic_store_n(&w->launch_req, true, __ATOMIC_RELEASE);
 				}
 				break;
 			case IOC_SVM_RECOVERING:
-				if (now - w->last_move >= timeout) {
+				if (now - w->still_from >= timeout) {
 					set_state(w, IOC_SVM_DOWN, "heartbeat stalled again for",
-						  now - w->last_move);
+						  now - w->still_from);
 					w->down_since = now;
 					changes++;
 				} else if (now - w->steady_since >= timeout && w->standby &&
@@ -222,6 +271,18 @@ ioc_watchdog_service(struct ioc_svc *svc, int (*launch)(struct ioc_svm_worker *w
 
 		if (!__atomic_load_n(&w->launch_req, __ATOMIC_ACQUIRE))
 			continue;
+		/*
+		 * EAL launches only on a stopped lcore. A thread still running
+		 * is alive: the request is stale (it crossed a relaunch, or a
+		 * resume) unless the thread was told to stop and has not yet:
+		 * then it is launched again once it has stopped. Its drill and
+		 * stop request are left alone until then.
+		 */
+		if (probes->running(w)) {
+			if (!__atomic_load_n(&w->quit, __ATOMIC_ACQUIRE))
+				__atomic_store_n(&w->launch_req, false, __ATOMIC_RELEASE);
+			continue;
+		}
 		__atomic_store_n(&w->fault, IOC_FAULT_NONE, __ATOMIC_RELEASE);
 		__atomic_store_n(&w->quit, false, __ATOMIC_RELEASE);
 		if (launch(w) != 0) {
@@ -229,6 +290,7 @@ ioc_watchdog_service(struct ioc_svc *svc, int (*launch)(struct ioc_svm_worker *w
 				w->lcore_id);
 			continue; /* asked again at the next service */
 		}
+		ioc_watchdog_launched(w);
 		__atomic_store_n(&w->launch_req, false, __ATOMIC_RELEASE);
 	}
 }

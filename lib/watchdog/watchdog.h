@@ -16,6 +16,7 @@
 #ifndef IOC_WATCHDOG_H
 #define IOC_WATCHDOG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "svc.h"
@@ -31,9 +32,29 @@ uint64_t ioc_watchdog_period(const struct ioc_svc *svc);
 unsigned ioc_watchdog_tick(struct ioc_svc *svc, uint64_t now);
 
 /*
- * Acts on launch requests: for each worker that asks, calls launch(w) (which
- * must start ioc_svm_worker_main on w->lcore_id; 0 on success). Main lcore.
+ * Acts on launch requests: for each worker that asks and whose thread has
+ * stopped, calls launch(w) (which must start ioc_svm_worker_main on
+ * w->lcore_id; 0 on success). A request for a thread still running is
+ * dropped, unless that thread was told to quit: it is served once the thread
+ * has stopped. Main lcore.
  */
 void ioc_watchdog_service(struct ioc_svc *svc, int (*launch)(struct ioc_svm_worker *w));
+
+/*
+ * Whoever launches a worker's thread outside ioc_watchdog_service() (the app,
+ * at start) says so: the watchdog times a still heartbeat from its next tick,
+ * not from when the worker was built.
+ */
+void ioc_watchdog_launched(struct ioc_svm_worker *w);
+
+/*
+ * What the watchdog asks the OS about a worker's thread. Tests script their
+ * own; NULL restores the OS's (EAL's lcore state).
+ */
+struct ioc_watchdog_probes {
+	bool (*running)(const struct ioc_svm_worker *w); /* its lcore is not WAIT */
+};
+
+void ioc_watchdog_set_probes(const struct ioc_watchdog_probes *p);
 
 #endif /* IOC_WATCHDOG_H */

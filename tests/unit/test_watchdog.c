@@ -6,6 +6,7 @@
  * policy, reclaim of packets queued to a dead worker, and fencing of a worker
  * that wakes up holding packets.
  */
+#include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
 
@@ -48,6 +49,28 @@ static struct ioc_svc_instance *inst;
 static struct ioc_svm_worker *w0, *w1, *sb;
 static uint64_t base, ms_tsc;
 
+/* Scripted threads: whether each worker's thread runs (EAL: its lcore is not WAIT). */
+static bool thread_runs[IOC_SVC_MAX_WORKERS * 2];
+
+static unsigned
+worker_idx(const struct ioc_svm_worker *w)
+{
+	for (unsigned i = 0; i < svc->n_workers; i++) {
+		if (svc->workers[i] == w)
+			return i;
+	}
+	CU_FAIL_FATAL("no such worker");
+	return 0;
+}
+
+static bool
+script_running(const struct ioc_svm_worker *w)
+{
+	return thread_runs[worker_idx(w)];
+}
+
+static const struct ioc_watchdog_probes script = { .running = script_running };
+
 static int
 setup(void)
 {
@@ -63,12 +86,17 @@ setup(void)
 	sb = inst->standby[0];
 	ms_tsc = rte_get_tsc_hz() / 1000;
 	base = rte_get_tsc_cycles() + 1000 * ms_tsc;
+	/* The app launched the active workers; standbys wait for the watchdog. */
+	for (unsigned i = 0; i < svc->n_workers; i++)
+		thread_runs[i] = !svc->workers[i]->standby;
+	ioc_watchdog_set_probes(&script);
 	return 0;
 }
 
 static int
 teardown(void)
 {
+	ioc_watchdog_set_probes(NULL);
 	return fixture_dp_stop(&f);
 }
 
@@ -92,12 +120,14 @@ beat_and_tick(double ms, bool b0, bool b1, bool bs)
 	return tick(ms);
 }
 
-/* A fake launcher: records who the main lcore would start. */
+/* A fake launcher: records who the main lcore would start; like EAL, not on a running lcore. */
 static unsigned launched;
 static int
 fake_launch(struct ioc_svm_worker *w)
 {
-	RTE_SET_USED(w);
+	if (thread_runs[worker_idx(w)])
+		return -EBUSY;
+	thread_runs[worker_idx(w)] = true;
 	launched++;
 	return 0;
 }
@@ -384,6 +414,142 @@ test_events_recorded(void)
 	}
 }
 
+/* ---- launches: a fresh datapath (suite set-up), the clock at 0 ---------- */
+
+/*
+ * The workers were built long before they ran (ports start in between): the
+ * watchdog times their heartbeat from the launch, not from their creation.
+ */
+static void
+test_clock_starts_at_launch(void)
+{
+	CU_ASSERT_EQUAL_FATAL(base - w0->last_move > 100 * ms_tsc, true);
+	ioc_watchdog_launched(w0);
+	ioc_watchdog_launched(w1);
+	/* Neither has beaten yet: the first ticks find them still, and up. */
+	CU_ASSERT_EQUAL(tick(0), 0);
+	CU_ASSERT_EQUAL(tick(9.9), 0);
+	CU_ASSERT_EQUAL(w0->state, IOC_SVM_UP);
+	CU_ASSERT_EQUAL(w1->state, IOC_SVM_UP);
+	CU_ASSERT_FALSE(inst->down);
+	/* w1 never beats: down a timeout after the launch, not before. */
+	CU_ASSERT_EQUAL(beat_and_tick(10.1, true, false, false), 1);
+	CU_ASSERT_EQUAL(w1->state, IOC_SVM_DOWN);
+	CU_ASSERT_EQUAL(w0->state, IOC_SVM_UP);
+}
+
+/*
+ * A launch request for a thread that still runs (a resume that crossed a
+ * relaunch) is dropped: it neither cancels the running drill nor keeps the
+ * worker from being declared down.
+ */
+static void
+test_stale_launch_request(void)
+{
+	/* The standby serves w1's share; w1 is launched again; everyone beats. */
+	thread_runs[worker_idx(w1)] = false;
+	__atomic_store_n(&w1->launch_req, true, __ATOMIC_RELEASE);
+	launched = 0;
+	ioc_watchdog_service(svc, fake_launch);
+	CU_ASSERT_EQUAL(launched, 2);
+	for (int t = 11; t <= 23; t++)
+		beat_and_tick(t, true, true, true);
+	CU_ASSERT_EQUAL_FATAL(w1->state, IOC_SVM_UP);
+	/* The standby went back to the bench; its thread saw `quit` and left. */
+	CU_ASSERT_EQUAL_FATAL(sb->state, IOC_SVM_IDLE);
+	thread_runs[worker_idx(sb)] = false;
+	launched = 0;
+
+	/* A drill runs on w0, and a stale request arrives. */
+	__atomic_store_n(&w0->fault, IOC_FAULT_STALL, __ATOMIC_RELEASE);
+	__atomic_store_n(&w0->launch_req, true, __ATOMIC_RELEASE);
+	ioc_watchdog_service(svc, fake_launch);
+	CU_ASSERT_EQUAL(launched, 0);
+	CU_ASSERT_FALSE(w0->launch_req);
+	CU_ASSERT_EQUAL(w0->fault, IOC_FAULT_STALL);
+	/* The drill does what it says: w0 stops beating and is declared down. */
+	for (int t = 24; t <= 32; t++)
+		CU_ASSERT_EQUAL(beat_and_tick(t, false, true, false), 0);
+	CU_ASSERT_EQUAL(beat_and_tick(33.5, false, true, false), 1);
+	CU_ASSERT_EQUAL(w0->state, IOC_SVM_DOWN);
+	__atomic_store_n(&w0->fault, IOC_FAULT_NONE, __ATOMIC_RELEASE);
+}
+
+/*
+ * The bench's race: in one tick w0 is up again (its standby goes back to the
+ * bench, told to quit) and w1 goes down (the same standby is picked again).
+ * The standby's thread has not seen `quit` yet: it is launched again once it
+ * has stopped, and stays under watch.
+ */
+static void
+test_standby_picked_while_quitting(void)
+{
+	/* w0 down since 33.5: the standby took its share; it is launched. */
+	launched = 0;
+	ioc_watchdog_service(svc, fake_launch);
+	CU_ASSERT_EQUAL_FATAL(launched, 1);
+	CU_ASSERT_EQUAL_FATAL(sb->standby_for, 0);
+	/* w0 beats from 40 (recovering), w1 last at 40, the standby serves. */
+	for (int t = 35; t < 40; t++)
+		beat_and_tick(t, false, true, true);
+	for (int t = 40; t < 50; t++)
+		beat_and_tick(t, true, t == 40, true);
+	CU_ASSERT_EQUAL_FATAL(w0->state, IOC_SVM_RECOVERING);
+	/* At 50: w0 up (the standby to the bench), w1 down (the standby again). */
+	beat_and_tick(50, true, false, false);
+	CU_ASSERT_EQUAL_FATAL(w0->state, IOC_SVM_UP);
+	CU_ASSERT_EQUAL_FATAL(w1->state, IOC_SVM_DOWN);
+	CU_ASSERT_EQUAL(sb->standby_for, 1);
+	CU_ASSERT_EQUAL(sb->state, IOC_SVM_UP);
+	CU_ASSERT(sb->launch_req);
+	CU_ASSERT(sb->quit);
+
+	/* Its thread still runs: not launched, and still told to stop. */
+	ioc_watchdog_service(svc, fake_launch);
+	CU_ASSERT_EQUAL(launched, 1);
+	CU_ASSERT(sb->launch_req);
+	/* The thread sees `quit` and leaves; the next service launches it again. */
+	if (__atomic_load_n(&sb->quit, __ATOMIC_ACQUIRE))
+		thread_runs[worker_idx(sb)] = false;
+	ioc_watchdog_service(svc, fake_launch);
+	CU_ASSERT_EQUAL(launched, 2);
+	CU_ASSERT_FALSE(sb->launch_req);
+	CU_ASSERT_FALSE(sb->quit);
+	/* It serves w1's share, and if it hangs it is declared down. */
+	CU_ASSERT_EQUAL(beat_and_tick(51, true, false, true), 0);
+	CU_ASSERT_PTR_EQUAL(inst->share[1], sb);
+	for (int t = 52; t <= 61; t++)
+		beat_and_tick(t, true, false, false);
+	CU_ASSERT_EQUAL(sb->state, IOC_SVM_DOWN);
+}
+
+static int
+fail_launch(struct ioc_svm_worker *w)
+{
+	RTE_SET_USED(w);
+	return -EIO;
+}
+
+/* A launch that keeps failing excuses a still heartbeat for one timeout only. */
+static void
+test_launch_request_deadline(void)
+{
+	/* w0 serves, the standby is down; w1 is to be launched again but cannot be. */
+	thread_runs[worker_idx(w1)] = false;
+	__atomic_store_n(&w1->launch_req, true, __ATOMIC_RELEASE);
+	w1->state = IOC_SVM_UP;
+	w1->still_from = base + 62 * ms_tsc;
+	unsigned t;
+	for (t = 62; t <= 100 && w1->state == IOC_SVM_UP; t++) {
+		ioc_watchdog_service(svc, fail_launch);
+		beat_and_tick(t, true, false, false);
+	}
+	CU_ASSERT_EQUAL(w1->state, IOC_SVM_DOWN);
+	CU_ASSERT(t <= 62 + 2 * 10 + 1);
+	CU_ASSERT(w1->launch_req); /* still asked for */
+	__atomic_store_n(&w1->launch_req, false, __ATOMIC_RELEASE);
+}
+
 void
 test_watchdog_register(void)
 {
@@ -402,4 +568,11 @@ test_watchdog_register(void)
 	CU_add_test(s, "failOpen: a fenced worker returns what it held",
 		    test_fenced_worker_returns_fail_open);
 	CU_add_test(s, "every transition is an event", test_events_recorded);
+
+	s = CU_add_suite("watchdog launches", setup, teardown);
+	CU_add_test(s, "the clock starts at the launch", test_clock_starts_at_launch);
+	CU_add_test(s, "a stale launch request is dropped", test_stale_launch_request);
+	CU_add_test(s, "a standby picked while quitting is launched again",
+		    test_standby_picked_while_quitting);
+	CU_add_test(s, "a launch request that fails has a deadline", test_launch_request_deadline);
 }
