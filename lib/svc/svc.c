@@ -253,9 +253,12 @@ fence_keeps(struct ioc_svm_worker *w, const struct ioc_meta *md)
 	return false;
 }
 
-/* Hand back what is waiting, then take new packets only when nothing is waiting. */
+/*
+ * Hand back what is waiting, then take new packets only when nothing is
+ * waiting, and only while `serving`.
+ */
 static unsigned
-serve(struct ioc_svm_worker *w, unsigned l, uint64_t now)
+serve(struct ioc_svm_worker *w, unsigned l, uint64_t now, bool serving)
 {
 	struct rte_mbuf **pend = w->pending[l];
 	uint16_t np = w->n_pending[l];
@@ -269,6 +272,8 @@ serve(struct ioc_svm_worker *w, unsigned l, uint64_t now)
 		w->n_pending[l] = (uint16_t)(np - sent);
 		return sent;
 	}
+	if (!serving)
+		return 0;
 	unsigned n = rte_ring_mc_dequeue_burst_elem(w->to[l], in, sizeof(in[0]), IOC_BURST, NULL);
 	if (n == 0)
 		return 0;
@@ -327,8 +332,15 @@ ioc_svm_worker_poll(struct ioc_svm_worker *w)
 	if (unlikely(gen != w->run_gen))
 		acknowledge_fence(w, gen);
 	__atomic_store_n(&w->heartbeat, w->heartbeat + 1, __ATOMIC_RELEASE);
+	/*
+	 * Only a worker the watchdog holds up takes packets: what waits in the
+	 * rings of one that is down, recovering or idle is reclaimed by the
+	 * forwarding lcores (a fenced worker that wakes up would otherwise
+	 * return it while its instance is down). It keeps beating meanwhile.
+	 */
+	bool serving = __atomic_load_n(&w->state, __ATOMIC_ACQUIRE) == IOC_SVM_UP;
 	for (unsigned i = 0; i < w->n_fwd; i++)
-		total += serve(w, w->fwd_lcores[i], now);
+		total += serve(w, w->fwd_lcores[i], now, serving);
 	if (total > 0)
 		w->cnt[IOC_SVM_BUSY_CYCLES] += rte_get_tsc_cycles() - now;
 	return total;

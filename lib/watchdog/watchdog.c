@@ -71,13 +71,22 @@ publish_shares(struct ioc_svc_instance *inst)
 	}
 }
 
+/*
+ * Every transition to down: when it wakes up the worker settles what it held
+ * by policy (fence_keeps in svc.c), including what it took while recovering.
+ */
+static void
+fence(struct ioc_svm_worker *w, uint64_t now)
+{
+	__atomic_fetch_add(&w->fence_gen, 1, __ATOMIC_RELEASE);
+	w->down_since = now;
+}
+
 /* A worker just went down: fence it, and find its share a standby. */
 static void
 on_down(struct ioc_svc_instance *inst, struct ioc_svm_worker *w, uint64_t now)
 {
-	/* When it wakes up it settles what it held by policy (fence_filter in svc.c). */
-	__atomic_fetch_add(&w->fence_gen, 1, __ATOMIC_RELEASE);
-	w->down_since = now;
+	fence(w, now);
 	if (w->standby) {
 		int share = w->standby_for;
 
@@ -238,7 +247,7 @@ ioc_watchdog_tick(struct ioc_svc *svc, uint64_t now)
 				if (now - w->still_from >= timeout) {
 					set_state(w, IOC_SVM_DOWN, "heartbeat stalled again for",
 						  now - w->still_from);
-					w->down_since = now;
+					fence(w, now);
 					changes++;
 				} else if (now - w->steady_since >= timeout && w->standby &&
 					   w->standby_for < 0) {

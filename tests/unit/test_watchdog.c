@@ -550,6 +550,68 @@ test_launch_request_deadline(void)
 	__atomic_store_n(&w1->launch_req, false, __ATOMIC_RELEASE);
 }
 
+/* ---- fencing: a fresh datapath ------------------------------------------ */
+
+/*
+ * A hung worker declared down wakes up before the forwarding lcore has taken
+ * back what waits in its ring: it beats, but takes nothing, while down and
+ * while recovering (its instance's policy applies to those packets, not its
+ * verdict). A relapse while recovering fences it again.
+ */
+static void
+test_woken_worker_takes_nothing(void)
+{
+	for (int t = 0; t <= 5; t++)
+		beat_and_tick(t, true, true, false);
+	send_udp(vm1, MAC_VM1, IP4(10, 0, 0, 11), 32);
+	unsigned queued = rte_ring_count(w0->to[1]);
+	CU_ASSERT_FATAL(queued > 0);
+	/* w1 serves its part; w0 hangs. */
+	for (int t = 6; t <= 14; t++)
+		beat_and_tick(t, false, true, false);
+	ioc_fwd_poll(f.lc);
+	CU_ASSERT_EQUAL(fixture_drain_free(up), 32 - queued);
+	uint64_t in = w0->cnt[IOC_SVM_IN];
+	uint64_t allow = fixture_slot_counter(&f, "VM1.eth0", "svc_svm_allow");
+	CU_ASSERT_EQUAL(beat_and_tick(15, false, true, false), 1);
+	CU_ASSERT_EQUAL_FATAL(w0->state, IOC_SVM_DOWN);
+	uint32_t gen = w0->fence_gen;
+
+	/* It wakes up: a heartbeat, nothing taken, nothing returned. */
+	ioc_svm_worker_poll(w0);
+	CU_ASSERT_EQUAL(w0->cnt[IOC_SVM_IN], in);
+	CU_ASSERT_EQUAL(rte_ring_count(w0->to[1]), queued);
+	CU_ASSERT_EQUAL(rte_ring_count(w0->back[1]), 0);
+	CU_ASSERT_EQUAL(beat_and_tick(16, true, true, true), 1);
+	CU_ASSERT_EQUAL_FATAL(w0->state, IOC_SVM_RECOVERING);
+	ioc_svm_worker_poll(w0);
+	CU_ASSERT_EQUAL(w0->cnt[IOC_SVM_IN], in);
+	/* The forwarding lcore takes them back for the standby, which inspects them. */
+	ioc_fwd_poll(f.lc);
+	CU_ASSERT_EQUAL(rte_ring_count(w0->to[1]), 0);
+	CU_ASSERT_EQUAL(fixture_slot_counter(&f, "VM1.eth0", "svc_svm_allow"), allow);
+	ioc_svm_worker_poll(sb);
+	ioc_fwd_poll(f.lc);
+	CU_ASSERT_EQUAL(fixture_slot_counter(&f, "VM1.eth0", "svc_svm_allow"), allow + queued);
+	CU_ASSERT_EQUAL(fixture_drain_free(up), queued);
+
+	/* Up again; then down (fenced), one beat (recovering), still again: fenced again. */
+	for (int t = 17; t <= 30; t++)
+		beat_and_tick(t, true, true, true);
+	CU_ASSERT_EQUAL_FATAL(w0->state, IOC_SVM_UP);
+	for (int t = 31; t <= 40; t++)
+		beat_and_tick(t, false, true, false);
+	CU_ASSERT_EQUAL_FATAL(w0->state, IOC_SVM_DOWN);
+	CU_ASSERT_EQUAL(w0->fence_gen, gen + 1);
+	beat_and_tick(41, true, true, false);
+	CU_ASSERT_EQUAL_FATAL(w0->state, IOC_SVM_RECOVERING);
+	for (int t = 42; t <= 51; t++)
+		beat_and_tick(t, false, true, false);
+	CU_ASSERT_EQUAL(w0->state, IOC_SVM_DOWN);
+	CU_ASSERT_EQUAL(w0->fence_gen, gen + 2);
+	CU_ASSERT(fixture_no_mbuf_in_use(&f));
+}
+
 void
 test_watchdog_register(void)
 {
@@ -575,4 +637,8 @@ test_watchdog_register(void)
 	CU_add_test(s, "a standby picked while quitting is launched again",
 		    test_standby_picked_while_quitting);
 	CU_add_test(s, "a launch request that fails has a deadline", test_launch_request_deadline);
+
+	s = CU_add_suite("watchdog fencing", setup, teardown);
+	CU_add_test(s, "a woken worker takes nothing until it is up",
+		    test_woken_worker_takes_nothing);
 }
