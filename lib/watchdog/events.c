@@ -11,28 +11,50 @@
 static pthread_mutex_t ev_lock = PTHREAD_MUTEX_INITIALIZER;
 static char ev_ring[IOC_EVENTS_MAX][IOC_EVENT_LEN];
 static uint64_t ev_count;
+static void (*ev_observer)(const char *text);
+
+void
+ioc_event_vformat(struct ioc_event_msg *e, const char *fmt, va_list ap)
+{
+	clock_gettime(CLOCK_REALTIME, &e->ts);
+	vsnprintf(e->text, sizeof(e->text), fmt, ap);
+}
+
+void
+ioc_event_post(const struct ioc_event_msg *e)
+{
+	struct tm tm;
+
+	gmtime_r(&e->ts.tv_sec, &tm);
+	pthread_mutex_lock(&ev_lock);
+	char *line = ev_ring[ev_count % IOC_EVENTS_MAX];
+	size_t n = strftime(line, IOC_EVENT_LEN, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(line + n, IOC_EVENT_LEN - n, ".%06ldZ %s", e->ts.tv_nsec / 1000, e->text);
+	ev_count++;
+	if (ev_observer != NULL)
+		ev_observer(e->text);
+	pthread_mutex_unlock(&ev_lock);
+	IOC_LOG(NOTICE, watchdog, "%s", e->text);
+}
 
 void
 ioc_event_add(const char *fmt, ...)
 {
-	char msg[IOC_EVENT_LEN - 32];
-	struct timespec ts;
-	struct tm tm;
+	struct ioc_event_msg e;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	ioc_event_vformat(&e, fmt, ap);
 	va_end(ap);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
+	ioc_event_post(&e);
+}
 
+void
+ioc_events_set_observer(void (*fn)(const char *text))
+{
 	pthread_mutex_lock(&ev_lock);
-	char *line = ev_ring[ev_count % IOC_EVENTS_MAX];
-	size_t n = strftime(line, IOC_EVENT_LEN, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(line + n, IOC_EVENT_LEN - n, ".%06ldZ %s", ts.tv_nsec / 1000, msg);
-	ev_count++;
+	ev_observer = fn;
 	pthread_mutex_unlock(&ev_lock);
-	IOC_LOG(NOTICE, watchdog, "%s", msg);
 }
 
 uint64_t

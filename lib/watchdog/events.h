@@ -7,16 +7,39 @@
 #ifndef IOC_EVENTS_H
 #define IOC_EVENTS_H
 
+#include <stdarg.h>
 #include <stdint.h>
+#include <time.h>
 
 #define IOC_EVENTS_MAX 256 /* the newest are kept */
-#define IOC_EVENT_LEN 120
+/* A kept line: timestamp and text; a telemetry string holds 127 characters. */
+#define IOC_EVENT_LEN 128
 
 void ioc_event_add(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * An event stamped and formatted now, kept and logged later with
+ * ioc_event_post(): the watchdog publishes what it decided before it takes
+ * the events' lock or writes a log line.
+ */
+struct ioc_event_msg {
+	struct timespec ts;
+	char text[IOC_EVENT_LEN];
+};
+
+void ioc_event_vformat(struct ioc_event_msg *e, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+void ioc_event_post(const struct ioc_event_msg *e);
 
 /* Calls fn on each kept event, oldest first. Returns how many were ever added. */
 uint64_t ioc_events_foreach(void (*fn)(const char *line, void *arg), void *arg);
 
 void ioc_events_clear(void);
+
+/*
+ * Called with each event's text as it is kept (NULL: none). Tests check what
+ * the rest of the system could see at that instant.
+ */
+void ioc_events_set_observer(void (*fn)(const char *text));
 
 #endif /* IOC_EVENTS_H */

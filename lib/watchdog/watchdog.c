@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdarg.h>
+
 #include <rte_common.h>
 #include <rte_cycles.h>
 #include <rte_lcore.h>
@@ -23,11 +25,43 @@ ioc_watchdog_period(const struct ioc_svc *svc)
 	return min == UINT64_MAX ? rte_get_tsc_hz() / 1000 : RTE_MAX(min / 40, 1u);
 }
 
+/*
+ * The events of one instance's tick, stamped as they happen and kept (lock,
+ * log) only once its shares and state are published: meanwhile forwarding
+ * lcores would reclaim a dead worker's packets and hand them to it again.
+ * Each worker makes at most three events per tick, the instance one.
+ */
+#define WD_EVENTS_MAX (3 * 2 * IOC_SVC_MAX_WORKERS + 1)
+static struct ioc_event_msg wd_events[WD_EVENTS_MAX];
+static unsigned wd_n_events;
+
+static void wd_event(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+wd_event(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (wd_n_events == WD_EVENTS_MAX)
+		return; /* cannot happen: see WD_EVENTS_MAX */
+	va_start(ap, fmt);
+	ioc_event_vformat(&wd_events[wd_n_events++], fmt, ap);
+	va_end(ap);
+}
+
+static void
+wd_events_post(void)
+{
+	for (unsigned i = 0; i < wd_n_events; i++)
+		ioc_event_post(&wd_events[i]);
+	wd_n_events = 0;
+}
+
 static void
 set_state(struct ioc_svm_worker *w, enum ioc_svm_state s, const char *why, uint64_t since)
 {
-	ioc_event_add("svm %s: %s -> %s (%s %.1f ms)", w->name, ioc_svm_state_name(w->state),
-		      ioc_svm_state_name(s), why, ms(since));
+	wd_event("svm %s: %s -> %s (%s %.1f ms)", w->name, ioc_svm_state_name(w->state),
+		 ioc_svm_state_name(s), why, ms(since));
 	__atomic_store_n(&w->state, s, __ATOMIC_RELEASE);
 }
 
@@ -64,9 +98,9 @@ publish_shares(struct ioc_svc_instance *inst)
 	}
 	bool down = n_up == 0;
 	if (down != inst->down) {
-		ioc_event_add("instance %s: %s", inst->workers[0]->name,
-			      down ? "down: its vNICs take their failure path"
-				   : "up: its vNICs are inspected again");
+		wd_event("instance %s: %s", inst->workers[0]->name,
+			 down ? "down: its vNICs take their failure path"
+			      : "up: its vNICs are inspected again");
 		__atomic_store_n(&inst->down, down, __ATOMIC_RELEASE);
 	}
 }
@@ -119,7 +153,7 @@ on_down(struct ioc_svc_instance *inst, struct ioc_svm_worker *w, uint64_t now)
 		sb->last_move = now;
 		sb->still_from = now;
 		sb->last_hb = __atomic_load_n(&sb->heartbeat, __ATOMIC_ACQUIRE);
-		ioc_event_add("svm %s: takes over the share of %s", sb->name, w->name);
+		wd_event("svm %s: takes over the share of %s", sb->name, w->name);
 		__atomic_store_n(&sb->state, IOC_SVM_UP, __ATOMIC_RELEASE);
 		__atomic_store_n(&sb->launch_req, true, __ATOMIC_RELEASE);
 		return;
@@ -136,8 +170,7 @@ on_up(struct ioc_svc_instance *inst, struct ioc_svm_worker *w)
 		if (sb->standby_for != (int)w->index)
 			continue;
 		sb->standby_for = -1;
-		ioc_event_add("svm %s: back to standby, %s serves its share again", sb->name,
-			      w->name);
+		wd_event("svm %s: back to standby, %s serves its share again", sb->name, w->name);
 		__atomic_store_n(&sb->state, IOC_SVM_IDLE, __ATOMIC_RELEASE);
 		/* It stops; what is left in its rings is reclaimed by the forwarding lcores. */
 		__atomic_store_n(&sb->quit, true, __ATOMIC_RELEASE);
@@ -238,8 +271,8 @@ ioc_watchdog_tick(struct ioc_svc *svc, uint64_t now)
 					changes++;
 				} else if (inst->auto_recover && !w->standby && !w->launch_req &&
 					   crashed(w)) {
-					ioc_event_add("svm %s: crashed, relaunched on lcore %u",
-						      w->name, w->lcore_id);
+					wd_event("svm %s: crashed, relaunched on lcore %u", w->name,
+						 w->lcore_id);
 					__atomic_store_n(&w->launch_req, true, __ATOMIC_RELEASE);
 				}
 				break;
@@ -268,6 +301,7 @@ ioc_watchdog_tick(struct ioc_svc *svc, uint64_t now)
 		}
 		if (changes != before)
 			publish_shares(inst);
+		wd_events_post();
 	}
 	return changes;
 }

@@ -612,6 +612,47 @@ test_woken_worker_takes_nothing(void)
 	CU_ASSERT(fixture_no_mbuf_in_use(&f));
 }
 
+/* ---- events: a fresh datapath ------------------------------------------ */
+
+/* What the datapath could see when each event was kept. */
+static unsigned obs_down, obs_down_published, obs_inst, obs_inst_published;
+
+static void
+observe(const char *text)
+{
+	if (strcmp(text, "svm fgt-1.0: up -> down (heartbeat stalled for 10.0 ms)") == 0) {
+		obs_down++;
+		obs_down_published += inst->share[0] == sb && w0->state == IOC_SVM_DOWN;
+	} else if (strncmp(text, "instance fgt-1.0: down", 22) == 0) {
+		obs_inst++;
+		obs_inst_published += __atomic_load_n(&inst->down, __ATOMIC_ACQUIRE) &&
+				      inst->share[0] == NULL && inst->share[1] == NULL;
+	}
+}
+
+/*
+ * The watchdog publishes a failover (the worker's state, the shares, the
+ * instance's down flag) before it takes the events' lock or logs: the
+ * forwarding lcores must not hand a dead worker's packets back to it
+ * meanwhile.
+ */
+static void
+test_published_before_events(void)
+{
+	ioc_events_set_observer(observe);
+	for (int t = 0; t <= 5; t++)
+		beat_and_tick(t, true, true, false);
+	for (int t = 6; t <= 15; t++)
+		beat_and_tick(t, false, true, false);
+	CU_ASSERT_EQUAL(obs_down, 1);
+	CU_ASSERT_EQUAL(obs_down_published, 1);
+	/* Everyone stops: the instance is down. */
+	kill_all(16);
+	ioc_events_set_observer(NULL);
+	CU_ASSERT_EQUAL(obs_inst, 1);
+	CU_ASSERT_EQUAL(obs_inst_published, 1);
+}
+
 void
 test_watchdog_register(void)
 {
@@ -641,4 +682,7 @@ test_watchdog_register(void)
 	s = CU_add_suite("watchdog fencing", setup, teardown);
 	CU_add_test(s, "a woken worker takes nothing until it is up",
 		    test_woken_worker_takes_nothing);
+
+	s = CU_add_suite("watchdog events", setup, teardown);
+	CU_add_test(s, "a failover is published before its events", test_published_before_events);
 }
