@@ -90,6 +90,13 @@ ioc_cfg_instance_resolve(struct ctx *c, const struct sec *s, void *obj)
 	if (!ioc_cfg_seen_key(s, "heartbeat_timeout_ms"))
 		in->heartbeat_timeout_ms = c->t->host.heartbeat_timeout_ms;
 	in->has_slow_path_id = ioc_cfg_seen_key(s, "slow_path_id");
+	if (!ioc_cfg_seen_key(s, "max_preempt_ms"))
+		in->max_preempt_ms = 5 * in->heartbeat_timeout_ms;
+	if (in->max_preempt_ms < in->heartbeat_timeout_ms) {
+		at_named(c, s, "max_preempt_ms");
+		return ioc_cfg_fail(c, "%u is shorter than heartbeat_timeout_ms (%u)",
+				    in->max_preempt_ms, in->heartbeat_timeout_ms);
+	}
 	return 0;
 }
 

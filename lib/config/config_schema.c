@@ -134,6 +134,8 @@ static const struct key_desc instance_keys[] = {
 	{ "auto_recover", KT_BOOL, F(struct ioc_service_instance, auto_recover), .def = "true" },
 	{ "slow_path_id", KT_U32, F(struct ioc_service_instance, slow_path_id),
 	  RANGE(0, UINT32_MAX), .doc = "none" },
+	{ "max_preempt_ms", KT_U32, F(struct ioc_service_instance, max_preempt_ms),
+	  RANGE(1, 600000), .doc = "5 x heartbeat_timeout_ms" },
 };
 
 static const struct key_desc profile_keys[] = {

@@ -168,6 +168,8 @@ struct ioc_service_instance {
 	struct ioc_lcore_list standby_lcores;
 	uint32_t heartbeat_timeout_ms; /* default: host's */
 	bool auto_recover;	       /* default true */
+	/* A still heartbeat of a worker that did not run: DOWN after this (default 5 x timeout). */
+	uint32_t max_preempt_ms;
 	uint32_t slow_path_id;
 	bool has_slow_path_id; /* false: none given, shown as "none" */
 	unsigned id;	       /* N of serviceinstance-N: stable, 4 + position in file order */

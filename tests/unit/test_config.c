@@ -765,12 +765,14 @@ test_load_references_and_defaults(void)
 	CU_ASSERT_EQUAL(t.host.idle_sleep_us, 20);
 	CU_ASSERT_EQUAL_FATAL(t.n_instances, 2);
 	CU_ASSERT_EQUAL(t.instances[0].heartbeat_timeout_ms, 25); /* inherited */
+	CU_ASSERT_EQUAL(t.instances[0].max_preempt_ms, 125);	  /* 5 x its timeout */
 	CU_ASSERT_TRUE(t.instances[0].auto_recover);		  /* default */
 	CU_ASSERT_EQUAL(t.instances[0].standby_lcores.n, 0);
 	CU_ASSERT_EQUAL(t.instances[0].lcores.n, 2);
 	CU_ASSERT_EQUAL(t.instances[0].id, 4);
 	CU_ASSERT_EQUAL(t.instances[0].service, 0);
 	CU_ASSERT_EQUAL(t.instances[1].heartbeat_timeout_ms, 50); /* own */
+	CU_ASSERT_EQUAL(t.instances[1].max_preempt_ms, 250);
 	CU_ASSERT_FALSE(t.instances[1].auto_recover);
 	CU_ASSERT_EQUAL(t.instances[1].standby_lcores.n, 2);
 	CU_ASSERT_EQUAL(t.instances[1].standby_lcores.id[1], 8);
@@ -1392,6 +1394,11 @@ test_err_bad_value(void)
 		   "invalid lcore list \"128\": lcore id out of range (0..127)");
 	EXPECT_ERR(BASE "[vnic VM1.eth1]\nuplink = up/0\n", 13, "vnic VM1.eth1", "uplink",
 		   "invalid name \"up/0\": only letters, digits, '_', '.' and '-' are allowed");
+	EXPECT_ERR(BASE SVC "heartbeat_timeout_ms = 20\nmax_preempt_ms = 19\n", 19,
+		   "service_instance fgt", "max_preempt_ms",
+		   "19 is shorter than heartbeat_timeout_ms (20)");
+	EXPECT_ERR(BASE SVC "max_preempt_ms = 600001\n", 18, "service_instance fgt",
+		   "max_preempt_ms", "invalid number \"600001\": out of range (1..600000)");
 	EXPECT_ERR("[host]\nname = h\nheartbeat_timeout_ms = 0\n" BASE, 3, "host",
 		   "heartbeat_timeout_ms", "invalid number \"0\": out of range (1..60000)");
 	EXPECT_ERR("[host]\nname = h\nheartbeat_timeout_ms = 60001\n" BASE, 3, "host",
