@@ -81,6 +81,7 @@ static int cmd_raw(struct ctl *c, char **args, int nargs);
 static int cmd_svm_list(struct ctl *c, char **args, int nargs);
 static int cmd_svm_stall(struct ctl *c, char **args, int nargs);
 static int cmd_svm_crash(struct ctl *c, char **args, int nargs);
+static int cmd_svm_starve(struct ctl *c, char **args, int nargs);
 static int cmd_svm_resume(struct ctl *c, char **args, int nargs);
 static int cmd_svm_slow(struct ctl *c, char **args, int nargs);
 static int cmd_events(struct ctl *c, char **args, int nargs);
@@ -93,11 +94,14 @@ static int cmd_mempool(struct ctl *c, char **args, int nargs);
 static const struct command commands[] = {
 	{ "show dfw host HOST summarize-dvfilter", "print every vNIC's I/O chain", cmd_summarize },
 	{ "stats [PORT]", "per-port counters and drops (one port: every counter)", cmd_stats },
-	{ "svm list", "SVM workers: lcore, state, heartbeat, packets, ring occupancy",
+	{ "svm list",
+	  "SVM workers: lcore, state, heartbeat, packets, ring occupancy, watchdog verdicts",
 	  cmd_svm_list },
 	{ "svm stall WORKER", "drill: the worker spins without heartbeat or dequeue",
 	  cmd_svm_stall },
 	{ "svm crash WORKER", "drill: the worker leaves its loop", cmd_svm_crash },
+	{ "svm starve WORKER", "drill: the worker sleeps without heartbeat, as if preempted",
+	  cmd_svm_starve },
 	{ "svm slow US WORKER", "drill: the worker sleeps US microseconds every loop",
 	  cmd_svm_slow },
 	{ "svm resume WORKER", "end a drill (a crashed worker is launched again)", cmd_svm_resume },
@@ -766,8 +770,8 @@ cmd_stats(struct ctl *c, char **args, int nargs)
 /* ---- svm list --------------------------------------------------------- */
 
 static const char *const svm_columns[] = {
-	"instance", "role",  "lcore",	  "state",	  "fault", "heartbeat",
-	"in",	    "allow", "drop_rule", "drop_default", "ring",
+	"instance", "role",	 "lcore",	 "state", "fault",	 "heartbeat",	 "in",
+	"allow",    "drop_rule", "drop_default", "ring",  "near_misses", "preempted_ms", "watchdog",
 };
 #define NB_SVM_COLUMNS (sizeof(svm_columns) / sizeof(svm_columns[0]))
 
@@ -971,6 +975,13 @@ cmd_svm_crash(struct ctl *c, char **args, int nargs)
 {
 	(void)nargs;
 	return svm_fault(c, args[0], "crash", NULL);
+}
+
+static int
+cmd_svm_starve(struct ctl *c, char **args, int nargs)
+{
+	(void)nargs;
+	return svm_fault(c, args[0], "starve", NULL);
 }
 
 static int

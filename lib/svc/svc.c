@@ -2,6 +2,7 @@
 /* Service instances: building the workers and their rings, and the worker loop. */
 #include <assert.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -178,6 +179,9 @@ ioc_svc_acquire(const struct ioc_topology *t)
 		struct ioc_svc_instance *inst = &svc->instances[i];
 
 		inst->timeout_tsc = rte_get_tsc_hz() * si->heartbeat_timeout_ms / 1000;
+		inst->max_preempt_tsc = rte_get_tsc_hz() *
+					RTE_MAX(si->max_preempt_ms, si->heartbeat_timeout_ms) /
+					1000;
 		inst->auto_recover = si->auto_recover;
 		for (unsigned k = 0; k < si->lcores.n + si->standby_lcores.n; k++) {
 			bool standby = k >= si->lcores.n;
@@ -354,6 +358,9 @@ ioc_svm_worker_main(void *arg)
 	unsigned idle = 0;
 
 	ioc_idle_thread_init();
+	/* The watchdog reads how much CPU this thread got (EAL's lcore thread: it outlives us). */
+	if (pthread_getcpuclockid(pthread_self(), &w->cpu_clock) == 0)
+		__atomic_store_n(&w->cpu_clock_ok, true, __ATOMIC_RELEASE);
 	IOC_LOG(INFO, svc, "worker %s running on lcore %u", w->name, rte_lcore_id());
 	while (!__atomic_load_n(&w->quit, __ATOMIC_RELAXED)) {
 		int fault = __atomic_load_n(&w->fault, __ATOMIC_ACQUIRE);
@@ -361,6 +368,12 @@ ioc_svm_worker_main(void *arg)
 		if (unlikely(fault != IOC_FAULT_NONE)) {
 			if (fault == IOC_FAULT_STALL) {
 				rte_pause(); /* hung: no heartbeat, no dequeue */
+				continue;
+			}
+			if (fault == IOC_FAULT_STARVE) {
+				/* Off the CPU, as if preempted: the watchdog sees it ran nothing.
+				 */
+				rte_delay_us_sleep(2000);
 				continue;
 			}
 			if (fault == IOC_FAULT_CRASH) {

@@ -26,6 +26,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <rte_common.h>
 #include <rte_mbuf.h>
@@ -109,9 +110,10 @@ enum ioc_svm_state {
 /* Fault drills: real misbehaviour of the worker thread. */
 enum ioc_svm_fault {
 	IOC_FAULT_NONE,
-	IOC_FAULT_STALL, /* spin: no heartbeat, no dequeue */
-	IOC_FAULT_CRASH, /* leave the worker loop */
-	IOC_FAULT_SLOW,	 /* sleep fault_us every loop, heartbeat still moving */
+	IOC_FAULT_STALL,  /* spin: no heartbeat, no dequeue */
+	IOC_FAULT_CRASH,  /* leave the worker loop */
+	IOC_FAULT_SLOW,	  /* sleep fault_us every loop, heartbeat still moving */
+	IOC_FAULT_STARVE, /* sleep: no heartbeat, no dequeue, and no CPU (as if preempted) */
 };
 
 /*
@@ -151,6 +153,19 @@ struct ioc_svm_worker {
 	uint64_t still_from;   /* the still heartbeat is timed from here (last move or launch) */
 	uint64_t launch_since; /* when the watchdog first saw launch_req set, 0: not set */
 	uint32_t seen_launch_gen;
+	/* The thread's CPU time (ns) when the watchdog first saw the heartbeat still. */
+	uint64_t cpu_base;
+	bool cpu_base_ok;
+	bool excused;	       /* this still heartbeat was excused: the thread did not run */
+	uint64_t excused_from; /* TSC: the timeout expired there */
+	/* Read by telemetry: what the watchdog excused, and its last verdict. */
+	uint64_t near_misses;	/* still heartbeats excused because the thread did not run */
+	uint64_t preempted_tsc; /* how long past the timeout they were excused, in total */
+	int why;		/* enum ioc_wd_why */
+	uint64_t why_ran_tsc, why_still_tsc;
+	/* Set by the worker's thread when it starts: its CPU-time clock. */
+	clockid_t cpu_clock;
+	bool cpu_clock_ok;
 	/* Written by the worker only. */
 	uint32_t run_gen;			/* the fence generation it last acknowledged */
 	uint64_t *fenced_by_port;		/* fenced drops by the port they came in on */
@@ -176,7 +191,8 @@ struct ioc_svc_instance {
 	struct ioc_svm_worker *standby[IOC_SVC_MAX_WORKERS];
 	struct ioc_svm_worker *share[IOC_SVC_MAX_WORKERS];
 	bool down;
-	uint64_t timeout_tsc; /* heartbeat_timeout_ms */
+	uint64_t timeout_tsc;	  /* heartbeat_timeout_ms */
+	uint64_t max_preempt_tsc; /* max_preempt_ms */
 	bool auto_recover;
 };
 

@@ -13,6 +13,7 @@
 #include "events.h"
 #include "svc.h"
 #include "telemetry.h"
+#include "watchdog.h"
 
 /*
  * Telemetry callbacks run on DPDK's telemetry thread. The lock orders them
@@ -378,15 +379,27 @@ svm_worker(const struct ioc_dp *dp, const struct ioc_svm_worker *w, struct rte_t
 	rte_tel_data_add_dict_string(d, "thread",
 				     rte_eal_get_lcore_state(w->lcore_id) == RUNNING ? "running"
 										     : "stopped");
-	static const char *const faults[] = { "none", "stall", "crash", "slow" };
+	static const char *const faults[] = { "none", "stall", "crash", "slow", "starve" };
 	int fault = __atomic_load_n(&w->fault, __ATOMIC_RELAXED);
-	rte_tel_data_add_dict_string(d, "fault", fault >= 0 && fault < 4 ? faults[fault] : "?");
+	rte_tel_data_add_dict_string(
+		d, "fault", fault >= 0 && fault < (int)RTE_DIM(faults) ? faults[fault] : "?");
 	rte_tel_data_add_dict_string(d, "role", w->standby ? "standby" : "active");
 	rte_tel_data_add_dict_u64(d, "heartbeat", __atomic_load_n(&w->heartbeat, __ATOMIC_RELAXED));
 	for (unsigned k = 0; k < IOC_SVM_MAX; k++)
 		rte_tel_data_add_dict_u64(d, ioc_svm_counter_names[k],
 					  __atomic_load_n(&w->cnt[k], __ATOMIC_RELAXED));
 	rte_tel_data_add_dict_u64(d, "ring", ioc_svm_worker_ring_count(w));
+	/* The watchdog's view: what it excused, and its last verdict. */
+	char why[RTE_TEL_MAX_STRING_LEN];
+	ioc_watchdog_reason(__atomic_load_n(&w->why, __ATOMIC_RELAXED),
+			    __atomic_load_n(&w->why_ran_tsc, __ATOMIC_RELAXED),
+			    __atomic_load_n(&w->why_still_tsc, __ATOMIC_RELAXED), why, sizeof(why));
+	rte_tel_data_add_dict_string(d, "watchdog", why);
+	rte_tel_data_add_dict_u64(d, "near_misses",
+				  __atomic_load_n(&w->near_misses, __ATOMIC_RELAXED));
+	rte_tel_data_add_dict_u64(d, "preempted_ms",
+				  __atomic_load_n(&w->preempted_tsc, __ATOMIC_RELAXED) * 1000 /
+					  rte_get_tsc_hz());
 	return 0;
 }
 
@@ -464,7 +477,7 @@ cmd_events(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
-/* "WORKER,stall|crash|resume|slow[,US]" */
+/* "WORKER,stall|crash|starve|resume|slow[,US]" */
 static int
 cmd_svm_fault(const char *cmd, const char *params, struct rte_tel_data *d)
 {
@@ -487,6 +500,8 @@ cmd_svm_fault(const char *cmd, const char *params, struct rte_tel_data *d)
 		fault = IOC_FAULT_STALL;
 	} else if (strcmp(action, "crash") == 0 && us_str == NULL) {
 		fault = IOC_FAULT_CRASH;
+	} else if (strcmp(action, "starve") == 0 && us_str == NULL) {
+		fault = IOC_FAULT_STARVE;
 	} else if (strcmp(action, "resume") == 0 && us_str == NULL) {
 		fault = IOC_FAULT_NONE;
 	} else if (strcmp(action, "slow") == 0 && us_str != NULL) {
@@ -637,7 +652,7 @@ ioc_telemetry_init(void)
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd(
 			"/iochain/svm_fault", cmd_svm_fault,
-			"Fault drill. Params: WORKER,stall|crash|resume or WORKER,slow,US");
+			"Fault drill. Params: WORKER,stall|crash|starve|resume or WORKER,slow,US");
 	if (rc == 0)
 		rc = rte_telemetry_register_cmd(
 			"/iochain/profile_set", cmd_profile_set,

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <stdarg.h>
+#include <stdio.h>
+#include <time.h>
 
 #include <rte_common.h>
 #include <rte_cycles.h>
@@ -57,11 +59,21 @@ wd_events_post(void)
 	wd_n_events = 0;
 }
 
+static void set_state(struct ioc_svm_worker *w, enum ioc_svm_state s, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The event says why: "svm W: up -> down (REASON)". */
 static void
-set_state(struct ioc_svm_worker *w, enum ioc_svm_state s, const char *why, uint64_t since)
+set_state(struct ioc_svm_worker *w, enum ioc_svm_state s, const char *fmt, ...)
 {
-	wd_event("svm %s: %s -> %s (%s %.1f ms)", w->name, ioc_svm_state_name(w->state),
-		 ioc_svm_state_name(s), why, ms(since));
+	char why[IOC_EVENT_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	wd_event("svm %s: %s -> %s (%s)", w->name, ioc_svm_state_name(w->state),
+		 ioc_svm_state_name(s), why);
 	__atomic_store_n(&w->state, s, __ATOMIC_RELEASE);
 }
 
@@ -116,6 +128,8 @@ fence(struct ioc_svm_worker *w, uint64_t now)
 	w->down_since = now;
 }
 
+static void restart_still(struct ioc_svm_worker *w, uint64_t now);
+
 /* A worker just went down: fence it, and find its share a standby. */
 static void
 on_down(struct ioc_svc_instance *inst, struct ioc_svm_worker *w, uint64_t now)
@@ -134,9 +148,8 @@ on_down(struct ioc_svc_instance *inst, struct ioc_svm_worker *w, uint64_t now)
 			if (sb->state == IOC_SVM_IDLE && !sb->launch_req) {
 				sb->standby_for = share;
 				sb->last_move = now;
-				sb->still_from = now;
-				set_state(sb, IOC_SVM_UP,
-					  "takes over the share of a standby, after", 0);
+				restart_still(sb, now);
+				set_state(sb, IOC_SVM_UP, "takes over the share of a standby");
 				__atomic_store_n(&sb->launch_req, true, __ATOMIC_RELEASE);
 				return;
 			}
@@ -151,7 +164,7 @@ on_down(struct ioc_svc_instance *inst, struct ioc_svm_worker *w, uint64_t now)
 		/* A standby starts serving at once: it has not failed, and every ms counts. */
 		sb->standby_for = (int)w->index;
 		sb->last_move = now;
-		sb->still_from = now;
+		restart_still(sb, now);
 		sb->last_hb = __atomic_load_n(&sb->heartbeat, __ATOMIC_ACQUIRE);
 		wd_event("svm %s: takes over the share of %s", sb->name, w->name);
 		__atomic_store_n(&sb->state, IOC_SVM_UP, __ATOMIC_RELEASE);
@@ -185,7 +198,20 @@ os_running(const struct ioc_svm_worker *w)
 	       rte_eal_get_lcore_state(w->lcore_id) == RUNNING;
 }
 
-static const struct ioc_watchdog_probes os_probes = { .running = os_running };
+/* The CPU time the worker's thread consumed (the kernel's run time of that thread). */
+static bool
+os_cpu_ns(const struct ioc_svm_worker *w, uint64_t *ns)
+{
+	struct timespec ts;
+
+	if (!__atomic_load_n(&w->cpu_clock_ok, __ATOMIC_ACQUIRE) ||
+	    clock_gettime(w->cpu_clock, &ts) != 0)
+		return false;
+	*ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	return true;
+}
+
+static const struct ioc_watchdog_probes os_probes = { .running = os_running, .cpu_ns = os_cpu_ns };
 static const struct ioc_watchdog_probes *probes = &os_probes;
 
 void
@@ -223,6 +249,103 @@ launch_pending(struct ioc_svm_worker *w, uint64_t now, uint64_t timeout)
 	return now - w->launch_since < timeout;
 }
 
+int
+ioc_watchdog_reason(int why, uint64_t ran_tsc, uint64_t still_tsc, char *buf, size_t len)
+{
+	switch (why) {
+	case IOC_WD_STALLED:
+		return snprintf(buf, len, "stalled: ran %.1f ms of %.1f ms without a heartbeat",
+				ms(ran_tsc), ms(still_tsc));
+	case IOC_WD_STILL:
+		return snprintf(buf, len, "heartbeat stalled for %.1f ms", ms(still_tsc));
+	case IOC_WD_STARVED:
+		return snprintf(buf, len, "starved: ran %.1f ms in %.1f ms", ms(ran_tsc),
+				ms(still_tsc));
+	case IOC_WD_CRASHED:
+		return snprintf(buf, len, "crashed: its thread stopped");
+	case IOC_WD_PREEMPTED:
+		return snprintf(buf, len, "preempted: ran %.1f ms in %.1f ms, not hung",
+				ms(ran_tsc), ms(still_tsc));
+	}
+	return snprintf(buf, len, "-");
+}
+
+/*
+ * CPU time (TSC cycles) the worker's thread got since the first tick that saw
+ * its heartbeat still; false when the OS cannot tell (the thread never ran).
+ */
+static bool
+cpu_ran(struct ioc_svm_worker *w, uint64_t *ran)
+{
+	uint64_t ns;
+
+	if (probes->cpu_ns == NULL || !probes->cpu_ns(w, &ns))
+		return false;
+	if (!w->cpu_base_ok) {
+		w->cpu_base = ns;
+		w->cpu_base_ok = true;
+	}
+	*ran = (uint64_t)((double)(ns - w->cpu_base) * (double)rte_get_tsc_hz() / 1e9);
+	return true;
+}
+
+/* The heartbeat is timed again from now: it moved, or a thread was launched. */
+static void
+restart_still(struct ioc_svm_worker *w, uint64_t now)
+{
+	if (w->excused) {
+		w->excused = false;
+		w->preempted_tsc += now - w->excused_from;
+	}
+	w->still_from = now;
+	w->cpu_base_ok = false;
+}
+
+/*
+ * An up worker whose heartbeat stood still for the timeout. It is hung if its
+ * thread ran for a tenth of the timeout meanwhile (a worker beats every loop,
+ * which takes microseconds), or if the OS cannot tell. If it barely ran it was
+ * preempted (its CPU given to another thread or taken by the host): excused,
+ * until max_preempt_ms of wall clock, after which it is down whatever the
+ * reason. Returns the verdict: IOC_WD_PREEMPTED, or why it is down.
+ */
+static int
+judge(const struct ioc_svc_instance *inst, struct ioc_svm_worker *w, uint64_t now, uint64_t ran,
+      bool known)
+{
+	uint64_t still = now - w->still_from;
+
+	w->why_ran_tsc = ran;
+	w->why_still_tsc = still;
+	if (!known)
+		return IOC_WD_STILL;
+	if (ran >= inst->timeout_tsc / IOC_WD_HUNG_SHARE)
+		return IOC_WD_STALLED;
+	if (still >= inst->max_preempt_tsc)
+		return IOC_WD_STARVED;
+	if (!w->excused) {
+		w->excused = true;
+		w->excused_from = w->still_from + inst->timeout_tsc;
+		w->near_misses++;
+	}
+	return IOC_WD_PREEMPTED;
+}
+
+static void
+declare_down(struct ioc_svc_instance *inst, struct ioc_svm_worker *w, uint64_t now, int why)
+{
+	char reason[IOC_EVENT_LEN];
+
+	if (w->excused) {
+		w->excused = false;
+		w->preempted_tsc += now - w->excused_from;
+	}
+	w->why = why;
+	ioc_watchdog_reason(why, w->why_ran_tsc, w->why_still_tsc, reason, sizeof(reason));
+	set_state(w, IOC_SVM_DOWN, "%s", reason);
+	on_down(inst, w, now);
+}
+
 unsigned
 ioc_watchdog_tick(struct ioc_svc *svc, uint64_t now)
 {
@@ -239,35 +362,52 @@ ioc_watchdog_tick(struct ioc_svc *svc, uint64_t now)
 							   : inst->standby[k - inst->n_workers];
 			uint64_t hb = __atomic_load_n(&w->heartbeat, __ATOMIC_ACQUIRE);
 			uint32_t lg = __atomic_load_n(&w->launch_gen, __ATOMIC_ACQUIRE);
+			uint64_t ran = 0;
+			bool known;
 
 			/* A thread just launched has a whole timeout to beat, from now. */
 			if (lg != w->seen_launch_gen) {
 				w->seen_launch_gen = lg;
-				w->still_from = now;
+				restart_still(w, now);
 			}
 			if (hb != w->last_hb) {
 				w->last_hb = hb;
 				w->last_move = now;
-				w->still_from = now;
+				restart_still(w, now);
 			}
 			switch (w->state) {
 			case IOC_SVM_IDLE:
 				break;
 			case IOC_SVM_UP:
-				if (launch_pending(w, now, timeout) ||
-				    now - w->still_from < timeout)
+				if (launch_pending(w, now, timeout))
 					break;
-				set_state(w, IOC_SVM_DOWN, "heartbeat stalled for",
-					  now - w->still_from);
-				on_down(inst, w, now);
+				if (crashed(w)) {
+					w->why_ran_tsc = 0;
+					w->why_still_tsc = now - w->still_from;
+					declare_down(inst, w, now, IOC_WD_CRASHED);
+					changes++;
+					break;
+				}
+				if (w->still_from == now)
+					break;
+				/* From the first still tick: the CPU time starts there. */
+				known = cpu_ran(w, &ran);
+				if (now - w->still_from < timeout)
+					break;
+				int why = judge(inst, w, now, ran, known);
+				if (why == IOC_WD_PREEMPTED) {
+					w->why = why;
+					break;
+				}
+				declare_down(inst, w, now, why);
 				changes++;
 				break;
 			case IOC_SVM_DOWN:
 				if (now - w->last_move < timeout) {
 					w->steady_since = w->last_move;
 					set_state(w, IOC_SVM_RECOVERING,
-						  "heartbeat moves again after",
-						  now - w->down_since);
+						  "heartbeat moves again after %.1f ms",
+						  ms(now - w->down_since));
 					changes++;
 				} else if (inst->auto_recover && !w->standby && !w->launch_req &&
 					   crashed(w)) {
@@ -278,21 +418,22 @@ ioc_watchdog_tick(struct ioc_svc *svc, uint64_t now)
 				break;
 			case IOC_SVM_RECOVERING:
 				if (now - w->still_from >= timeout) {
-					set_state(w, IOC_SVM_DOWN, "heartbeat stalled again for",
-						  now - w->still_from);
+					set_state(w, IOC_SVM_DOWN,
+						  "heartbeat stalled again for %.1f ms",
+						  ms(now - w->still_from));
 					fence(w, now);
 					changes++;
 				} else if (now - w->steady_since >= timeout && w->standby &&
 					   w->standby_for < 0) {
 					/* A standby whose share went elsewhere: back to the bench.
 					 */
-					set_state(w, IOC_SVM_IDLE, "heartbeat steady for",
-						  now - w->steady_since);
+					set_state(w, IOC_SVM_IDLE, "heartbeat steady for %.1f ms",
+						  ms(now - w->steady_since));
 					__atomic_store_n(&w->quit, true, __ATOMIC_RELEASE);
 					changes++;
 				} else if (now - w->steady_since >= timeout) {
-					set_state(w, IOC_SVM_UP, "heartbeat steady for",
-						  now - w->steady_since);
+					set_state(w, IOC_SVM_UP, "heartbeat steady for %.1f ms",
+						  ms(now - w->steady_since));
 					on_up(inst, w);
 					changes++;
 				}

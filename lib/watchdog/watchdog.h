@@ -17,6 +17,7 @@
 #define IOC_WATCHDOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "svc.h"
@@ -27,6 +28,26 @@
  * tick that sees the heartbeat stopped: within timeout + period.
  */
 uint64_t ioc_watchdog_period(const struct ioc_svc *svc);
+
+/*
+ * An up worker whose heartbeat stood still for heartbeat_timeout_ms is hung
+ * (down) if its thread ran for at least timeout / IOC_WD_HUNG_SHARE meanwhile:
+ * a worker beats every loop, and a loop takes microseconds.
+ */
+#define IOC_WD_HUNG_SHARE 10
+
+/* Why the watchdog declared a worker down, or excused its still heartbeat. */
+enum ioc_wd_why {
+	IOC_WD_NONE,
+	IOC_WD_STALLED,	  /* ran a share of the timeout without a heartbeat */
+	IOC_WD_STILL,	  /* no heartbeat for the timeout; how much it ran is unknown */
+	IOC_WD_STARVED,	  /* barely ran, for max_preempt_ms */
+	IOC_WD_CRASHED,	  /* its thread stopped */
+	IOC_WD_PREEMPTED, /* excused: still for the timeout, but it barely ran */
+};
+
+/* The reason as events and svm list show it ("stalled: ran 9.8 ms of 10.0 ms ..."). */
+int ioc_watchdog_reason(int why, uint64_t ran_tsc, uint64_t still_tsc, char *buf, size_t len);
 
 /* One look at every worker at TSC time `now`. Returns the number of state changes. */
 unsigned ioc_watchdog_tick(struct ioc_svc *svc, uint64_t now);
@@ -49,10 +70,12 @@ void ioc_watchdog_launched(struct ioc_svm_worker *w);
 
 /*
  * What the watchdog asks the OS about a worker's thread. Tests script their
- * own; NULL restores the OS's (EAL's lcore state).
+ * own; NULL restores the OS's (EAL's lcore state, the thread's CPU-time clock).
  */
 struct ioc_watchdog_probes {
 	bool (*running)(const struct ioc_svm_worker *w); /* its lcore is not WAIT */
+	/* CPU time the thread has consumed, in ns; false if unknown (or NULL). */
+	bool (*cpu_ns)(const struct ioc_svm_worker *w, uint64_t *ns);
 };
 
 void ioc_watchdog_set_probes(const struct ioc_watchdog_probes *p);

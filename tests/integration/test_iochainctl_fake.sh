@@ -121,9 +121,10 @@ Queries a running iochain through its DPDK telemetry socket
 commands:
   show dfw host HOST summarize-dvfilter  print every vNIC'"'"'s I/O chain
   stats [PORT]                           per-port counters and drops (one port: every counter)
-  svm list                               SVM workers: lcore, state, heartbeat, packets, ring occupancy
+  svm list                               SVM workers: lcore, state, heartbeat, packets, ring occupancy, watchdog verdicts
   svm stall WORKER                       drill: the worker spins without heartbeat or dequeue
   svm crash WORKER                       drill: the worker leaves its loop
+  svm starve WORKER                      drill: the worker sleeps without heartbeat, as if preempted
   svm slow US WORKER                     drill: the worker sleeps US microseconds every loop
   svm resume WORKER                      end a drill (a crashed worker is launched again)
   events                                 SVM state changes and policy flips, timestamped

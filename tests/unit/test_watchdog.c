@@ -71,6 +71,22 @@ script_running(const struct ioc_svm_worker *w)
 
 static const struct ioc_watchdog_probes script = { .running = script_running };
 
+/*
+ * Scripted CPU time (suite "watchdog cpu time"): each thread gets cpu_share
+ * of the wall clock between ticks (1: it spins, 0: it is preempted).
+ */
+static double clock_ms, cpu_ms[IOC_SVC_MAX_WORKERS * 2], cpu_share[IOC_SVC_MAX_WORKERS * 2];
+
+static bool
+script_cpu_ns(const struct ioc_svm_worker *w, uint64_t *ns)
+{
+	*ns = (uint64_t)(cpu_ms[worker_idx(w)] * 1e6);
+	return true;
+}
+
+static const struct ioc_watchdog_probes script_cpu = { .running = script_running,
+						       .cpu_ns = script_cpu_ns };
+
 static int
 setup(void)
 {
@@ -87,10 +103,24 @@ setup(void)
 	ms_tsc = rte_get_tsc_hz() / 1000;
 	base = rte_get_tsc_cycles() + 1000 * ms_tsc;
 	/* The app launched the active workers; standbys wait for the watchdog. */
-	for (unsigned i = 0; i < svc->n_workers; i++)
+	for (unsigned i = 0; i < svc->n_workers; i++) {
 		thread_runs[i] = !svc->workers[i]->standby;
+		cpu_ms[i] = 0;
+		cpu_share[i] = 1;
+	}
+	clock_ms = 0;
 	ioc_watchdog_set_probes(&script);
 	return 0;
+}
+
+/* The same, with the threads' CPU time known. */
+static int
+setup_cpu(void)
+{
+	int rc = setup();
+
+	ioc_watchdog_set_probes(&script_cpu);
+	return rc;
 }
 
 static int
@@ -104,6 +134,9 @@ teardown(void)
 static unsigned
 tick(double ms)
 {
+	for (unsigned i = 0; i < svc->n_workers; i++)
+		cpu_ms[i] += (ms - clock_ms) * cpu_share[i];
+	clock_ms = ms;
 	return ioc_watchdog_tick(svc, base + (uint64_t)(ms * (double)ms_tsc));
 }
 
@@ -653,6 +686,124 @@ test_published_before_events(void)
 	CU_ASSERT_EQUAL(obs_inst_published, 1);
 }
 
+/* ---- CPU time: a fresh datapath, the threads' CPU time scripted ---------- */
+
+/* The watchdog's last verdict on w, as svm list and the events show it. */
+static void
+assert_reason(const struct ioc_svm_worker *w, const char *want)
+{
+	char why[IOC_EVENT_LEN];
+
+	ioc_watchdog_reason(w->why, w->why_ran_tsc, w->why_still_tsc, why, sizeof(why));
+	CU_ASSERT_STRING_EQUAL(why, want);
+}
+
+/* A thread that spins without a heartbeat is hung: down after the timeout, as before. */
+static void
+test_hung_is_down(void)
+{
+	for (int t = 0; t <= 5; t++)
+		beat_and_tick(t, true, true, false);
+	for (int t = 6; t <= 14; t++)
+		CU_ASSERT_EQUAL(beat_and_tick(t, false, true, false), 0);
+	CU_ASSERT_EQUAL(beat_and_tick(15, false, true, false), 1);
+	CU_ASSERT_EQUAL(w0->state, IOC_SVM_DOWN);
+	CU_ASSERT_EQUAL(w0->why, IOC_WD_STALLED);
+	assert_reason(w0, "stalled: ran 9.0 ms of 10.0 ms without a heartbeat");
+	CU_ASSERT_EQUAL(w0->near_misses, 0);
+	/* The standby serves w0's share. */
+	launched = 0;
+	ioc_watchdog_service(svc, fake_launch);
+	CU_ASSERT_EQUAL(launched, 1);
+}
+
+/*
+ * A thread that did not run (preempted) is not hung: excused past the
+ * timeout, counted; once it runs again and beats, nothing happened.
+ */
+static void
+test_preempted_is_excused(void)
+{
+	/* w1 beats last at 20, then gets 1% of its CPU for 25 ms. */
+	beat_and_tick(20, false, true, true);
+	cpu_share[worker_idx(w1)] = 0.01;
+	for (int t = 21; t <= 44; t++)
+		CU_ASSERT_EQUAL(beat_and_tick(t, false, false, true), 0);
+	CU_ASSERT_EQUAL(w1->state, IOC_SVM_UP);
+	CU_ASSERT_EQUAL(w1->near_misses, 1);
+	CU_ASSERT_EQUAL(w1->why, IOC_WD_PREEMPTED);
+	assert_reason(w1, "preempted: ran 0.2 ms in 24.0 ms, not hung");
+	/* It runs again: one near miss, 15 ms past the timeout excused. */
+	cpu_share[worker_idx(w1)] = 1;
+	CU_ASSERT_EQUAL(beat_and_tick(45, false, true, true), 0);
+	CU_ASSERT_EQUAL(w1->state, IOC_SVM_UP);
+	CU_ASSERT_EQUAL(w1->near_misses, 1);
+	CU_ASSERT_EQUAL(w1->preempted_tsc, 15 * ms_tsc);
+	CU_ASSERT_PTR_EQUAL(inst->share[1], w1);
+}
+
+/* Preempted, then spinning without a heartbeat: hung once it ran a tenth of the timeout. */
+static void
+test_preempted_then_hung(void)
+{
+	cpu_share[worker_idx(w1)] = 0;
+	for (int t = 46; t <= 60; t++)
+		beat_and_tick(t, false, false, true);
+	CU_ASSERT_EQUAL_FATAL(w1->state, IOC_SVM_UP);
+	cpu_share[worker_idx(w1)] = 0.5;
+	CU_ASSERT_EQUAL(beat_and_tick(61, false, false, true), 0); /* ran 0.5 ms */
+	CU_ASSERT_EQUAL(beat_and_tick(62, false, false, true), 1); /* ran 1 ms */
+	CU_ASSERT_EQUAL(w1->state, IOC_SVM_DOWN);
+	CU_ASSERT_EQUAL(w1->why, IOC_WD_STALLED);
+	CU_ASSERT_EQUAL(w1->near_misses, 2);
+	CU_ASSERT_EQUAL(w1->preempted_tsc, (15 + 7) * ms_tsc);
+	cpu_share[worker_idx(w1)] = 1;
+}
+
+/* Starved for good: down at max_preempt_ms (5 x the timeout) whatever the reason. */
+static void
+test_starved_for_good(void)
+{
+	/* Both back up (hysteresis unchanged: a timeout of steady beats). */
+	CU_ASSERT_EQUAL(beat_and_tick(70, true, true, true), 2);
+	CU_ASSERT_EQUAL(w0->state, IOC_SVM_RECOVERING);
+	for (int t = 71; t < 80; t++)
+		CU_ASSERT_EQUAL(beat_and_tick(t, true, true, true), 0);
+	CU_ASSERT_EQUAL(beat_and_tick(80, true, true, true), 2);
+	CU_ASSERT_EQUAL(w0->state, IOC_SVM_UP);
+	CU_ASSERT_EQUAL(w1->state, IOC_SVM_UP);
+	CU_ASSERT_EQUAL(sb->state, IOC_SVM_IDLE);
+	thread_runs[worker_idx(sb)] = false;
+
+	/* w0 beats last at 80, then runs 0.5% of the time. */
+	cpu_share[worker_idx(w0)] = 0.005;
+	for (int t = 81; t < 130; t++)
+		CU_ASSERT_EQUAL(beat_and_tick(t, false, true, false), 0);
+	CU_ASSERT_EQUAL(w0->state, IOC_SVM_UP);
+	CU_ASSERT_EQUAL(beat_and_tick(130, false, true, false), 1);
+	CU_ASSERT_EQUAL(w0->state, IOC_SVM_DOWN);
+	CU_ASSERT_EQUAL(w0->why, IOC_WD_STARVED);
+	assert_reason(w0, "starved: ran 0.2 ms in 50.0 ms");
+	CU_ASSERT_EQUAL(w0->near_misses, 1);
+	CU_ASSERT_EQUAL(w0->preempted_tsc, 40 * ms_tsc);
+	cpu_share[worker_idx(w0)] = 1;
+	/* Its standby took the share. */
+	CU_ASSERT_PTR_EQUAL(inst->share[0], sb);
+	ioc_watchdog_service(svc, fake_launch);
+}
+
+/* A thread that stopped is down at the next tick: no timeout to wait, no excuse. */
+static void
+test_crashed_is_down_at_once(void)
+{
+	beat_and_tick(131, false, true, true);
+	thread_runs[worker_idx(w1)] = false;
+	CU_ASSERT_EQUAL(beat_and_tick(131.25, false, false, true), 1);
+	CU_ASSERT_EQUAL(w1->state, IOC_SVM_DOWN);
+	CU_ASSERT_EQUAL(w1->why, IOC_WD_CRASHED);
+	assert_reason(w1, "crashed: its thread stopped");
+}
+
 void
 test_watchdog_register(void)
 {
@@ -685,4 +836,11 @@ test_watchdog_register(void)
 
 	s = CU_add_suite("watchdog events", setup, teardown);
 	CU_add_test(s, "a failover is published before its events", test_published_before_events);
+
+	s = CU_add_suite("watchdog cpu time", setup_cpu, teardown);
+	CU_add_test(s, "hung (it ran): down after the timeout", test_hung_is_down);
+	CU_add_test(s, "preempted (it did not run): excused, counted", test_preempted_is_excused);
+	CU_add_test(s, "preempted, then hung", test_preempted_then_hung);
+	CU_add_test(s, "starved past max_preempt_ms: down", test_starved_for_good);
+	CU_add_test(s, "crashed: down at once", test_crashed_is_down_at_once);
 }
