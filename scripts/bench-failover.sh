@@ -3,7 +3,7 @@
 # crashed SVM worker, how fast the vNIC is inspected again, and what a failOpen
 # drill costs in packets.
 #
-#   sudo bash scripts/bench-failover.sh [--quick] [--drills N] [--no-plots]
+#   sudo bash scripts/bench-failover.sh [--quick] [--drills N] [--no-plots] [--competitor]
 #
 # Topology: the lab of config/blog-lab.ini (VM1S1.eth0 -> slot 4 -> the
 # fortigate-host-10 instance, worker fortigate-host-10.0 on lcore 2, profile
@@ -17,6 +17,10 @@
 # ticks as a SCHED_FIFO thread ([host] watchdog_rt_priority, default 1;
 # --watchdog-rt-priority 0 measures without).
 #
+# --competitor: a CPU hog (a shell loop, normal priority) pinned to CPU 0, the
+# worker's CPU, for the whole run: the worker is preempted for a scheduler
+# slice at a time; the watchdog must not take that for a hang (issue 17).
+#
 # Drills (N each, default 100; --quick: 5), policies alternating failOpen,
 # failClosed (iochainctl profile set before each):
 #   stall: svm stall; wait for /iochain/svm,W state "down"; svm resume; wait "up".
@@ -26,7 +30,10 @@
 #          detection = "instance W: down" - "svm W: drill crash";
 #          recovery (crash to inspecting) = "instance W: up" - "svm W: drill crash".
 # Per drill, the deltas of VM1S1.eth0's svc_svm_down_drop and svc_drop_ring_full
-# and the worker's fenced_drop (on failOpen drills all should stay 0).
+# and the worker's fenced_drop (on failOpen drills all should stay 0), and the
+# still heartbeats the watchdog excused (near_misses, preempted_ms).
+# The headline: false DOWN, the `instance W: down` events no drill caused
+# (every event between drills is kept in the JSON).
 # After the drills iochain stops with SIGINT; its final counters give the ledger
 # (rx = tx + drops + freed in flight) and the mbuf pool usage (in use at stop =
 # at start, or the run fails).
@@ -46,8 +53,9 @@ TOP=$(pwd)
 DRILLS=100
 PLOTS=1
 RTPRIO=1 # [host] watchdog_rt_priority: iochain's default; 0 to compare without
+COMPETITOR=0
 usage() {
-	echo "usage: $0 [--quick] [--drills N] [--no-plots] [--watchdog-rt-priority P]" >&2
+	echo "usage: $0 [--quick] [--drills N] [--no-plots] [--watchdog-rt-priority P] [--competitor]" >&2
 	exit 2
 }
 while [ $# -gt 0 ]; do
@@ -55,6 +63,7 @@ while [ $# -gt 0 ]; do
 	--quick) DRILLS=5 ;;
 	--drills) [ $# -ge 2 ] || usage; DRILLS=$2; shift ;;
 	--no-plots) PLOTS=0 ;;
+	--competitor) COMPETITOR=1 ;;
 	--watchdog-rt-priority) [ $# -ge 2 ] || usage; RTPRIO=$2; shift ;;
 	*) usage ;;
 	esac
@@ -77,12 +86,14 @@ D=$(mktemp -d /tmp/iochain-failover.XXXXXX)
 PREFIX=ioc-fo-$$
 IOC_PID=
 SAMPLER_PID=
+HOG_PID=
 W=fortigate-host-10.0
 P=fortigate-secure
 LCORES=0@0,1@1,2@0
 
 cleanup() {
 	[ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID" 2>/dev/null && wait "$SAMPLER_PID" 2>/dev/null
+	[ -n "$HOG_PID" ] && kill "$HOG_PID" 2>/dev/null && wait "$HOG_PID" 2>/dev/null
 	if [ -n "$IOC_PID" ]; then
 		kill -INT "$IOC_PID" 2>/dev/null
 		for _ in $(seq 1 50); do
@@ -161,6 +172,12 @@ ctl stats >/dev/null 2>&1 || die "iochain does not answer telemetry"
 wait_state up 5 || die "the worker is not up"
 sleep 1
 echo "lab on net_pcap + net_null up (lcores $LCORES: 0 -> CPU 0 control + watchdog, 1 -> CPU 1 forwarding, 2 -> CPU 0 SVM worker $W)"
+if [ "$COMPETITOR" = 1 ]; then
+	taskset -c 0 sh -c 'while :; do :; done' &
+	HOG_PID=$!
+	echo "competitor: a CPU hog pinned to CPU 0 (pid $HOG_PID)"
+	sleep 0.5
+fi
 
 # ---- timelines ----------------------------------------------------------------
 if [ "$PLOTS" = 1 ]; then
@@ -241,6 +258,10 @@ for kind in stall crash; do
 done
 ctl profile set "$P" fail_open=false >/dev/null
 sleep 0.2
+if [ -n "$HOG_PID" ]; then
+	kill "$HOG_PID" && wait "$HOG_PID" 2>/dev/null
+	HOG_PID=
+fi
 
 # ---- stop, ledger, report -------------------------------------------------------
 kill -INT "$IOC_PID"
@@ -301,6 +322,7 @@ print(json.dumps({
     "lcores": "--lcores $LCORES: lcore 0 (control, watchdog) and lcore 2 (SVM worker $W) on CPU 0, lcore 1 (forwarding) on CPU 1",
     "drills": "$DRILLS stall and $DRILLS crash drills, alternately failOpen and failClosed",
     "watchdog_rt_priority": $RTPRIO,
+    "competitor": "$([ "$COMPETITOR" = 1 ] && echo "a CPU hog (sh loop, nice 0) pinned to CPU 0, the worker's CPU" || echo none)",
     "date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)", "commit": "$(git rev-parse --short HEAD 2>/dev/null)",
     "steady_state": base}))
 PY

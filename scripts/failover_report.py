@@ -106,6 +106,8 @@ def report(drills_path, stop_log, worker, out, meta_path=None):
                       ("svc_svm_down_drop", "svc_drop_ring_full", "svc_svm_down_bypass",
                        "svc_bypass_ring_full", "svc_reclaimed", "svc_svm_allow", "rx")}
         r["delta"]["fenced_drop"] = wb.get("fenced_drop", 0) - wa.get("fenced_drop", 0)
+        for k in ("near_misses", "preempted_ms"):
+            r["delta"][k] = wb.get(k, 0) - wa.get(k, 0)
         r["delta"]["allow"] = wb.get("allow", 0) - wa.get("allow", 0)
         r["between_drills_down_events"] = d.get("between_down", 0)
         r["between_events"] = d.get("between_events", [])
@@ -169,7 +171,10 @@ def report(drills_path, stop_log, worker, out, meta_path=None):
                   "within_drills": sum(r["extra_down_events"] for r in per),
                   "drills": [r["i"] for r in per if r["between_drills_down_events"] or r["extra_down_events"]]}
     false_down["total"] = false_down["between_drills"] + false_down["within_drills"]
-    res = {"meta": meta, "worker": worker, "false_down": false_down, "summary": groups,
+    # What the watchdog excused: still heartbeats of a thread that did not run (issue 17).
+    excused = {k: sum(r["delta"][k] for r in per) for k in ("near_misses", "preempted_ms")}
+    res = {"meta": meta, "worker": worker, "false_down": false_down, "excused": excused,
+           "summary": groups,
            "ledger_at_stop": ledger,
            "mbufs_leaked": ("%d (in use: %d at start, %d at stop)" % (pool[1] - pool[0], pool[0], pool[1])
                             if pool else "not measured: iochain printed no pool usage at stop"),
@@ -178,7 +183,7 @@ def report(drills_path, stop_log, worker, out, meta_path=None):
 
     md = []
     if meta:
-        md += ["%s; %s; %s; watchdog_rt_priority %s." % (meta.get("topology", ""), meta.get("lcores", ""), meta.get("drills", ""), meta.get("watchdog_rt_priority", "-")), ""]
+        md += ["%s; %s; %s; watchdog_rt_priority %s; competitor: %s." % (meta.get("topology", ""), meta.get("lcores", ""), meta.get("drills", ""), meta.get("watchdog_rt_priority", "-"), meta.get("competitor", "none")), ""]
     st = meta.get("steady_state")
     if st:
         md += ["Steady state without a drill (1 s each): the vNIC receives %.2f / %.2f Mpps (failOpen / "
@@ -193,7 +198,9 @@ def report(drills_path, stop_log, worker, out, meta_path=None):
            "within drills%s)." % (false_down["total"], false_down["between_drills"],
                                    false_down["within_drills"],
                                    "; before drills " + ", ".join(map(str, false_down["drills"]))
-                                   if false_down["drills"] else ""), ""]
+                                   if false_down["drills"] else ""),
+           "", "Excused by the watchdog over the drills (a still heartbeat of a thread that did not run): "
+           "near_misses %d, preempted_ms %d." % (excused["near_misses"], excused["preempted_ms"]), ""]
     md += ["| drill | policy | drills | detection p50 / p99 / max (ms) | recovery p50 / p99 / max (ms) |",
            "| --- | --- | --- | --- | --- |"]
     for g in groups:
