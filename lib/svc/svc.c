@@ -257,6 +257,32 @@ fence_keeps(struct ioc_svm_worker *w, const struct ioc_meta *md)
 	return false;
 }
 
+/* What it holds for forwarding lcore l, onto l's return ring as far as it has room. */
+static unsigned
+hand_back(struct ioc_svm_worker *w, unsigned l)
+{
+	struct rte_mbuf **pend = w->pending[l];
+	uint16_t np = w->n_pending[l];
+	unsigned sent = rte_ring_sp_enqueue_burst(w->back[l], (void **)pend, np, NULL);
+
+	if (sent < np)
+		memmove(pend, pend + sent, sizeof(*pend) * (np - sent));
+	w->n_pending[l] = (uint16_t)(np - sent);
+	return sent;
+}
+
+static unsigned
+flush_pending(struct ioc_svm_worker *w)
+{
+	unsigned sent = 0;
+
+	for (unsigned i = 0; i < w->n_fwd; i++) {
+		if (w->n_pending[w->fwd_lcores[i]] > 0)
+			sent += hand_back(w, w->fwd_lcores[i]);
+	}
+	return sent;
+}
+
 /*
  * Hand back what is waiting, then take new packets only when nothing is
  * waiting, and only while `serving`.
@@ -265,17 +291,10 @@ static unsigned
 serve(struct ioc_svm_worker *w, unsigned l, uint64_t now, bool serving)
 {
 	struct rte_mbuf **pend = w->pending[l];
-	uint16_t np = w->n_pending[l];
 	struct ioc_svm_pkt in[IOC_BURST];
 
-	if (np > 0) {
-		unsigned sent = rte_ring_sp_enqueue_burst(w->back[l], (void **)pend, np, NULL);
-
-		if (sent < np)
-			memmove(pend, pend + sent, sizeof(*pend) * (np - sent));
-		w->n_pending[l] = (uint16_t)(np - sent);
-		return sent;
-	}
+	if (w->n_pending[l] > 0)
+		return hand_back(w, l);
 	if (!serving)
 		return 0;
 	unsigned n = rte_ring_mc_dequeue_burst_elem(w->to[l], in, sizeof(in[0]), IOC_BURST, NULL);
@@ -384,7 +403,19 @@ ioc_svm_worker_main(void *arg)
 		}
 		ioc_idle_backoff(&idle, ioc_svm_worker_poll(w), w->idle_sleep_us, w->yield);
 	}
+	/* Told to stop (a standby back to the bench): hand back what it still holds. */
+	flush_pending(w);
 	return 0;
+}
+
+unsigned
+ioc_svm_worker_adopt(struct ioc_svm_worker *w)
+{
+	uint32_t gen = __atomic_load_n(&w->fence_gen, __ATOMIC_ACQUIRE);
+
+	if (gen != w->run_gen)
+		acknowledge_fence(w, gen);
+	return flush_pending(w);
 }
 
 uint16_t

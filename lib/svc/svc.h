@@ -232,6 +232,16 @@ int ioc_svm_worker_main(void *arg);
 unsigned ioc_svm_worker_poll(struct ioc_svm_worker *w);
 
 /*
+ * Main lcore, for a worker whose thread has stopped (crashed, or a standby
+ * sent back to the bench): settles what it still held by policy if it was
+ * fenced (as the worker itself would when it wakes), and hands the rest back
+ * on its return rings, as far as they have room (call again later for the
+ * rest). A stopped thread produces nothing: the caller is their only
+ * producer until it launches the thread again. Returns the packets handed back.
+ */
+unsigned ioc_svm_worker_adopt(struct ioc_svm_worker *w);
+
+/*
  * Forwarding lcore: dequeue what the workers sent back to lcore `lcore_id`
  * into pkts (at most n). Returns the count.
  */

@@ -403,7 +403,8 @@ ioc_watchdog_tick(struct ioc_svc *svc, uint64_t now)
 				changes++;
 				break;
 			case IOC_SVM_DOWN:
-				if (now - w->last_move < timeout) {
+				/* Beating again since it was declared down (a crash is at once). */
+				if (w->last_move > w->down_since && now - w->last_move < timeout) {
 					w->steady_since = w->last_move;
 					set_state(w, IOC_SVM_RECOVERING,
 						  "heartbeat moves again after %.1f ms",
@@ -452,7 +453,15 @@ ioc_watchdog_service(struct ioc_svc *svc, int (*launch)(struct ioc_svm_worker *w
 {
 	for (unsigned i = 0; i < svc->n_workers; i++) {
 		struct ioc_svm_worker *w = svc->workers[i];
+		bool running = probes->running(w);
 
+		/*
+		 * What a stopped thread still held would wait for its next
+		 * launch (hours, or never): it goes back to the forwarding
+		 * lcores now, settled by policy if the worker was fenced.
+		 */
+		if (!running)
+			ioc_svm_worker_adopt(w);
 		if (!__atomic_load_n(&w->launch_req, __ATOMIC_ACQUIRE))
 			continue;
 		/*
@@ -462,7 +471,7 @@ ioc_watchdog_service(struct ioc_svc *svc, int (*launch)(struct ioc_svm_worker *w
 		 * then it is launched again once it has stopped. Its drill and
 		 * stop request are left alone until then.
 		 */
-		if (probes->running(w)) {
+		if (running) {
 			if (!__atomic_load_n(&w->quit, __ATOMIC_ACQUIRE))
 				__atomic_store_n(&w->launch_req, false, __ATOMIC_RELEASE);
 			continue;

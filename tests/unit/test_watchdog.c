@@ -334,22 +334,22 @@ test_failure_path_per_policy(void)
 }
 
 /*
- * Packets from `from` queued to w0, which inspects them but cannot return
- * them: its return ring is full of fillers (a slow forwarding lcore). Returns
- * how many w0 holds.
+ * Packets from `from` queued to w (and the other worker), which inspects
+ * them but cannot return them: its return ring is full of fillers (a slow
+ * forwarding lcore). Returns how many w holds.
  */
 static unsigned
-w0_holds(struct ring_port *from, const char *mac, uint32_t ip, struct rte_mbuf **filler)
+holds(struct ioc_svm_worker *w, struct ring_port *from, const char *mac, uint32_t ip,
+      struct rte_mbuf **filler)
 {
 	send_udp(from, mac, ip, 32);
-	unsigned queued = rte_ring_count(w0->to[1]);
+	unsigned queued = rte_ring_count(w->to[1]);
 	CU_ASSERT_FATAL(queued > 0);
 	for (unsigned i = 0; i < 1023; i++)
 		filler[i] = pkt_raw("x", 1);
-	CU_ASSERT_EQUAL_FATAL(rte_ring_enqueue_bulk(w0->back[1], (void **)filler, 1023, NULL),
-			      1023);
-	ioc_svm_worker_poll(w0);
-	CU_ASSERT_EQUAL(w0->n_pending[1], queued);
+	CU_ASSERT_EQUAL_FATAL(rte_ring_enqueue_bulk(w->back[1], (void **)filler, 1023, NULL), 1023);
+	ioc_svm_worker_poll(w);
+	CU_ASSERT_EQUAL(w->n_pending[1], queued);
 	return queued;
 }
 
@@ -365,7 +365,7 @@ test_fenced_worker_returns_nothing(void)
 
 	/* Packets queued to w0 (and w1: the hash spreads them), held by w0. */
 	struct rte_mbuf *filler[1023];
-	uint16_t pending = (uint16_t)w0_holds(vm1, MAC_VM1, IP4(10, 0, 0, 11), filler);
+	uint16_t pending = (uint16_t)holds(w0, vm1, MAC_VM1, IP4(10, 0, 0, 11), filler);
 	uint64_t fenced = w0->cnt[IOC_SVM_FENCED_DROP];
 	uint64_t port_fenced = fixture_port_counter(&f, "VM1.eth0", IOC_PC_DROP_FENCED);
 	/* It hangs, is declared down and fenced; then it wakes up. */
@@ -399,7 +399,7 @@ test_fenced_worker_returns_fail_open(void)
 	CU_ASSERT_EQUAL_FATAL(w0->state, IOC_SVM_UP);
 
 	struct rte_mbuf *filler[1023];
-	unsigned queued = w0_holds(vm2, MAC_VM2, IP4(10, 0, 0, 12), filler);
+	unsigned queued = holds(w0, vm2, MAC_VM2, IP4(10, 0, 0, 12), filler);
 
 	uint64_t fenced = w0->cnt[IOC_SVM_FENCED_DROP];
 	kill_all(170);
@@ -802,6 +802,69 @@ test_crashed_is_down_at_once(void)
 	CU_ASSERT_EQUAL(w1->state, IOC_SVM_DOWN);
 	CU_ASSERT_EQUAL(w1->why, IOC_WD_CRASHED);
 	assert_reason(w1, "crashed: its thread stopped");
+	/* Its last beat, less than a timeout ago, is no sign of recovery. */
+	CU_ASSERT_EQUAL(beat_and_tick(131.5, false, false, true), 0);
+	CU_ASSERT_EQUAL(w1->state, IOC_SVM_DOWN);
+}
+
+/* ---- stopped threads: a fresh datapath ---------------------------------- */
+
+/* Empties w's return ring of the fillers holds() put there. */
+static void
+free_fillers(struct ioc_svm_worker *w, struct rte_mbuf **filler)
+{
+	CU_ASSERT_EQUAL(rte_ring_dequeue_bulk(w->back[1], (void **)filler, 1023, NULL), 1023);
+	rte_pktmbuf_free_bulk(filler, 1023);
+}
+
+/*
+ * What a worker held when its thread stopped (a crash without auto_recover,
+ * a standby sent back to the bench) goes back to the forwarding lcores at
+ * once, settled by policy: failOpen passes it (it was inspected), failClosed
+ * frees it (drop_fenced). Before, it waited for the next launch, or the stop.
+ */
+static void
+test_stopped_worker_hands_back(void)
+{
+	struct rte_mbuf *filler[1023];
+
+	for (int t = 0; t <= 5; t++)
+		beat_and_tick(t, true, true, false);
+	/* w0 holds failOpen packets (its return ring full), and its thread stops. */
+	unsigned open = holds(w0, vm2, MAC_VM2, IP4(10, 0, 0, 12), filler);
+	thread_runs[worker_idx(w0)] = false;
+	CU_ASSERT_EQUAL(tick(5.25), 1);
+	CU_ASSERT_EQUAL(w0->state, IOC_SVM_DOWN);
+	/* The main lcore hands them back as soon as the ring has room. */
+	ioc_watchdog_service(svc, fake_launch);
+	CU_ASSERT_EQUAL(w0->n_pending[1], open);
+	free_fillers(w0, filler);
+	ioc_watchdog_service(svc, fake_launch);
+	CU_ASSERT_EQUAL(w0->n_pending[1], 0);
+	CU_ASSERT_EQUAL(rte_ring_count(w0->back[1]), open);
+	uint64_t allow = fixture_slot_counter(&f, "VM2.eth0", "svc_svm_allow");
+	ioc_fwd_poll(f.lc);
+	CU_ASSERT_EQUAL(fixture_slot_counter(&f, "VM2.eth0", "svc_svm_allow"), allow + open);
+	ioc_svm_worker_poll(w1);
+	ioc_fwd_poll(f.lc);
+	CU_ASSERT_EQUAL(fixture_drain_free(up), 32);
+
+	/* w1 holds failClosed packets, and its thread stops: they are freed, counted. */
+	unsigned closed = holds(w1, vm1, MAC_VM1, IP4(10, 0, 0, 11), filler);
+	uint64_t fenced = fixture_port_counter(&f, "VM1.eth0", IOC_PC_DROP_FENCED);
+	thread_runs[worker_idx(w1)] = false;
+	CU_ASSERT_EQUAL(beat_and_tick(5.5, false, false, true), 1);
+	CU_ASSERT_EQUAL(w1->state, IOC_SVM_DOWN);
+	ioc_watchdog_service(svc, fake_launch);
+	CU_ASSERT_EQUAL(w1->n_pending[1], 0);
+	CU_ASSERT_EQUAL(fixture_port_counter(&f, "VM1.eth0", IOC_PC_DROP_FENCED), fenced + closed);
+	free_fillers(w1, filler);
+	for (int i = 0; i < 4; i++) {
+		ioc_svm_worker_poll(sb);
+		ioc_fwd_poll(f.lc);
+	}
+	CU_ASSERT_EQUAL(fixture_drain_free(up), 32 - closed);
+	CU_ASSERT(fixture_no_mbuf_in_use(&f));
 }
 
 void
@@ -843,4 +906,8 @@ test_watchdog_register(void)
 	CU_add_test(s, "preempted, then hung", test_preempted_then_hung);
 	CU_add_test(s, "starved past max_preempt_ms: down", test_starved_for_good);
 	CU_add_test(s, "crashed: down at once", test_crashed_is_down_at_once);
+
+	s = CU_add_suite("watchdog stopped threads", setup, teardown);
+	CU_add_test(s, "what a stopped worker held goes back, by policy",
+		    test_stopped_worker_hands_back);
 }
