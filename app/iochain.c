@@ -314,6 +314,19 @@ watchdog_main(void *arg)
 	return 0;
 }
 
+struct reload_call {
+	char *msg;
+	size_t len;
+};
+
+static int
+sighup_reload(void *arg)
+{
+	struct reload_call *r = arg;
+
+	return ioc_telemetry_reload(r->msg, r->len);
+}
+
 static int
 run(struct ioc_topology *t, unsigned stats_interval)
 {
@@ -404,7 +417,12 @@ run(struct ioc_topology *t, unsigned stats_interval)
 			if (rt > 0)
 				watchdog_sched(0);
 			reload_signal = 0;
-			if (ioc_telemetry_reload(msg, sizeof(msg)) == 0) {
+			/* Another thread ticks meanwhile, unless the watchdog has an lcore. */
+			struct reload_call rl = { .msg = msg, .len = sizeof(msg) };
+			int rrc = own_lcore || dp->svc == NULL
+					  ? sighup_reload(&rl)
+					  : ioc_watchdog_during(dp->svc, rt, sighup_reload, &rl);
+			if (rrc == 0) {
 				printf("iochain: SIGHUP: %s\n", msg);
 			} else {
 				printf("iochain: SIGHUP: reload failed, running config kept: %s\n",

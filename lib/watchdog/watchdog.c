@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <time.h>
@@ -486,4 +488,47 @@ ioc_watchdog_service(struct ioc_svc *svc, int (*launch)(struct ioc_svm_worker *w
 		ioc_watchdog_launched(w);
 		__atomic_store_n(&w->launch_req, false, __ATOMIC_RELEASE);
 	}
+}
+
+struct ticker {
+	struct ioc_svc *svc;
+	unsigned rt_priority;
+	bool stop;
+};
+
+static void *
+ticker_main(void *arg)
+{
+	struct ticker *t = arg;
+	uint64_t period = ioc_watchdog_period(t->svc);
+	uint64_t us = RTE_MAX(period * 1000000 / rte_get_tsc_hz(), 1ul);
+
+	if (t->rt_priority > 0) {
+		struct sched_param sp = { .sched_priority = (int)t->rt_priority };
+
+		(void)pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+	}
+	while (!__atomic_load_n(&t->stop, __ATOMIC_ACQUIRE)) {
+		ioc_watchdog_tick(t->svc, rte_get_tsc_cycles());
+		rte_delay_us_sleep((unsigned)us);
+	}
+	return NULL;
+}
+
+int
+ioc_watchdog_during(struct ioc_svc *svc, unsigned rt_priority, int (*fn)(void *arg), void *arg)
+{
+	struct ticker t = { .svc = svc, .rt_priority = rt_priority };
+	pthread_t tid;
+	int rc;
+
+	if (svc == NULL || pthread_create(&tid, NULL, ticker_main, &t) != 0) {
+		if (svc != NULL)
+			IOC_LOG(WARNING, watchdog, "no thread to tick meanwhile: detection waits");
+		return fn(arg);
+	}
+	rc = fn(arg);
+	__atomic_store_n(&t.stop, true, __ATOMIC_RELEASE);
+	pthread_join(tid, NULL);
+	return rc;
 }

@@ -62,6 +62,15 @@ unsigned ioc_watchdog_tick(struct ioc_svc *svc, uint64_t now);
 void ioc_watchdog_service(struct ioc_svc *svc, int (*launch)(struct ioc_svm_worker *w));
 
 /*
+ * Runs fn(arg) on the calling thread, the one that ticks the watchdog, while
+ * another thread ticks it every period (SCHED_FIFO at rt_priority if > 0): a
+ * long call there (a SIGHUP reload compiling rules, hundreds of ms) must not
+ * pause detection. Launches still wait for the caller (the deadline on launch
+ * requests covers them). Returns fn's result.
+ */
+int ioc_watchdog_during(struct ioc_svc *svc, unsigned rt_priority, int (*fn)(void *arg), void *arg);
+
+/*
  * Whoever launches a worker's thread outside ioc_watchdog_service() (the app,
  * at start) says so: the watchdog times a still heartbeat from its next tick,
  * not from when the worker was built.

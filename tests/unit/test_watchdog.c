@@ -867,6 +867,30 @@ test_stopped_worker_hands_back(void)
 	CU_ASSERT(fixture_no_mbuf_in_use(&f));
 }
 
+/* ---- a long call on the ticking thread: a fresh datapath, the real clock --- */
+
+static int
+long_call(void *arg)
+{
+	RTE_SET_USED(arg);
+	rte_delay_us_sleep(40 * 1000); /* a reload compiling rules: no tick from here */
+	return 7;
+}
+
+/* While the thread that ticks is busy (a SIGHUP reload), another ticks: a stall is caught. */
+static void
+test_ticks_during_long_call(void)
+{
+	ioc_svm_worker_poll(w0);
+	ioc_svm_worker_poll(w1);
+	ioc_watchdog_tick(svc, rte_get_tsc_cycles());
+	CU_ASSERT_EQUAL_FATAL(w0->state, IOC_SVM_UP);
+	/* Neither worker beats during the 40 ms call: both are declared down meanwhile. */
+	CU_ASSERT_EQUAL(ioc_watchdog_during(svc, 0, long_call, NULL), 7);
+	CU_ASSERT_EQUAL(w0->state, IOC_SVM_DOWN);
+	CU_ASSERT_EQUAL(w1->state, IOC_SVM_DOWN);
+}
+
 void
 test_watchdog_register(void)
 {
@@ -910,4 +934,7 @@ test_watchdog_register(void)
 	s = CU_add_suite("watchdog stopped threads", setup, teardown);
 	CU_add_test(s, "what a stopped worker held goes back, by policy",
 		    test_stopped_worker_hands_back);
+
+	s = CU_add_suite("watchdog during a long call", setup, teardown);
+	CU_add_test(s, "another thread ticks meanwhile", test_ticks_during_long_call);
 }
