@@ -462,8 +462,11 @@ ioc_watchdog_service(struct ioc_svc *svc, int (*launch)(struct ioc_svm_worker *w
 		 * launch (hours, or never): it goes back to the forwarding
 		 * lcores now, settled by policy if the worker was fenced.
 		 */
-		if (!running)
+		if (!running) {
+			/* EAL reads the lcore state plainly: order the thread's last writes. */
+			__atomic_thread_fence(__ATOMIC_ACQUIRE);
 			ioc_svm_worker_adopt(w);
+		}
 		if (!__atomic_load_n(&w->launch_req, __ATOMIC_ACQUIRE))
 			continue;
 		/*
