@@ -178,6 +178,17 @@ svm_counter() {
 	tel /iochain/svm "$1" "$2"
 }
 
+# svm_wait_state WORKER STATE: the watchdog's view of the worker, within 2 s.
+svm_wait_state() {
+	local i
+	for i in $(seq 1 200); do
+		[ "$(svm_counter "$1" state)" = "$2" ] && return 0
+		sleep 0.01
+	done
+	echo "# $1 is $(svm_counter "$1" state), not $2"
+	return 1
+}
+
 # tel CMD PARAM KEY: one value of a telemetry reply.
 tel() {
 	ctl raw "$1,$2" | python3 -c "import json,sys; print(json.load(sys.stdin)['$1']['$3'])"
