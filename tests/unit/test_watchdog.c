@@ -873,7 +873,7 @@ static int
 long_call(void *arg)
 {
 	RTE_SET_USED(arg);
-	rte_delay_us_sleep(40 * 1000); /* a reload compiling rules: no tick from here */
+	rte_delay_us_sleep(100 * 1000); /* a reload compiling rules: no tick from here */
 	return 7;
 }
 
@@ -885,7 +885,7 @@ test_ticks_during_long_call(void)
 	ioc_svm_worker_poll(w1);
 	ioc_watchdog_tick(svc, rte_get_tsc_cycles());
 	CU_ASSERT_EQUAL_FATAL(w0->state, IOC_SVM_UP);
-	/* Neither worker beats during the 40 ms call: both are declared down meanwhile. */
+	/* Neither worker beats during the 100 ms call: both are declared down meanwhile. */
 	CU_ASSERT_EQUAL(ioc_watchdog_during(svc, 0, long_call, NULL), 7);
 	CU_ASSERT_EQUAL(w0->state, IOC_SVM_DOWN);
 	CU_ASSERT_EQUAL(w1->state, IOC_SVM_DOWN);
