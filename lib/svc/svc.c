@@ -390,9 +390,12 @@ ioc_svm_worker_main(void *arg)
 				continue;
 			}
 			if (fault == IOC_FAULT_STARVE) {
-				/* Off the CPU, as if preempted: the watchdog sees it ran nothing.
+				/*
+				 * Off the CPU, as if preempted. Long sleeps: every
+				 * wake-up costs CPU time, and a second of 2 ms sleeps
+				 * adds up to a hang's millisecond at a 10 ms timeout.
 				 */
-				rte_delay_us_sleep(2000);
+				rte_delay_us_sleep(100 * 1000);
 				continue;
 			}
 			if (fault == IOC_FAULT_CRASH) {
