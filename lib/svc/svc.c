@@ -13,6 +13,7 @@
 #include "log.h"
 #include "meta.h"
 #include "svc.h"
+#include "svm_ext.h"
 
 const char *const ioc_svm_counter_names[IOC_SVM_MAX] = {
 	[IOC_SVM_IN] = "in",
@@ -63,6 +64,7 @@ worker_free(struct ioc_svm_worker *w)
 	}
 	if (w->behaviour != NULL)
 		w->ops->fini(w->behaviour);
+	ioc_svm_ext_free(w->ext);
 	rte_free(w->fenced_by_port);
 	rte_free(w);
 }
@@ -117,6 +119,12 @@ worker_create(const struct ioc_topology *t, const struct ioc_svc_profile *profil
 	ring_seq++;
 	if (w->ops->init(t, inst, index, &w->behaviour) != 0)
 		goto fail;
+	int ext = ioc_topo_find_svm_by_lcore(t, lcore);
+	if (ext >= 0) {
+		w->ext = ioc_svm_ext_create(t, (unsigned)ext, inst, t->n_vnics + t->n_uplinks);
+		if (w->ext == NULL)
+			goto fail;
+	}
 	return w;
 fail:
 	ring_seq++;
@@ -252,6 +260,12 @@ fence_keeps(struct ioc_svm_worker *w, const struct ioc_meta *md)
 	return false;
 }
 
+bool
+ioc_svm_fence_keeps(struct ioc_svm_worker *w, const struct ioc_meta *md)
+{
+	return fence_keeps(w, md);
+}
+
 /* Hand back what is waiting, then take new packets only when nothing is waiting. */
 static unsigned
 serve(struct ioc_svm_worker *w, unsigned l, uint64_t now)
@@ -296,6 +310,8 @@ serve(struct ioc_svm_worker *w, unsigned l, uint64_t now)
 static void
 acknowledge_fence(struct ioc_svm_worker *w, uint32_t gen)
 {
+	if (w->ext != NULL)
+		ioc_svm_ext_fence(w);
 	for (unsigned i = 0; i < w->n_fwd; i++) {
 		unsigned l = w->fwd_lcores[i];
 		struct rte_mbuf **pend = w->pending[l];
@@ -319,14 +335,21 @@ acknowledge_fence(struct ioc_svm_worker *w, uint32_t gen)
 unsigned
 ioc_svm_worker_poll(struct ioc_svm_worker *w)
 {
-	uint64_t now = rte_get_tsc_cycles();
+	return ioc_svm_worker_poll_at(w, rte_get_tsc_cycles());
+}
+
+unsigned
+ioc_svm_worker_poll_at(struct ioc_svm_worker *w, uint64_t now)
+{
 	uint32_t gen = __atomic_load_n(&w->fence_gen, __ATOMIC_ACQUIRE);
 	unsigned total = 0;
 
 	if (unlikely(gen != w->run_gen))
 		acknowledge_fence(w, gen);
 	__atomic_store_n(&w->heartbeat, w->heartbeat + 1, __ATOMIC_RELEASE);
-	for (unsigned i = 0; i < w->n_fwd; i++)
+	if (w->ext != NULL)
+		total = ioc_svm_ext_poll(w, now);
+	for (unsigned i = 0; w->ext == NULL && i < w->n_fwd; i++)
 		total += serve(w, w->fwd_lcores[i], now);
 	if (total > 0)
 		w->cnt[IOC_SVM_BUSY_CYCLES] += rte_get_tsc_cycles() - now;
@@ -342,6 +365,8 @@ ioc_svm_worker_main(void *arg)
 
 	ioc_idle_thread_init();
 	IOC_LOG(INFO, svc, "worker %s running on lcore %u", w->name, rte_lcore_id());
+	if (w->ext != NULL)
+		ioc_svm_ext_start(w, rte_get_tsc_cycles());
 	while (!__atomic_load_n(&w->quit, __ATOMIC_RELAXED)) {
 		int fault = __atomic_load_n(&w->fault, __ATOMIC_ACQUIRE);
 
@@ -352,12 +377,16 @@ ioc_svm_worker_main(void *arg)
 			}
 			if (fault == IOC_FAULT_CRASH) {
 				IOC_LOG(WARNING, svc, "worker %s crashed (drill)", w->name);
+				if (w->ext != NULL)
+					ioc_svm_ext_stop(w);
 				return -1;
 			}
 			rte_delay_us_block(__atomic_load_n(&w->fault_us, __ATOMIC_RELAXED));
 		}
 		ioc_idle_backoff(&idle, ioc_svm_worker_poll(w), w->idle_sleep_us, w->yield);
 	}
+	if (w->ext != NULL)
+		ioc_svm_ext_stop(w);
 	return 0;
 }
 
@@ -472,6 +501,11 @@ ioc_svc_drain(struct ioc_svc *svc)
 				rte_pktmbuf_free(verdict_untag(w->pending[l][p], &deny));
 			n += w->n_pending[l];
 			w->n_pending[l] = 0;
+		}
+		for (unsigned a = 0; w->ext != NULL && a < 2; a++) {
+			rte_pktmbuf_free_bulk(w->ext->txq[a], w->ext->n_txq[a]);
+			n += w->ext->n_txq[a];
+			w->ext->n_txq[a] = 0;
 		}
 	}
 	return n;

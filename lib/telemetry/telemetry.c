@@ -12,6 +12,7 @@
 #include "log.h"
 #include "events.h"
 #include "svc.h"
+#include "svm_ext.h"
 #include "telemetry.h"
 
 /*
@@ -387,6 +388,7 @@ svm_worker(const struct ioc_dp *dp, const struct ioc_svm_worker *w, struct rte_t
 		rte_tel_data_add_dict_u64(d, ioc_svm_counter_names[k],
 					  __atomic_load_n(&w->cnt[k], __ATOMIC_RELAXED));
 	rte_tel_data_add_dict_u64(d, "ring", ioc_svm_worker_ring_count(w));
+	ioc_svm_ext_telemetry(w, d);
 	return 0;
 }
 

@@ -5,6 +5,7 @@
 
 #include "events.h"
 #include "log.h"
+#include "svm_ext.h"
 #include "watchdog.h"
 
 static double
@@ -159,20 +160,24 @@ ioc_watchdog_tick(struct ioc_svc *svc, uint64_t now)
 				w->last_hb = hb;
 				w->last_move = now;
 			}
+			/* An appliance is alive only while its own signals are too (svm_ext.h). */
+			uint64_t last_move = w->last_move;
+			const char *why = "heartbeat stalled for";
+			if (w->ext != NULL)
+				ioc_svm_ext_liveness(w, now, timeout, &last_move, &why);
 			switch (w->state) {
 			case IOC_SVM_IDLE:
 				break;
 			case IOC_SVM_UP:
-				if (now - w->last_move < timeout || w->launch_req)
+				if (now - last_move < timeout || w->launch_req)
 					break;
-				set_state(w, IOC_SVM_DOWN, "heartbeat stalled for",
-					  now - w->last_move);
+				set_state(w, IOC_SVM_DOWN, why, now - last_move);
 				on_down(inst, w, now);
 				changes++;
 				break;
 			case IOC_SVM_DOWN:
-				if (now - w->last_move < timeout) {
-					w->steady_since = w->last_move;
+				if (now - last_move < timeout) {
+					w->steady_since = last_move;
 					set_state(w, IOC_SVM_RECOVERING,
 						  "heartbeat moves again after",
 						  now - w->down_since);
@@ -186,9 +191,8 @@ ioc_watchdog_tick(struct ioc_svc *svc, uint64_t now)
 				}
 				break;
 			case IOC_SVM_RECOVERING:
-				if (now - w->last_move >= timeout) {
-					set_state(w, IOC_SVM_DOWN, "heartbeat stalled again for",
-						  now - w->last_move);
+				if (now - last_move >= timeout) {
+					set_state(w, IOC_SVM_DOWN, why, now - last_move);
 					w->down_since = now;
 					changes++;
 				} else if (now - w->steady_since >= timeout && w->standby &&
