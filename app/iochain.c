@@ -32,6 +32,7 @@
 #include "log.h"
 #include "pcap_demo_ini.h"
 #include "svc.h"
+#include "svm_ext.h"
 #include "telemetry.h"
 #include "watchdog.h"
 
@@ -408,6 +409,7 @@ run(struct ioc_topology *t, unsigned stats_interval)
 			if (!own_lcore)
 				ioc_watchdog_tick(dp->svc, tnow);
 			ioc_watchdog_service(dp->svc, launch_worker);
+			ioc_svm_ext_service(dp->svc, tnow);
 		}
 		if (reload_signal) {
 			char msg[1024];

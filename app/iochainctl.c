@@ -770,8 +770,10 @@ cmd_stats(struct ctl *c, char **args, int nargs)
 /* ---- svm list --------------------------------------------------------- */
 
 static const char *const svm_columns[] = {
-	"instance", "role",	 "lcore",	 "state", "fault",	 "heartbeat",	 "in",
-	"allow",    "drop_rule", "drop_default", "ring",  "near_misses", "preempted_ms", "watchdog",
+	"instance",	"role",		"lcore",     "state",	     "fault",	   "heartbeat",
+	"in",		"allow",	"drop_rule", "drop_default", "ring",	   "near_misses",
+	"preempted_ms", "watchdog",	"appliance", "link",	     "rtt_p50_us", "rtt_p99_us",
+	"probe_age_ms", "svm_returned", "svm_lost",
 };
 #define NB_SVM_COLUMNS (sizeof(svm_columns) / sizeof(svm_columns[0]))
 

@@ -29,6 +29,7 @@ enum ioc_meta_flag {
 	IOC_F_VLAN = 1 << 4,	  /* one or two VLAN tags were skipped */
 	IOC_F_FLOOD = 1 << 5,	  /* a copy (or the original) sent to several ports */
 	IOC_F_SVM_DENY = 1 << 6,  /* the SVM's verdict: drop */
+	IOC_F_SVM_EXT = 1 << 7,	  /* came out of an external appliance (svm_ext.h) */
 };
 
 /*

@@ -107,6 +107,7 @@ enum sec_type {
 	SEC_PROFILE,
 	SEC_REDIRECT,
 	SEC_SVM_RULE,
+	SEC_SVM,
 	SEC_MAX
 };
 
@@ -216,5 +217,6 @@ int ioc_cfg_resolve_keys(struct ctx *c, const struct sec *s, void *obj);
 int ioc_cfg_vnic_resolve(struct ctx *c, const struct sec *s, void *obj);
 int ioc_cfg_instance_resolve(struct ctx *c, const struct sec *s, void *obj);
 int ioc_cfg_redirect_resolve(struct ctx *c, const struct sec *s, void *obj);
+int ioc_cfg_svm_resolve(struct ctx *c, const struct sec *s, void *obj);
 
 #endif /* IOC_CONFIG_PRIV_H */

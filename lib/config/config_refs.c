@@ -28,6 +28,80 @@ sec_of(const struct ctx *c, enum sec_type type, unsigned idx)
 	return NULL;
 }
 
+/* The device name of devargs (up to the first comma) into out. */
+static void
+dev_name(const char *devargs, char out[IOC_DEVARGS_MAX])
+{
+	size_t n = strcspn(devargs, ",");
+
+	memcpy(out, devargs, n);
+	out[n] = '\0';
+}
+
+/* Arm k of [svm] s must name a device no port and no other arm uses (the later one is the error).
+ */
+static int
+check_arm_device(struct ctx *c, const struct sec *s, unsigned k, const char *dev)
+{
+	char a[IOC_DEVARGS_MAX], b[IOC_DEVARGS_MAX];
+
+	dev_name(dev, a);
+	for (unsigned i = 0; i < c->n_secs; i++) {
+		const struct sec *o = &c->secs[i];
+		const struct sec_desc *d = &ioc_sections[o->type];
+
+		for (unsigned j = 0; j < d->n_keys; j++) {
+			const struct key_desc *kd = &d->keys[j];
+			bool arm = o->type == SEC_SVM && strncmp(kd->name, "device_", 7) == 0;
+
+			if ((kd->type != KT_DEVICE && !arm) || !ioc_cfg_seen(o, j) ||
+			    (arm && o->key_line[j] >= s->key_line[k]))
+				continue;
+			dev_name((const char *)ioc_cfg_object(c, o) + kd->off, b);
+			if (strcmp(a, b) != 0)
+				continue;
+			ioc_cfg_at_key(c, s, k);
+			return ioc_cfg_fail(c, "device %s already used by [%s] %s at line %d", a,
+					    o->header, kd->name, o->key_line[j]);
+		}
+	}
+	return 0;
+}
+
+/* [svm]: its instance, one of that instance's lcores, one appliance per lcore, arms used once. */
+int
+ioc_cfg_svm_resolve(struct ctx *c, const struct sec *s, void *obj)
+{
+	struct ioc_svm *x = obj;
+	const struct ioc_service_instance *in;
+	bool ok = false;
+
+	if (ioc_cfg_resolve_keys(c, s, obj) < 0)
+		return -1;
+	in = &c->t->instances[x->instance];
+	for (unsigned i = 0; i < in->lcores.n; i++)
+		ok |= in->lcores.id[i] == x->lcore;
+	for (unsigned i = 0; i < in->standby_lcores.n; i++)
+		ok |= in->standby_lcores.id[i] == x->lcore;
+	ioc_cfg_at_key(c, s, (unsigned)ioc_cfg_key_index(SEC_SVM, "lcore"));
+	if (!ok)
+		return ioc_cfg_fail(c,
+				    "lcore %u is not one of service_instance %s's lcores or "
+				    "standby_lcores",
+				    x->lcore, in->name);
+	for (unsigned i = 0; i < s->idx; i++) {
+		if (c->t->svms[i].lcore == x->lcore)
+			return ioc_cfg_fail(c, "lcore %u already drives [svm %s] (line %d)",
+					    x->lcore, c->t->svms[i].name, c->t->svms[i].line);
+	}
+	if (check_arm_device(c, s, (unsigned)ioc_cfg_key_index(SEC_SVM, "device_in"),
+			     x->device_in) < 0 ||
+	    check_arm_device(c, s, (unsigned)ioc_cfg_key_index(SEC_SVM, "device_out"),
+			     x->device_out) < 0)
+		return -1;
+	return 0;
+}
+
 /* ---------------------------------------------------------------------------------------------- */
 /* Names */
 

@@ -39,6 +39,9 @@ static const struct enum_def en_dfw_action =
 static const struct enum_def en_redirect_action =
 	ENUM("action", "redirect or no_redirect", rdr_acts, rdr_acts_v);
 static const struct enum_def en_scope = ENUM("scope", "vnic or redirected", scopes, scopes_v);
+static const char *const probes[] = { "l2", "icmp", "none" };
+static const int probes_v[] = { IOC_PROBE_L2, IOC_PROBE_ICMP, IOC_PROBE_NONE };
+static const struct enum_def en_probe = ENUM("probe", "l2, icmp or none", probes, probes_v);
 
 #define REQUIRED .required = true
 #define RANGE(lo, hi) .min = (lo), .max = (hi)
@@ -174,6 +177,21 @@ static const struct key_desc svm_rule_keys[] = {
 	{ "action", KT_ENUM, F(struct ioc_svm_rule, action), REQUIRED, .en = &en_allow_drop },
 };
 
+/* The arms are checked after the file (ioc_cfg_svm_resolve): by device name, against ports too. */
+static const struct key_desc svm_keys[] = {
+	{ "instance", KT_SECTION_REF, F(struct ioc_svm, instance), REQUIRED,
+	  SECTION_REF("service_instance", ioc_topo_find_instance) },
+	{ "lcore", KT_U32, F(struct ioc_svm, lcore), REQUIRED, RANGE(0, IOC_MAX_LCORES - 1) },
+	{ "device_in", KT_STR, F(struct ioc_svm, device_in), REQUIRED },
+	{ "device_out", KT_STR, F(struct ioc_svm, device_out), REQUIRED },
+	{ "probe", KT_ENUM, F(struct ioc_svm, probe), .def = "l2", .en = &en_probe },
+	{ "probe_interval_ms", KT_U32, F(struct ioc_svm, probe_interval_ms), .def = "1",
+	  RANGE(1, 60000) },
+	{ "restart", KT_STR, F(struct ioc_svm, restart), .doc = "none" },
+	{ "restart_after_ms", KT_U32, F(struct ioc_svm, restart_after_ms), .def = "1000",
+	  RANGE(0, 3600000) },
+};
+
 /* ---------------------------------------------------------------------------------------------- */
 /* What a row cannot say */
 
@@ -253,6 +271,8 @@ const struct sec_desc ioc_sections[SEC_MAX] = {
 	[SEC_SVM_RULE] = { NAMED("svm_rule", svm_rule_keys, struct ioc_svm_rule, svm_rules,
 				 n_svm_rules),
 			   .order_off = offsetof(struct ioc_svm_rule, order) },
+	[SEC_SVM] = { NAMED("svm", svm_keys, struct ioc_svm, svms, n_svms),
+		      .resolve = ioc_cfg_svm_resolve },
 };
 
 /* ---------------------------------------------------------------------------------------------- */

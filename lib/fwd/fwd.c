@@ -16,6 +16,7 @@
 #include "meta.h"
 #include "port.h"
 #include "svc.h"
+#include "svm_ext.h"
 
 const char *const ioc_port_counter_names[IOC_PC_MAX] = {
 	[IOC_PC_RX] = "rx",
@@ -36,6 +37,8 @@ const char *const ioc_port_counter_names[IOC_PC_MAX] = {
 	[IOC_PC_TX_QUEUED] = "tx_queued",
 	[IOC_PC_TX] = "tx",
 	[IOC_PC_TX_DROP_FULL] = "tx_drop_full",
+	[IOC_PC_SVM_SENT] = "svm_sent",
+	[IOC_PC_SVM_RX] = "svm_rx",
 };
 
 static unsigned pool_seq;
@@ -103,7 +106,7 @@ pool_size(const struct ioc_dp *dp)
 	for (unsigned p = 0; p < dp->n_ports; p++)
 		n += dp->ports[p].n_rxq * IOC_NB_RXD + dp->n_lcores * IOC_NB_TXD;
 	n += dp->n_lcores * (IOC_BURST * (2 * dp->n_ports + 2) + 512);
-	return n + 4096;
+	return n + ioc_svm_ext_pool_need(dp->topo) + 4096;
 }
 
 static int
@@ -234,6 +237,30 @@ build_mac_table(struct ioc_dp *dp)
 	return 0;
 }
 
+/* The appliances' arms ([svm]): frames out of them resume after each vNIC's slot 4. */
+static int
+open_arms(struct ioc_dp *dp, char *err, size_t len)
+{
+	uint8_t *resume_slot = calloc(dp->n_vnics + 1, 1);
+	int rc;
+
+	if (resume_slot == NULL) {
+		snprintf(err, len, "out of memory");
+		return -ENOMEM;
+	}
+	for (unsigned v = 0; v < dp->n_vnics; v++) {
+		const struct ioc_chain *ch = &dp->vnics[v].chain;
+
+		for (unsigned s = 0; s < ch->n_slots; s++) {
+			if (ch->slot[s].ops->slot == 4)
+				resume_slot[v] = (uint8_t)(s + 1);
+		}
+	}
+	rc = ioc_svm_ext_open_arms(dp->svc, dp->pool, resume_slot, err, len);
+	free(resume_slot);
+	return rc;
+}
+
 int
 ioc_dp_create(const struct ioc_topology *t, struct ioc_dp **dpp, char *err, size_t len)
 {
@@ -318,6 +345,9 @@ ioc_dp_create(const struct ioc_topology *t, struct ioc_dp **dpp, char *err, size
 			goto fail;
 		}
 	}
+	rc = open_arms(dp, err, len);
+	if (rc != 0)
+		goto fail;
 	size_t qsz = rte_rcu_qsbr_get_memsize(RTE_MAX(dp->n_lcores, 1u));
 	dp->qsbr = rte_zmalloc("ioc_qsbr", qsz, RTE_CACHE_LINE_SIZE);
 	if (dp->qsbr == NULL || rte_rcu_qsbr_init(dp->qsbr, RTE_MAX(dp->n_lcores, 1u)) != 0) {
@@ -347,6 +377,7 @@ ioc_dp_destroy(struct ioc_dp *dp)
 		if (dp->ports[p].opened)
 			ioc_port_close(dp->ports[p].port_id, dp->ports[p].probed);
 	}
+	ioc_svm_ext_close_arms(dp->svc);
 	for (unsigned i = 0; i < dp->n_lcores; i++)
 		lcore_free(dp->lcores[i], dp->n_vnics);
 	for (unsigned v = 0; v < dp->n_vnics && dp->vnics != NULL; v++)
@@ -430,9 +461,17 @@ ioc_dp_port_counters(const struct ioc_dp *dp, unsigned port, uint64_t out[IOC_PC
 		for (unsigned c = 0; c < IOC_PC_MAX; c++)
 			out[c] += __atomic_load_n(&lc->port_cnt[port][c], __ATOMIC_RELAXED);
 	}
-	for (unsigned i = 0; dp->svc != NULL && i < dp->svc->n_workers; i++)
-		out[IOC_PC_DROP_FENCED] += __atomic_load_n(
-			&dp->svc->workers[i]->fenced_by_port[port], __ATOMIC_RELAXED);
+	for (unsigned i = 0; dp->svc != NULL && i < dp->svc->n_workers; i++) {
+		const struct ioc_svm_worker *w = dp->svc->workers[i];
+
+		out[IOC_PC_DROP_FENCED] +=
+			__atomic_load_n(&w->fenced_by_port[port], __ATOMIC_RELAXED);
+		if (w->ext == NULL)
+			continue;
+		out[IOC_PC_SVM_SENT] +=
+			__atomic_load_n(&w->ext->sent_by_port[port], __ATOMIC_RELAXED);
+		out[IOC_PC_SVM_RX] += __atomic_load_n(&w->ext->rx_by_port[port], __ATOMIC_RELAXED);
+	}
 }
 
 void

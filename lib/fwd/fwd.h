@@ -18,9 +18,12 @@
  * A flooded frame is sent to N ports as itself and N-1 copies (flood_copy),
  * each of which ends forwarded or dropped like any packet; what slots hold
  * (an SVM) is in flight until it is resumed, or freed by a fenced worker
- * (drop_fenced, counted by the workers). And for what leaves by the port:
- *   tx_queued = tx + tx_drop_full
- * where tx_queued includes the replies (reply) slots sent back out of it.
+ * (drop_fenced, counted by the workers). With an external appliance
+ * (svm_ext.h) a held packet is settled when handed into it (svm_sent), and a
+ * frame that comes out is held again on its vNIC's port (svm_rx) until
+ * resumed: in flight = held + svm_rx - resumed - drop_fenced - svm_sent. And for what leaves by the
+ * port: tx_queued = tx + tx_drop_full where tx_queued includes the replies (reply) slots sent back
+ * out of it.
  */
 #ifndef IOC_FWD_H
 #define IOC_FWD_H
@@ -59,6 +62,8 @@ enum ioc_port_counter {
 	IOC_PC_TX_QUEUED,    /* packets queued for TX on this port */
 	IOC_PC_TX,	     /* accepted by the driver */
 	IOC_PC_TX_DROP_FULL, /* refused by the driver (queue full) and freed */
+	IOC_PC_SVM_SENT,     /* held packets an SVM worker handed into its appliance: settled */
+	IOC_PC_SVM_RX,	     /* frames out of an appliance matched to this vNIC: then resumed */
 	IOC_PC_MAX,
 };
 

@@ -232,7 +232,8 @@ resume_run(struct ioc_lcore *lc, struct rte_mbuf **pkts, uint16_t n, bool reclai
 			pc[drop]++;
 			rte_pktmbuf_free(pkts[i]);
 		} else {
-			info[IOC_SVC_SVM_ALLOW]++;
+			info[ioc_meta(pkts[i])->flags & IOC_F_SVM_EXT ? IOC_SVC_APPLIANCE_OUT
+								      : IOC_SVC_SVM_ALLOW]++;
 			pkts[k++] = pkts[i];
 		}
 	}

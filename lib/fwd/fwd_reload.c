@@ -281,6 +281,15 @@ check_services(const struct ioc_topology *a, const struct ioc_topology *b, char 
 			return refuse(msg, len, "svm_rule %s (the SVM workers keep theirs)",
 				      x->name);
 	}
+	if (a->n_svms != b->n_svms)
+		return refuse(msg, len, "the set of [svm] appliances changed");
+	for (unsigned i = 0; i < a->n_svms; i++) {
+		struct ioc_svm x = a->svms[i], y = b->svms[i];
+
+		x.line = y.line = 0;
+		if (memcmp(&x, &y, sizeof(x)) != 0)
+			return refuse(msg, len, "svm %s", x.name);
+	}
 	return check_svm_sets(a, b, msg, len);
 }
 

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "meta.h"
 #include "svc.h"
+#include "svm_ext.h"
 
 const char *const ioc_svm_counter_names[IOC_SVM_MAX] = {
 	[IOC_SVM_IN] = "in",
@@ -64,6 +65,7 @@ worker_free(struct ioc_svm_worker *w)
 	}
 	if (w->behaviour != NULL)
 		w->ops->fini(w->behaviour);
+	ioc_svm_ext_free(w->ext);
 	rte_free(w->fenced_by_port);
 	rte_free(w);
 }
@@ -119,6 +121,12 @@ worker_create(const struct ioc_topology *t, const struct ioc_svc_profile *profil
 	ring_seq++;
 	if (w->ops->init(t, inst, index, &w->behaviour) != 0)
 		goto fail;
+	int ext = ioc_topo_find_svm_by_lcore(t, lcore);
+	if (ext >= 0) {
+		w->ext = ioc_svm_ext_create(t, (unsigned)ext, inst, t->n_vnics + t->n_uplinks);
+		if (w->ext == NULL)
+			goto fail;
+	}
 	return w;
 fail:
 	ring_seq++;
@@ -257,6 +265,12 @@ fence_keeps(struct ioc_svm_worker *w, const struct ioc_meta *md)
 	return false;
 }
 
+bool
+ioc_svm_fence_keeps(struct ioc_svm_worker *w, const struct ioc_meta *md)
+{
+	return fence_keeps(w, md);
+}
+
 /* What it holds for forwarding lcore l, onto l's return ring as far as it has room. */
 static unsigned
 hand_back(struct ioc_svm_worker *w, unsigned l)
@@ -325,6 +339,8 @@ serve(struct ioc_svm_worker *w, unsigned l, uint64_t now, bool serving)
 static void
 acknowledge_fence(struct ioc_svm_worker *w, uint32_t gen)
 {
+	if (w->ext != NULL)
+		ioc_svm_ext_fence(w);
 	for (unsigned i = 0; i < w->n_fwd; i++) {
 		unsigned l = w->fwd_lcores[i];
 		struct rte_mbuf **pend = w->pending[l];
@@ -348,7 +364,12 @@ acknowledge_fence(struct ioc_svm_worker *w, uint32_t gen)
 unsigned
 ioc_svm_worker_poll(struct ioc_svm_worker *w)
 {
-	uint64_t now = rte_get_tsc_cycles();
+	return ioc_svm_worker_poll_at(w, rte_get_tsc_cycles());
+}
+
+unsigned
+ioc_svm_worker_poll_at(struct ioc_svm_worker *w, uint64_t now)
+{
 	uint32_t gen = __atomic_load_n(&w->fence_gen, __ATOMIC_ACQUIRE);
 	unsigned total = 0;
 
@@ -362,7 +383,9 @@ ioc_svm_worker_poll(struct ioc_svm_worker *w)
 	 * return it while its instance is down). It keeps beating meanwhile.
 	 */
 	bool serving = __atomic_load_n(&w->state, __ATOMIC_ACQUIRE) == IOC_SVM_UP;
-	for (unsigned i = 0; i < w->n_fwd; i++)
+	if (w->ext != NULL)
+		total = ioc_svm_ext_poll(w, now);
+	for (unsigned i = 0; w->ext == NULL && i < w->n_fwd; i++)
 		total += serve(w, w->fwd_lcores[i], now, serving);
 	if (total > 0)
 		w->cnt[IOC_SVM_BUSY_CYCLES] += rte_get_tsc_cycles() - now;
@@ -381,6 +404,8 @@ ioc_svm_worker_main(void *arg)
 	if (pthread_getcpuclockid(pthread_self(), &w->cpu_clock) == 0)
 		__atomic_store_n(&w->cpu_clock_ok, true, __ATOMIC_RELEASE);
 	IOC_LOG(INFO, svc, "worker %s running on lcore %u", w->name, rte_lcore_id());
+	if (w->ext != NULL)
+		ioc_svm_ext_start(w, rte_get_tsc_cycles());
 	while (!__atomic_load_n(&w->quit, __ATOMIC_RELAXED)) {
 		int fault = __atomic_load_n(&w->fault, __ATOMIC_ACQUIRE);
 
@@ -400,6 +425,8 @@ ioc_svm_worker_main(void *arg)
 			}
 			if (fault == IOC_FAULT_CRASH) {
 				IOC_LOG(WARNING, svc, "worker %s crashed (drill)", w->name);
+				if (w->ext != NULL)
+					ioc_svm_ext_stop(w);
 				return -1;
 			}
 			rte_delay_us_block(__atomic_load_n(&w->fault_us, __ATOMIC_RELAXED));
@@ -408,6 +435,8 @@ ioc_svm_worker_main(void *arg)
 	}
 	/* Told to stop (a standby back to the bench): hand back what it still holds. */
 	flush_pending(w);
+	if (w->ext != NULL)
+		ioc_svm_ext_stop(w);
 	return 0;
 }
 
@@ -532,6 +561,11 @@ ioc_svc_drain(struct ioc_svc *svc)
 				rte_pktmbuf_free(verdict_untag(w->pending[l][p], &deny));
 			n += w->n_pending[l];
 			w->n_pending[l] = 0;
+		}
+		for (unsigned a = 0; w->ext != NULL && a < 2; a++) {
+			rte_pktmbuf_free_bulk(w->ext->txq[a], w->ext->n_txq[a]);
+			n += w->ext->n_txq[a];
+			w->ext->n_txq[a] = 0;
 		}
 	}
 	return n;

@@ -53,6 +53,7 @@ enum ioc_svc_info {
 	IOC_SVC_SVM_DENY,	  /* came back denied, freed */
 	IOC_SVC_SVM_DOWN_BYPASS,  /* failOpen, the instance is down: passed uninspected */
 	IOC_SVC_RECLAIMED,	  /* taken back from a dead worker\'s ring: through slot 4 again */
+	IOC_SVC_APPLIANCE_OUT,	  /* came out of an external appliance, resumed after slot 4 */
 	IOC_SVC_NB_INFOS,
 };
 
@@ -73,6 +74,7 @@ extern const char *const ioc_svm_counter_names[IOC_SVM_MAX];
 
 struct ioc_svm_worker;
 struct ioc_svc_profile;
+struct ioc_svm_ext;
 
 /* A packet handed to a worker: an element of a `to` ring. */
 struct ioc_svm_pkt {
@@ -132,6 +134,7 @@ struct ioc_svm_worker {
 	bool yield;		/* shares its CPU with another polling lcore */
 	const struct ioc_svm_ops *ops;
 	void *behaviour;		    /* the ops' per-worker state */
+	struct ioc_svm_ext *ext;	    /* an [svm] appliance it drives (svm_ext.h), or NULL */
 	struct rte_ring *to[RTE_MAX_LCORE]; /* by forwarding lcore id; NULL elsewhere */
 	struct rte_ring *back[RTE_MAX_LCORE];
 	uint16_t fwd_lcores[RTE_MAX_LCORE]; /* the forwarding lcores it serves */
@@ -230,6 +233,14 @@ struct ioc_svc *ioc_svc_get(void);
 int ioc_svm_worker_main(void *arg);
 /* One iteration of the worker loop; returns packets handled (tests drive it directly). */
 unsigned ioc_svm_worker_poll(struct ioc_svm_worker *w);
+/* The same at TSC time `now` (the tests' clock). */
+unsigned ioc_svm_worker_poll_at(struct ioc_svm_worker *w, uint64_t now);
+
+/*
+ * Worker lcore, fenced: whether a packet it held is returned (its profile is
+ * failOpen) or freed (failClosed: counted as fenced by the port it came in on).
+ */
+bool ioc_svm_fence_keeps(struct ioc_svm_worker *w, const struct ioc_meta *md);
 
 /*
  * Main lcore, for a worker whose thread has stopped (crashed, or a standby

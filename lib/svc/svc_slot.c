@@ -36,6 +36,7 @@ static const char *const svc_infos[IOC_SVC_NB_INFOS] = {
 	[IOC_SVC_SVM_DENY] = "svm_deny",
 	[IOC_SVC_SVM_DOWN_BYPASS] = "svm_down_bypass",
 	[IOC_SVC_RECLAIMED] = "reclaimed",
+	[IOC_SVC_APPLIANCE_OUT] = "appliance_out",
 };
 
 struct svc_vnic {

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "events.h"
 #include "svc.h"
+#include "svm_ext.h"
 #include "telemetry.h"
 #include "watchdog.h"
 
@@ -400,6 +401,7 @@ svm_worker(const struct ioc_dp *dp, const struct ioc_svm_worker *w, struct rte_t
 	rte_tel_data_add_dict_u64(d, "preempted_ms",
 				  __atomic_load_n(&w->preempted_tsc, __ATOMIC_RELAXED) * 1000 /
 					  rte_get_tsc_hz());
+	ioc_svm_ext_telemetry(w, d);
 	return 0;
 }
 

@@ -61,6 +61,16 @@ ioc_topo_find_profile(const struct ioc_topology *t, const char *name)
 	TOPO_FIND(t->profiles, t->n_profiles, name);
 }
 
+int
+ioc_topo_find_svm_by_lcore(const struct ioc_topology *t, unsigned lcore)
+{
+	for (unsigned i = 0; i < t->n_svms; i++) {
+		if (t->svms[i].lcore == lcore)
+			return (int)i;
+	}
+	return -1;
+}
+
 static uint32_t
 cidr_mask(uint8_t len)
 {
@@ -286,5 +296,6 @@ ioc_topo_free(struct ioc_topology *t)
 	free(t->profiles);
 	free(t->redirect_rules);
 	free(t->svm_rules);
+	free(t->svms);
 	ioc_topo_init(t);
 }

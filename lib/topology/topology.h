@@ -213,6 +213,28 @@ struct ioc_svm_rule {
 	int line;
 };
 
+/* [svm NAME]: an external appliance behind one worker lcore (DESIGN.md §9). */
+enum ioc_probe {
+	IOC_PROBE_L2,	/* ethertype 0x88b5 frames (default) */
+	IOC_PROBE_ICMP, /* ICMP echo between link-local addresses, for IP-only appliances */
+	IOC_PROBE_NONE,
+};
+
+#define IOC_RESTART_MAX 512
+
+struct ioc_svm {
+	char name[IOC_NAME_MAX];
+	int instance;
+	unsigned lcore;			  /* one of the instance's lcores or standby_lcores */
+	char device_in[IOC_DEVARGS_MAX];  /* outbound traffic enters here */
+	char device_out[IOC_DEVARGS_MAX]; /* inbound traffic enters here */
+	enum ioc_probe probe;
+	uint32_t probe_interval_ms;    /* default 1 */
+	char restart[IOC_RESTART_MAX]; /* shell command run while down; "" none */
+	uint32_t restart_after_ms;     /* default 1000 */
+	int line;
+};
+
 struct ioc_topology {
 	char file[256]; /* path it was loaded from, or "<embedded>" */
 	struct ioc_host host;
@@ -239,6 +261,8 @@ struct ioc_topology {
 	unsigned n_redirect_rules;
 	struct ioc_svm_rule *svm_rules;
 	unsigned n_svm_rules;
+	struct ioc_svm *svms;
+	unsigned n_svms;
 };
 
 /* Lookups by name: index, or -1. */
@@ -249,6 +273,8 @@ int ioc_topo_find_ipset(const struct ioc_topology *t, const char *name);
 int ioc_topo_find_group(const struct ioc_topology *t, const char *name);
 int ioc_topo_find_instance(const struct ioc_topology *t, const char *name);
 int ioc_topo_find_profile(const struct ioc_topology *t, const char *name);
+/* The [svm] driven by lcore `lcore`, or -1. */
+int ioc_topo_find_svm_by_lcore(const struct ioc_topology *t, unsigned lcore);
 
 /*
  * Whether vNIC `vnic` is a member of group `group`, directly (vnic:), through

@@ -11,6 +11,7 @@
 
 #include "events.h"
 #include "log.h"
+#include "svm_ext.h"
 #include "watchdog.h"
 
 static double
@@ -265,6 +266,9 @@ ioc_watchdog_reason(int why, uint64_t ran_tsc, uint64_t still_tsc, char *buf, si
 				ms(still_tsc));
 	case IOC_WD_CRASHED:
 		return snprintf(buf, len, "crashed: its thread stopped");
+	case IOC_WD_APPLIANCE:
+		return snprintf(buf, len, "appliance: its probes or rings still for %.1f ms",
+				ms(still_tsc));
 	case IOC_WD_PREEMPTED:
 		return snprintf(buf, len, "preempted: ran %.1f ms in %.1f ms, not hung",
 				ms(ran_tsc), ms(still_tsc));
@@ -348,6 +352,20 @@ declare_down(struct ioc_svc_instance *inst, struct ioc_svm_worker *w, uint64_t n
 	on_down(inst, w, now);
 }
 
+/* An external appliance's own signals (probes, its rings, its link) are stale. */
+static void
+appliance_down(struct ioc_svc_instance *inst, struct ioc_svm_worker *w, uint64_t now,
+	       const char *what)
+{
+	if (w->excused) {
+		w->excused = false;
+		w->preempted_tsc += now - w->excused_from;
+	}
+	w->why = IOC_WD_APPLIANCE;
+	set_state(w, IOC_SVM_DOWN, "%s %.1f ms", what, ms(w->why_still_tsc));
+	on_down(inst, w, now);
+}
+
 unsigned
 ioc_watchdog_tick(struct ioc_svc *svc, uint64_t now)
 {
@@ -377,6 +395,15 @@ ioc_watchdog_tick(struct ioc_svc *svc, uint64_t now)
 				w->last_move = now;
 				restart_still(w, now);
 			}
+			/*
+			 * An appliance is alive only while its own signals are too
+			 * (svm_ext.h). Those are probes, not a thread of ours: no CPU
+			 * time excuses them.
+			 */
+			uint64_t ext_last = w->last_move;
+			const char *ext_why = NULL;
+			if (w->ext != NULL)
+				ioc_svm_ext_liveness(w, now, timeout, &ext_last, &ext_why);
 			switch (w->state) {
 			case IOC_SVM_IDLE:
 				break;
@@ -387,6 +414,13 @@ ioc_watchdog_tick(struct ioc_svc *svc, uint64_t now)
 					w->why_ran_tsc = 0;
 					w->why_still_tsc = now - w->still_from;
 					declare_down(inst, w, now, IOC_WD_CRASHED);
+					changes++;
+					break;
+				}
+				if (ext_why != NULL && now - ext_last >= timeout) {
+					w->why_ran_tsc = 0;
+					w->why_still_tsc = now - ext_last;
+					appliance_down(inst, w, now, ext_why);
 					changes++;
 					break;
 				}
@@ -406,8 +440,8 @@ ioc_watchdog_tick(struct ioc_svc *svc, uint64_t now)
 				break;
 			case IOC_SVM_DOWN:
 				/* Beating again since it was declared down (a crash is at once). */
-				if (w->last_move > w->down_since && now - w->last_move < timeout) {
-					w->steady_since = w->last_move;
+				if (w->last_move > w->down_since && now - ext_last < timeout) {
+					w->steady_since = ext_last;
 					set_state(w, IOC_SVM_RECOVERING,
 						  "heartbeat moves again after %.1f ms",
 						  ms(now - w->down_since));
@@ -420,10 +454,12 @@ ioc_watchdog_tick(struct ioc_svc *svc, uint64_t now)
 				}
 				break;
 			case IOC_SVM_RECOVERING:
-				if (now - w->still_from >= timeout) {
-					set_state(w, IOC_SVM_DOWN,
-						  "heartbeat stalled again for %.1f ms",
-						  ms(now - w->still_from));
+				if (now - RTE_MIN(w->still_from, ext_last) >= timeout) {
+					uint64_t since = now - RTE_MIN(w->still_from, ext_last);
+
+					set_state(w, IOC_SVM_DOWN, "%s again for %.1f ms",
+						  ext_why != NULL ? ext_why : "heartbeat stalled",
+						  ms(since));
 					fence(w, now);
 					changes++;
 				} else if (now - w->steady_since >= timeout && w->standby &&

@@ -44,6 +44,7 @@ enum ioc_wd_why {
 	IOC_WD_STARVED,	  /* barely ran, for max_preempt_ms */
 	IOC_WD_CRASHED,	  /* its thread stopped */
 	IOC_WD_PREEMPTED, /* excused: still for the timeout, but it barely ran */
+	IOC_WD_APPLIANCE, /* an external appliance's probes, rings or link: probes alone decide */
 };
 
 /* The reason as events and svm list show it ("stalled: ran 9.8 ms of 10.0 ms ..."). */

@@ -15,6 +15,7 @@
 #include <rte_udp.h>
 
 #include "config.h"
+#include "events.h"
 #include "fixture.h"
 
 static struct rte_mempool *test_pool;
@@ -189,6 +190,24 @@ fixture_drain_free(struct ring_port *p)
 		n++;
 	}
 	return n;
+}
+
+static void
+find_event(const char *line, void *arg)
+{
+	const char **want = arg;
+
+	if (*want != NULL && strstr(line, *want) != NULL)
+		*want = NULL;
+}
+
+bool
+fixture_has_event(const char *s)
+{
+	const char *want = s;
+
+	ioc_events_foreach(find_event, &want);
+	return want == NULL;
 }
 
 uint64_t

@@ -57,6 +57,9 @@ unsigned fixture_drain(struct ring_port *p, struct rte_mbuf **out, unsigned n);
 /* Dequeue and free everything the port transmitted; return count. */
 unsigned fixture_drain_free(struct ring_port *p);
 
+/* Whether one of the kept events contains s. */
+bool fixture_has_event(const char *s);
+
 uint64_t fixture_port_counter(struct dp_fixture *f, const char *port, enum ioc_port_counter c);
 /* A chain counter by name ("swsec_drop_mac") of a vNIC; UINT64_MAX if no such counter. */
 uint64_t fixture_slot_counter(struct dp_fixture *f, const char *vnic, const char *name);

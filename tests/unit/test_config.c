@@ -1688,6 +1688,75 @@ test_err_null_and_reuse(void)
 	CU_ASSERT_STRING_EQUAL(e.msg, "missing required section [host]");
 }
 
+/* [svm]: an appliance behind lcore 2 of instance fgt, lines 18-22, then optional keys. */
+#define EXT                                                                                        \
+	"[svm fgt-a]\n"				 /* 18 */                                          \
+	"instance = fgt\n"			 /* 19 */                                          \
+	"lcore = 2\n"				 /* 20 */                                          \
+	"device_in = net_memif10,role=server\n"	 /* 21 */                                          \
+	"device_out = net_memif11,role=server\n" /* 22 */
+
+static void
+test_load_svm(void)
+{
+	struct ioc_topology t;
+	struct ioc_error e;
+
+	CU_ASSERT_EQUAL_FATAL(ioc_config_load_string(BASE SVC EXT, "t.ini", &t, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(t.n_svms, 1);
+	CU_ASSERT_STRING_EQUAL(t.svms[0].name, "fgt-a");
+	CU_ASSERT_EQUAL(t.svms[0].instance, 0);
+	CU_ASSERT_EQUAL(t.svms[0].lcore, 2);
+	CU_ASSERT_STRING_EQUAL(t.svms[0].device_out, "net_memif11,role=server");
+	/* Defaults. */
+	CU_ASSERT_EQUAL(t.svms[0].probe, IOC_PROBE_L2);
+	CU_ASSERT_EQUAL(t.svms[0].probe_interval_ms, 1);
+	CU_ASSERT_STRING_EQUAL(t.svms[0].restart, "");
+	CU_ASSERT_EQUAL(t.svms[0].restart_after_ms, 1000);
+	CU_ASSERT_EQUAL(ioc_topo_find_svm_by_lcore(&t, 2), 0);
+	CU_ASSERT_EQUAL(ioc_topo_find_svm_by_lcore(&t, 1), -1);
+	ioc_topo_free(&t);
+	CU_ASSERT_EQUAL_FATAL(ioc_config_load_string(BASE SVC EXT "probe = icmp\n"
+								  "probe_interval_ms = 5\n"
+								  "restart = /bin/true fgt-a\n"
+								  "restart_after_ms = 0\n",
+						     "t.ini", &t, &e),
+			      0);
+	CU_ASSERT_EQUAL(t.svms[0].probe, IOC_PROBE_ICMP);
+	CU_ASSERT_EQUAL(t.svms[0].probe_interval_ms, 5);
+	CU_ASSERT_STRING_EQUAL(t.svms[0].restart, "/bin/true fgt-a");
+	CU_ASSERT_EQUAL(t.svms[0].restart_after_ms, 0);
+	ioc_topo_free(&t);
+}
+
+static void
+test_err_svm(void)
+{
+	EXPECT_ERR(BASE SVC "[svm a]\ninstance = nope\nlcore = 2\ndevice_in = x\ndevice_out = y\n",
+		   19, "svm a", "instance", "unknown service_instance \"nope\"");
+	EXPECT_ERR(BASE SVC "[svm a]\ninstance = fgt\nlcore = 1\ndevice_in = x\ndevice_out = y\n",
+		   20, "svm a", "lcore",
+		   "lcore 1 is not one of service_instance fgt's lcores or standby_lcores");
+	EXPECT_ERR(BASE SVC "[svm a]\ninstance = fgt\nlcore = 2\ndevice_in = x\n", 18, "svm a",
+		   "device_out", "missing required key");
+	/* An arm twice: in one section, between appliances, or a port's device. */
+	EXPECT_ERR(BASE SVC "[svm a]\ninstance = fgt\nlcore = 2\ndevice_in = net_memif1,id=0\n"
+			    "device_out = net_memif1,id=1\n",
+		   22, "svm a", "device_out",
+		   "device net_memif1 already used by [svm a] device_in at line 21");
+	EXPECT_ERR(BASE SVC "[svm a]\ninstance = fgt\nlcore = 2\ndevice_in = net_null0\n"
+			    "device_out = y\n",
+		   21, "svm a", "device_in",
+		   "device net_null0 already used by [vnic VM1.eth0] device at line 7");
+	EXPECT_ERR(BASE SVC "[svm a]\ninstance = fgt\nlcore = 2\ndevice_in = x\ndevice_out = y\n"
+			    "[svm b]\ninstance = fgt\nlcore = 2\ndevice_in = z\ndevice_out = w\n",
+		   25, "svm b", "lcore", "lcore 2 already drives [svm a] (line 18)");
+	EXPECT_ERR(BASE SVC EXT "probe = arp\n", 23, "svm fgt-a", "probe",
+		   "invalid probe \"arp\": expected l2, icmp or none");
+	EXPECT_ERR(BASE SVC EXT "probe_interval_ms = 0\n", 23, "svm fgt-a", "probe_interval_ms",
+		   "invalid number \"0\": out of range (1..60000)");
+}
+
 /* ---------------------------------------------------------------------------------------------- */
 
 struct test_def {
@@ -1720,6 +1789,7 @@ static const struct test_def load_tests[] = {
 	{ "README key table matches the schema", test_schema_in_readme },
 	{ "lcore roles, valid sharing", test_lcore_roles_valid },
 	{ "group diamond is not a cycle", test_group_diamond_is_not_a_cycle },
+	{ "svm sections", test_load_svm },
 };
 
 static const struct test_def error_tests[] = {
@@ -1737,6 +1807,7 @@ static const struct test_def error_tests[] = {
 	{ "vnic name", test_err_vnic_name },
 	{ "overlong line", test_err_long_line_and_nul },
 	{ "NUL byte, NULL error, reuse", test_err_null_and_reuse },
+	{ "svm sections", test_err_svm },
 };
 
 static void
