@@ -442,14 +442,18 @@ static const char *const slot_fields[][2] = {
 };
 
 static int
-print_slot(struct ctl *c, const char *vnic, int64_t slot)
+print_slot(struct ctl *c, const char *vnic, int64_t slot, unsigned k)
 {
 	char req[MAX_REQUEST_LEN + 1];
 	struct json_object *s;
 	size_t i;
 	int rc;
 
-	snprintf(req, sizeof(req), CMD_SUMMARIZE ",%s,%" PRId64, vnic, slot);
+	/* A slot listed k times before shows its filter k (slot 4: one per service instance). */
+	if (k == 0)
+		snprintf(req, sizeof(req), CMD_SUMMARIZE ",%s,%" PRId64, vnic, slot);
+	else
+		snprintf(req, sizeof(req), CMD_SUMMARIZE ",%s,%" PRId64 ",%u", vnic, slot, k);
 	rc = request(c, req, &s);
 	if (rc <= 0) {
 		if (rc == 0)
@@ -482,6 +486,7 @@ print_vnic(struct ctl *c, const char *vnic, char **last_vm)
 	struct json_object *v, *slots;
 	int64_t *ids = NULL;
 	size_t i, n;
+	unsigned k;
 	int rc, ret = EXIT_RUNTIME;
 
 	snprintf(req, sizeof(req), CMD_SUMMARIZE ",%s", vnic);
@@ -525,9 +530,11 @@ print_vnic(struct ctl *c, const char *vnic, char **last_vm)
 		*last_vm = strdup(vm);
 	}
 	printf(" port %s %s\n", port, name);
-	for (i = 0; i < n; i++)
-		if (print_slot(c, vnic, ids[i]) != EXIT_OK)
+	for (i = 0, k = 0; i < n; i++) {
+		k = i > 0 && ids[i] == ids[i - 1] ? k + 1 : 0;
+		if (print_slot(c, vnic, ids[i], k) != EXIT_OK)
 			goto out;
+	}
 	ret = EXIT_OK;
 out:
 	free(ids);

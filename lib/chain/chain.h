@@ -134,6 +134,14 @@ struct ioc_slot_ops {
 			    uint16_t n);
 	void (*describe)(const void *priv, const struct ioc_topology *t, unsigned vnic,
 			 struct ioc_slot_desc *d);
+	/*
+	 * Optional, for a slot that shows several filters on one vNIC (slot 4:
+	 * one per bound service instance): how many, and filter k's
+	 * description (k = 0 is what describe() gives). Without them: one.
+	 */
+	unsigned (*n_filters)(const void *priv);
+	void (*describe_filter)(const void *priv, const struct ioc_topology *t, unsigned vnic,
+				unsigned k, struct ioc_slot_desc *d);
 	TAILQ_ENTRY(ioc_slot_ops) next;
 };
 

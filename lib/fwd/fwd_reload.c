@@ -171,15 +171,25 @@ out:
 	return rc;
 }
 
-/* Slot 4 of vNIC v: the profile of the first redirect rule whose group has it, or -1 (none). */
+/*
+ * Slot 4 of vNIC v is built for the profiles its redirect rules can mark
+ * (ioc_topo_vnic_profiles): a reload keeps it only if that list is the same.
+ * Returns the first position where a and b differ, or -1.
+ */
 static int
-slot4_profile(const struct ioc_topology *t, unsigned v)
+slot4_diff(const struct ioc_topology *a, const struct ioc_topology *b, unsigned v, int *pa, int *pb)
 {
-	for (unsigned r = 0; r < t->n_redirect_rules; r++) {
-		const struct ioc_redirect_rule *rr = &t->redirect_rules[r];
+	unsigned na = ioc_topo_vnic_profiles(a, (int)v, pa);
+	unsigned nb = ioc_topo_vnic_profiles(b, (int)v, pb);
 
-		if (rr->action == IOC_ACT_REDIRECT && ioc_topo_group_has_vnic(t, rr->group, (int)v))
-			return rr->profile;
+	for (unsigned i = 0; i < na || i < nb; i++) {
+		if (i >= na)
+			pa[i] = -1;
+		if (i >= nb)
+			pb[i] = -1;
+		/* Profiles are compared by index: check_services refuses renamed ones. */
+		if (pa[i] != pb[i])
+			return (int)i;
 	}
 	return -1;
 }
@@ -312,14 +322,22 @@ ioc_dp_reload_check(const struct ioc_topology *cur, const struct ioc_topology *n
 	rc = check_ports(cur, next, msg, len);
 	if (rc == 0)
 		rc = check_services(cur, next, msg, len);
-	for (unsigned v = 0; v < cur->n_vnics && rc == 0; v++) {
-		int p = slot4_profile(cur, v), q = slot4_profile(next, v);
+	int *pa = calloc(cur->n_profiles + 1, sizeof(*pa));
+	int *pb = calloc(cur->n_profiles + 1, sizeof(*pb));
 
-		if (p != q)
+	if (rc == 0 && (pa == NULL || pb == NULL))
+		rc = refuse(msg, len, "out of memory");
+	for (unsigned v = 0; v < cur->n_vnics && rc == 0; v++) {
+		int i = slot4_diff(cur, next, v, pa, pb);
+
+		if (i >= 0)
 			rc = refuse(msg, len, "redirect rules move vnic %s's slot 4 (%s -> %s)",
-				    cur->vnics[v].name, p < 0 ? "none" : cur->profiles[p].name,
-				    q < 0 ? "none" : next->profiles[q].name);
+				    cur->vnics[v].name,
+				    pa[i] < 0 ? "none" : cur->profiles[pa[i]].name,
+				    pb[i] < 0 ? "none" : next->profiles[pb[i]].name);
 	}
+	free(pa);
+	free(pb);
 	return rc;
 }
 

@@ -39,11 +39,21 @@ static const char *const svc_infos[IOC_SVC_NB_INFOS] = {
 	[IOC_SVC_APPLIANCE_OUT] = "appliance_out",
 };
 
-struct svc_vnic {
-	struct ioc_svc *svc;
-	/* The vNIC's own profile (its first redirect rule's): summarize-dvfilter, vnic scope. */
+/* A profile the vNIC's redirect rules can mark its packets for, and its instance. */
+struct svc_bound {
 	unsigned instance;
 	unsigned profile;
+};
+
+struct svc_vnic {
+	struct ioc_svc *svc;
+	/*
+	 * Every (instance, profile) the vNIC is bound to, in redirect-rule order:
+	 * with fail_closed_scope = vnic, any of them down and failClosed stops the
+	 * whole vNIC (DESIGN.md §5: every vNIC bound to the failed service).
+	 */
+	unsigned n_bound;
+	struct svc_bound bound[];
 };
 
 static void
@@ -61,27 +71,28 @@ static int
 svc_attach(const struct ioc_topology *t, unsigned vnic, void **priv)
 {
 	struct svc_vnic *sv;
-	int first = -1;
+	int *profiles = calloc(t->n_profiles ? t->n_profiles : 1, sizeof(*profiles));
+	unsigned n;
 
-	for (unsigned r = 0; r < t->n_redirect_rules && first < 0; r++) {
-		const struct ioc_redirect_rule *rr = &t->redirect_rules[r];
-
-		if (rr->action == IOC_ACT_REDIRECT && ioc_topo_group_has_vnic(t, rr->group, vnic))
-			first = (int)r;
-	}
-	if (first < 0)
+	if (profiles == NULL)
+		return -ENOMEM;
+	n = ioc_topo_vnic_profiles(t, (int)vnic, profiles);
+	if (n == 0) {
+		free(profiles);
 		return 0;
-
-	sv = calloc(1, sizeof(*sv));
-	if (sv == NULL)
-		return -ENOMEM;
-	sv->svc = ioc_svc_acquire(t);
-	if (sv->svc == NULL) {
+	}
+	sv = calloc(1, sizeof(*sv) + n * sizeof(sv->bound[0]));
+	if (sv == NULL || (sv->svc = ioc_svc_acquire(t)) == NULL) {
 		free(sv);
+		free(profiles);
 		return -ENOMEM;
 	}
-	sv->profile = (unsigned)t->redirect_rules[first].profile;
-	sv->instance = (unsigned)t->profiles[sv->profile].instance;
+	for (unsigned i = 0; i < n; i++) {
+		sv->bound[i].profile = (unsigned)profiles[i];
+		sv->bound[i].instance = (unsigned)t->profiles[profiles[i]].instance;
+	}
+	sv->n_bound = n;
+	free(profiles);
 	*priv = sv;
 	return 1;
 }
@@ -116,23 +127,39 @@ failure_path(const struct ioc_svc_profile *p, struct ioc_slot_ctx *ctx, struct r
 	}
 }
 
+/* failClosed with scope vnic: one bound instance down stops the whole vNIC. */
+static inline bool
+vnic_blocked(const struct svc_vnic *sv)
+{
+	const struct ioc_svc *svc = sv->svc;
+
+	for (unsigned b = 0; b < sv->n_bound; b++) {
+		const struct ioc_svc_profile *p = &svc->profiles[sv->bound[b].profile];
+
+		if (unlikely(__atomic_load_n(&svc->instances[sv->bound[b].instance].down,
+					     __ATOMIC_ACQUIRE)) &&
+		    p->scope_vnic && !fail_open(p))
+			return true;
+	}
+	return false;
+}
+
 static uint16_t
 svc_process(const void *priv, struct ioc_slot_ctx *ctx, struct rte_mbuf **pkts, uint16_t n)
 {
 	const struct svc_vnic *sv = priv;
 	const struct ioc_svc *svc = sv->svc;
-	const struct ioc_svc_profile *own = &svc->profiles[sv->profile];
 	struct rte_mbuf *held[IOC_BURST];
 	struct ioc_svm_pkt batch[IOC_BURST];
 	struct ioc_svm_worker *dest[IOC_BURST];
 	uint16_t kept = 0, nh = 0;
 
 	/*
-	 * failClosed with scope vnic: while the vNIC's SVM is down the filter
-	 * denies all the packets of the vNIC, both ways, redirected or not.
+	 * failClosed with scope vnic: while an SVM the vNIC is bound to is down
+	 * the filter denies all the packets of the vNIC, both ways, redirected or
+	 * not, whichever profile marked them.
 	 */
-	if (unlikely(__atomic_load_n(&svc->instances[sv->instance].down, __ATOMIC_ACQUIRE)) &&
-	    own->scope_vnic && !fail_open(own)) {
+	if (vnic_blocked(sv)) {
 		ctx->reasons[IOC_SVC_SVM_DOWN_DROP] += n;
 		rte_pktmbuf_free_bulk(pkts, n);
 		return 0;
@@ -185,25 +212,69 @@ svc_process(const void *priv, struct ioc_slot_ctx *ctx, struct rte_mbuf **pkts, 
 	return kept;
 }
 
-static void
-svc_describe(const void *priv, const struct ioc_topology *t, unsigned vnic, struct ioc_slot_desc *d)
+/* Filter k of the vNIC: its k-th distinct bound instance; the bound pair that shows it. */
+static const struct svc_bound *
+nth_instance(const struct svc_vnic *sv, unsigned k)
+{
+	for (unsigned b = 0; b < sv->n_bound; b++) {
+		unsigned seen = 0;
+
+		while (seen < b && sv->bound[seen].instance != sv->bound[b].instance)
+			seen++;
+		if (seen == b && k-- == 0)
+			return &sv->bound[b];
+	}
+	return NULL;
+}
+
+/* One slot-4 filter per instance the vNIC is bound to. */
+static unsigned
+svc_n_filters(const void *priv)
 {
 	const struct svc_vnic *sv = priv;
-	const struct ioc_service_instance *si = &t->instances[sv->instance];
-	char agent[32], slow_path_id[16];
+	unsigned n = 0;
 
+	while (nth_instance(sv, n) != NULL)
+		n++;
+	return n;
+}
+
+static void
+svc_describe_filter(const void *priv, const struct ioc_topology *t, unsigned vnic, unsigned k,
+		    struct ioc_slot_desc *d)
+{
+	const struct svc_vnic *sv = priv;
+	const struct svc_bound *first = nth_instance(sv, k);
+	const struct ioc_service_instance *si;
+	char agent[32], slow_path_id[16];
+	bool open = true;
+
+	if (first == NULL)
+		first = &sv->bound[0];
+	si = &t->instances[first->instance];
+	/* failClosed when any profile of this instance the vNIC is bound by is. */
+	for (unsigned b = 0; b < sv->n_bound; b++)
+		if (sv->bound[b].instance == first->instance &&
+		    !fail_open(&sv->svc->profiles[sv->bound[b].profile]))
+			open = false;
 	snprintf(agent, sizeof(agent), "serviceinstance-%u", si->id);
 	if (si->has_slow_path_id)
 		snprintf(slow_path_id, sizeof(slow_path_id), "%u", si->slow_path_id);
 	else
 		snprintf(slow_path_id, sizeof(slow_path_id), "none");
 	/* As the platform shows it: Attached while the slot's SVM is up. */
-	ioc_slot_describe(d, t, vnic, 4, agent,
-			  __atomic_load_n(&sv->svc->instances[sv->instance].down, __ATOMIC_ACQUIRE)
-				  ? "Detached"
-				  : "Attached",
-			  fail_open(&sv->svc->profiles[sv->profile]) ? "failOpen" : "failClosed",
-			  slow_path_id, "Dynamic Filter Creation");
+	ioc_slot_describe(
+		d, t, vnic, 4, agent,
+		__atomic_load_n(&sv->svc->instances[first->instance].down, __ATOMIC_ACQUIRE)
+			? "Detached"
+			: "Attached",
+		open ? "failOpen" : "failClosed", slow_path_id, "Dynamic Filter Creation");
+}
+
+static void
+svc_describe(const void *priv, const struct ioc_topology *t, unsigned vnic, struct ioc_slot_desc *d)
+{
+	svc_describe_filter(priv, t, vnic, 0, d);
 }
 
 static struct ioc_slot_ops svc_ops = {
@@ -218,6 +289,8 @@ static struct ioc_slot_ops svc_ops = {
 	.detach = svc_detach,
 	.process = svc_process,
 	.describe = svc_describe,
+	.n_filters = svc_n_filters,
+	.describe_filter = svc_describe_filter,
 };
 
 IOC_SLOT_REGISTER(svc_ops)

@@ -104,6 +104,12 @@ dvfilter_list(const struct ioc_dp *dp, struct rte_tel_data *d)
 	return 0;
 }
 
+static unsigned
+slot_filters(const struct ioc_slot_inst *si)
+{
+	return si->ops->n_filters != NULL ? si->ops->n_filters(si->priv) : 1;
+}
+
 static int
 dvfilter_vnic(const struct ioc_dp *dp, unsigned v, struct rte_tel_data *d)
 {
@@ -115,8 +121,10 @@ dvfilter_vnic(const struct ioc_dp *dp, unsigned v, struct rte_tel_data *d)
 	if (slots == NULL)
 		return -ENOMEM;
 	rte_tel_data_start_array(slots, RTE_TEL_U64_VAL);
+	/* A slot showing several filters (slot 4, one per instance) is listed once per filter. */
 	for (unsigned s = 0; s < c->n_slots; s++)
-		rte_tel_data_add_array_u64(slots, c->slot[s].ops->slot);
+		for (unsigned k = 0; k < slot_filters(&c->slot[s]); k++)
+			rte_tel_data_add_array_u64(slots, c->slot[s].ops->slot);
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "world", t->vms[tv->vm].world);
 	rte_tel_data_add_dict_string(d, "vm", t->vms[tv->vm].name);
@@ -129,7 +137,8 @@ dvfilter_vnic(const struct ioc_dp *dp, unsigned v, struct rte_tel_data *d)
 }
 
 static int
-dvfilter_slot(const struct ioc_dp *dp, unsigned v, unsigned slot, struct rte_tel_data *d)
+dvfilter_slot(const struct ioc_dp *dp, unsigned v, unsigned slot, unsigned k,
+	      struct rte_tel_data *d)
 {
 	const struct ioc_chain *c = &dp->vnics[v].chain;
 
@@ -139,7 +148,12 @@ dvfilter_slot(const struct ioc_dp *dp, unsigned v, unsigned slot, struct rte_tel
 
 		if (si->ops->slot != slot)
 			continue;
-		si->ops->describe(si->priv, dp->topo, v, &desc);
+		if (k >= slot_filters(si))
+			return -ENOENT;
+		if (k == 0)
+			si->ops->describe(si->priv, dp->topo, v, &desc);
+		else
+			si->ops->describe_filter(si->priv, dp->topo, v, k, &desc);
 		rte_tel_data_start_dict(d);
 		rte_tel_data_add_dict_u64(d, "slot", slot);
 		rte_tel_data_add_dict_string(d, "name", desc.name);
@@ -210,12 +224,20 @@ dvfilter_reply(const struct ioc_dp *dp, const char *params, struct rte_tel_data 
 	if (slot_str == NULL)
 		return dvfilter_vnic(dp, (unsigned)v, d);
 
-	char *end;
-	unsigned long slot = strtoul(slot_str, &end, 10);
+	char *end, *k_str;
+	unsigned long slot, k = 0;
 
+	/* "SLOT" or "SLOT,K": the slot's filter K (0: the first), when it shows several. */
+	split_params(slot_str, &slot_str, &k_str);
+	slot = strtoul(slot_str, &end, 10);
 	if (*slot_str == '\0' || *end != '\0' || slot > 255)
 		return -EINVAL;
-	return dvfilter_slot(dp, (unsigned)v, (unsigned)slot, d);
+	if (k_str != NULL) {
+		k = strtoul(k_str, &end, 10);
+		if (*k_str < '0' || *k_str > '9' || *end != '\0' || k > 255)
+			return -EINVAL;
+	}
+	return dvfilter_slot(dp, (unsigned)v, (unsigned)slot, (unsigned)k, d);
 }
 
 static int

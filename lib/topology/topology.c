@@ -145,6 +145,25 @@ ioc_topo_group_has_vnic(const struct ioc_topology *t, int group, int vnic)
 	return group_has_vnic(t, group, vnic, 0);
 }
 
+unsigned
+ioc_topo_vnic_profiles(const struct ioc_topology *t, int vnic, int *out)
+{
+	unsigned n = 0;
+
+	for (unsigned r = 0; r < t->n_redirect_rules; r++) {
+		const struct ioc_redirect_rule *rr = &t->redirect_rules[r];
+		unsigned i = 0;
+
+		if (rr->action != IOC_ACT_REDIRECT || !ioc_topo_group_has_vnic(t, rr->group, vnic))
+			continue;
+		while (i < n && out[i] != rr->profile)
+			i++;
+		if (i == n)
+			out[n++] = rr->profile;
+	}
+	return n;
+}
+
 static bool
 cidr_has_ip(const struct ioc_cidr *c, uint32_t ip)
 {

@@ -282,6 +282,12 @@ int ioc_topo_find_svm_by_lcore(const struct ioc_topology *t, unsigned lcore);
  * Cycles are rejected by the loader, so recursion terminates.
  */
 bool ioc_topo_group_has_vnic(const struct ioc_topology *t, int group, int vnic);
+/*
+ * The profiles vNIC `vnic`'s redirect rules can mark its packets for, each
+ * once, in rule order (out[0]: the first redirect rule's); out holds
+ * n_profiles entries. Returns how many.
+ */
+unsigned ioc_topo_vnic_profiles(const struct ioc_topology *t, int vnic, int *out);
 
 /*
  * Whether IPv4 address ip (host order) is in one of the list's elements: any,

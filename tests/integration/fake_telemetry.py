@@ -36,7 +36,8 @@ VNICS = {
                    "slots": [4, 1, 2]},
     "VM1S1.eth1": {"world": 168252, "vm": "VM1S1", "vc_uuid": UUID1,
                    "switch_port": 33554462, "vnic": "VM1S1.eth1", "eth": 1,
-                   "slots": [1]},
+                   # two service instances: slot 4 listed once per filter
+                   "slots": [4, 1, 4]},
     "VM2S1.eth0": {"world": 168300, "vm": "VM2S1", "vc_uuid": UUID2,
                    "switch_port": 33554470, "vnic": "VM2S1.eth0", "eth": 0,
                    "slots": []},
@@ -58,6 +59,10 @@ SLOTS = {
                             "18020", "Dynamic Filter Creation"),
     ("VM1S1.eth1", 1): slot(168252, 1, 1, "vmware-swsec", "Detached", "failClosed", "none",
                             "Always Enabled"),
+    ("VM1S1.eth1", 4): slot(168252, 1, 4, "serviceinstance-4", "Attached", "failOpen",
+                            "18020", "Dynamic Filter Creation"),
+    ("VM1S1.eth1", 4, 1): slot(168252, 1, 4, "serviceinstance-5", "Detached", "failClosed",
+                               "18021", "Dynamic Filter Creation"),
 }
 
 PORT_STATS = {
@@ -92,6 +97,9 @@ def summarize(param):
         return VNICS.get(parts[0])
     if len(parts) == 2 and parts[1].isdigit():
         return SLOTS.get((parts[0], int(parts[1])))
+    # VNIC,SLOT,K: the slot's filter K (slot 4 of a vNIC bound to several instances)
+    if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
+        return SLOTS.get((parts[0], int(parts[1]), int(parts[2])))
     return None
 
 

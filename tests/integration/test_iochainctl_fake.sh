@@ -190,10 +190,26 @@ world 168252 vmm0:VM1S1 vcUuid:'50 2d ab 38 d6 2e 97 47-70 5b 29 23 9b 01 ec cb'
    failurePolicy: failClosed
    slowPathID: none
    filter source: Always Enabled
+  vNic slot 4
+   name: nic-168252-eth1-serviceinstance-4.4
+   agentName: serviceinstance-4
+   state: IOChain Attached
+   vmState: Attached
+   failurePolicy: failOpen
+   slowPathID: 18020
+   filter source: Dynamic Filter Creation
+  vNic slot 4
+   name: nic-168252-eth1-serviceinstance-5.4
+   agentName: serviceinstance-5
+   state: IOChain Attached
+   vmState: Detached
+   failurePolicy: failClosed
+   slowPathID: 18021
+   filter source: Dynamic Filter Creation
 world 168300 vmm0:VM2S1 vcUuid:'50 2d 11 22 33 44 55 66-77 88 99 aa bb cc dd ee'
  port 33554470 VM2S1.eth0
 EOF
-check "summarize-dvfilter: exact output, world once per VM, slots sorted" 0 \
+check "summarize-dvfilter: exact output, world once per VM, slots sorted, one slot 4 per instance" 0 \
 	"${P[@]}" show dfw host host-10 summarize-dvfilter
 
 exp_err <<'EOF'

@@ -24,6 +24,7 @@ main(int argc, char **argv)
 	test_sfw_register();
 	test_fwd_register();
 	test_svc_register();
+	test_svc_bound_register();
 	test_watchdog_register();
 	test_reload_register();
 	test_malformed_register();

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Slot 4 of a vNIC bound to several profiles or instances by its redirect
+ * rules: failClosed with scope vnic stops the whole vNIC, both ways, when any
+ * failClosed instance serving it is down, whichever rule came first; and
+ * summarize-dvfilter shows one slot-4 filter per bound instance.
+ */
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "fixture.h"
+#include "meta.h"
+#include "svc.h"
+#include "tests.h"
+
+#define BOUND_PORTS                                                                                \
+	"[host]\nname = host-bound\n"                                                              \
+	"[uplink uplink0]\ndevice = net_ring_up0\nlcore = 1\n"                                     \
+	"[vm VM1]\nworld = 101\nvc_uuid = u1\n"                                                    \
+	"[vnic VM1.eth0]\ndevice = net_ring_vm1\nswitch_port = 1\nmac = " MAC_VM1 "\n"             \
+	"ip = 10.0.0.11\nuplink = uplink0\nlcore = 1\n"                                            \
+	"[group g]\nmembers = vnic:VM1.eth0\n"                                                     \
+	"[service fgt]\nvendor = Fortinet\n"                                                       \
+	"[svm_rule all1]\ninstance = fgt-1\npriority = 1\naction = allow\n"
+
+/* The audit's trigger: inbound through I1 (first rule), outbound through I2 (failClosed, vnic). */
+#define TWO_INSTANCES                                                                              \
+	BOUND_PORTS                                                                                \
+	"[service_instance fgt-1]\nservice = fgt\nlcores = 2\nslow_path_id = 1\n"                  \
+	"[service_instance fgt-2]\nservice = fgt\nlcores = 3\nslow_path_id = 2\n"                  \
+	"[svm_rule all2]\ninstance = fgt-2\npriority = 1\naction = allow\n"                        \
+	"[service_profile p1]\ninstance = fgt-1\nfail_open = false\n"                              \
+	"[service_profile p2]\ninstance = fgt-2\nfail_open = false\n"                              \
+	"[redirect_rule a]\ngroup = g\ndirection = in\naction = redirect\nprofile = p1\n"          \
+	"[redirect_rule b]\ngroup = g\ndirection = out\naction = redirect\nprofile = p2\n"
+
+/* The same-instance variant: the first profile is failOpen, the second failClosed/vnic. */
+#define ONE_INSTANCE                                                                               \
+	BOUND_PORTS                                                                                \
+	"[service_instance fgt-1]\nservice = fgt\nlcores = 2\nslow_path_id = 1\n"                  \
+	"[service_profile open]\ninstance = fgt-1\nfail_open = true\n"                             \
+	"[service_profile closed]\ninstance = fgt-1\nfail_open = false\n"                          \
+	"[redirect_rule a]\ngroup = g\nservice = udp\naction = redirect\nprofile = open\n"         \
+	"[redirect_rule b]\ngroup = g\naction = redirect\nprofile = closed\n"
+
+static struct dp_fixture f;
+static struct ring_port *vm1, *up;
+
+static int
+setup(void)
+{
+	vm1 = fixture_ring_port("vm1");
+	up = fixture_ring_port("up0");
+	return vm1 == NULL || up == NULL ? -1 : 0;
+}
+
+static void
+round_trip(void)
+{
+	for (unsigned i = 0; i < f.dp->svc->n_workers; i++)
+		ioc_svm_worker_poll(f.dp->svc->workers[i]);
+	ioc_fwd_poll(f.lc);
+}
+
+/* One UDP packet each way and an ARP request in; returns how many got through. */
+static unsigned
+traffic(void)
+{
+	struct rte_mbuf *out =
+		pkt_udp(MAC_VM1, MAC_LAPTOP, IP4(10, 0, 0, 11), IP4(10, 0, 0, 100), 4000, 53);
+	struct rte_mbuf *in[2] = {
+		pkt_udp(MAC_LAPTOP, MAC_VM1, IP4(10, 0, 0, 100), IP4(10, 0, 0, 11), 53, 4000),
+		pkt_arp(MAC_LAPTOP, MAC_LAPTOP, IP4(10, 0, 0, 100), IP4(10, 0, 0, 11)),
+	};
+
+	CU_ASSERT_FATAL(out != NULL && in[0] != NULL && in[1] != NULL);
+	fixture_inject(&f, vm1, &out, 1);
+	fixture_inject(&f, up, in, 2);
+	round_trip();
+	return fixture_drain_free(up) + fixture_drain_free(vm1);
+}
+
+static void
+describe(unsigned k, struct ioc_slot_desc *d)
+{
+	const struct ioc_chain *c = &f.dp->vnics[0].chain;
+	const struct ioc_slot_inst *si = &c->slot[c->n_slots - 1];
+
+	memset(d, 0, sizeof(*d));
+	CU_ASSERT_EQUAL_FATAL(si->ops->slot, 4);
+	if (k == 0)
+		si->ops->describe(si->priv, &f.topo, 0, d);
+	else
+		si->ops->describe_filter(si->priv, &f.topo, 0, k, d);
+}
+
+static unsigned
+n_filters(void)
+{
+	const struct ioc_chain *c = &f.dp->vnics[0].chain;
+	const struct ioc_slot_inst *si = &c->slot[c->n_slots - 1];
+
+	return si->ops->n_filters(si->priv);
+}
+
+/* Instance i goes down: nothing of the vNIC crosses, either way, all of it counted. */
+static void
+down_blocks_vnic(unsigned i)
+{
+	__atomic_store_n(&f.dp->svc->instances[i].down, true, __ATOMIC_RELEASE);
+	uint64_t drop = fixture_slot_counter(&f, "VM1.eth0", "svc_svm_down_drop");
+	CU_ASSERT_EQUAL(traffic(), 0);
+	CU_ASSERT_EQUAL(fixture_slot_counter(&f, "VM1.eth0", "svc_svm_down_drop"), drop + 3);
+}
+
+static void
+test_second_instance_down_blocks_vnic(void)
+{
+	struct ioc_slot_desc d;
+
+	CU_ASSERT_EQUAL_FATAL(fixture_dp_start(&f, TWO_INSTANCES), 0);
+	CU_ASSERT_EQUAL(traffic(), 3);
+	CU_ASSERT_EQUAL(n_filters(), 2);
+	describe(0, &d);
+	CU_ASSERT_STRING_EQUAL(d.name, "nic-101-eth0-serviceinstance-4.4");
+	CU_ASSERT_STRING_EQUAL(d.vm_state, "Attached");
+	describe(1, &d);
+	CU_ASSERT_STRING_EQUAL(d.name, "nic-101-eth0-serviceinstance-5.4");
+	CU_ASSERT_STRING_EQUAL(d.slow_path_id, "2");
+
+	/* fgt-2 (the second rule's, outbound only) goes down: the vNIC stops both ways. */
+	down_blocks_vnic(1);
+	describe(0, &d);
+	CU_ASSERT_STRING_EQUAL(d.vm_state, "Attached");
+	CU_ASSERT_STRING_EQUAL(d.failure_policy, "failClosed");
+	describe(1, &d);
+	CU_ASSERT_STRING_EQUAL(d.vm_state, "Detached");
+	CU_ASSERT_STRING_EQUAL(d.failure_policy, "failClosed");
+
+	/* Its profile flipped to failOpen: the vNIC flows again (outbound bypasses fgt-2). */
+	CU_ASSERT_EQUAL(ioc_svc_profile_set(f.dp->svc, "p2", true), 0);
+	CU_ASSERT_EQUAL(traffic(), 3);
+	describe(1, &d);
+	CU_ASSERT_STRING_EQUAL(d.failure_policy, "failOpen");
+	__atomic_store_n(&f.dp->svc->instances[1].down, false, __ATOMIC_RELEASE);
+	fixture_assert_ledgers(&f);
+	CU_ASSERT_EQUAL(fixture_dp_stop(&f), 0);
+}
+
+static void
+test_same_instance_closed_profile_blocks_vnic(void)
+{
+	struct ioc_slot_desc d;
+
+	CU_ASSERT_EQUAL_FATAL(fixture_dp_start(&f, ONE_INSTANCE), 0);
+	CU_ASSERT_EQUAL(n_filters(), 1);
+	/* One instance, one filter: failClosed, since one of its profiles is. */
+	describe(0, &d);
+	CU_ASSERT_STRING_EQUAL(d.name, "nic-101-eth0-serviceinstance-4.4");
+	CU_ASSERT_STRING_EQUAL(d.failure_policy, "failClosed");
+	down_blocks_vnic(0);
+	__atomic_store_n(&f.dp->svc->instances[0].down, false, __ATOMIC_RELEASE);
+	fixture_assert_ledgers(&f);
+	CU_ASSERT_EQUAL(fixture_dp_stop(&f), 0);
+}
+
+void
+test_svc_bound_register(void)
+{
+	CU_pSuite s = CU_add_suite("svc_bound", setup, NULL);
+
+	CU_add_test(s, "a failClosed second instance down stops the vNIC both ways",
+		    test_second_instance_down_blocks_vnic);
+	CU_add_test(s, "a failClosed second profile of the same instance stops the vNIC",
+		    test_same_instance_closed_profile_blocks_vnic);
+}
