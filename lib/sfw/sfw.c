@@ -214,6 +214,9 @@ sfw_attach(const struct ioc_topology *t, unsigned vnic, void **priv)
 		if (r->action == IOC_ACT_REDIRECT && r->profile >= 0)
 			s->redirect[i] = (uint16_t)(r->profile + 1);
 	}
+	for (unsigned d = IOC_DIR_IN; d <= IOC_DIR_OUT; d <<= 1)
+		s->unclassified[sfw_dir_index((uint8_t)d)] =
+			(uint16_t)(ioc_topo_unclassified_profile(t, (int)vnic, d) + 1);
 	rc = hits_init(&s->hits, t);
 	if (rc == 0)
 		rc = sfw_acl_build(t, vnic, IOC_DIR_IN, &s->acl[sfw_dir_index(IOC_DIR_IN)]);

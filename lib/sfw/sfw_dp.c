@@ -26,7 +26,7 @@
 
 /* What step 1 decides for a packet. */
 enum {
-	V_PASS = -1,	 /* pass unmarked (ARP, other L2) */
+	V_PASS = -1,	 /* pass (with profile[i] as its redirect mark) */
 	V_CLASSIFY = -2, /* IPv4: look it up, then classify */
 			 /* >= 0: an ioc_sfw_reason */
 };
@@ -110,9 +110,12 @@ sfw_process(const void *priv, struct ioc_slot_ctx *ctx, struct rte_mbuf **pkts, 
 			break;
 		case IOC_L3_IPV6:
 			verdict[i] = default_verdict(s);
+			profile[i] = s->unclassified[sfw_dir_index(ctx->dir)];
 			break;
 		default:
+			/* No rule can classify it; the redirect rules still decide (slot 4). */
 			verdict[i] = V_PASS;
+			profile[i] = s->unclassified[sfw_dir_index(ctx->dir)];
 			break;
 		}
 	}

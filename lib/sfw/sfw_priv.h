@@ -54,6 +54,8 @@ struct sfw_vnic {
 	struct rte_acl_ctx *acl[2]; /* [0] in, [1] out; NULL: no rule applies */
 	uint8_t *action;	    /* [n_dfw_rules]: enum ioc_action of each dfw rule */
 	uint16_t *redirect;	    /* [n_redirect_rules]: profile + 1, or 0 (no_redirect) */
+	uint16_t unclassified[2];   /* [0] in, [1] out: the mark of what is not IPv4 (see
+				       ioc_topo_unclassified_profile) */
 	struct sfw_hits hits;
 	/* Control plane: the registry of attached vNICs (hit counters). */
 	struct sfw_vnic *next;

@@ -118,20 +118,36 @@ conn_key(const struct ioc_meta *md, struct svm_conn_key *k)
 	k->proto = md->l4_proto;
 }
 
+/*
+ * Whether rule r matches the packet. ARP is matched by its sender and target
+ * addresses (service any only); a frame that is neither IPv4 nor ARP has no
+ * addresses, so only a rule whose source, destination and service are any
+ * matches it.
+ */
+static inline bool
+rule_matches(const struct svm_rules *s, const struct ioc_svm_rule *r, const struct ioc_meta *md)
+{
+	bool has_ports = (md->flags & IOC_F_L4) && md->l4_proto != IPPROTO_ICMP;
+
+	if (!(r->direction & md->dir))
+		return false;
+	if (md->l3 != IOC_L3_IPV4 && md->l3 != IOC_L3_ARP)
+		return ioc_ref_list_is_any(&r->src) && ioc_ref_list_is_any(&r->dst) &&
+		       ioc_l4_list_is_any(&r->service);
+	return ioc_topo_refs_have_ip(s->t, &r->src, rte_be_to_cpu_32(md->src_ip)) &&
+	       ioc_topo_refs_have_ip(s->t, &r->dst, rte_be_to_cpu_32(md->dst_ip)) &&
+	       ioc_l4_list_match(&r->service, md->l4_proto, rte_be_to_cpu_16(md->dst_port),
+				 has_ports);
+}
+
 /* First matching rule's action, or drop (the SVM's default). */
 static bool
 rules_allow(const struct svm_rules *s, const struct ioc_meta *md, uint64_t *cnt)
 {
-	uint32_t src = rte_be_to_cpu_32(md->src_ip), dst = rte_be_to_cpu_32(md->dst_ip);
-	bool has_ports = (md->flags & IOC_F_L4) && md->l4_proto != IPPROTO_ICMP;
-	uint16_t dport = rte_be_to_cpu_16(md->dst_port);
-
 	for (unsigned i = 0; i < s->n_rules; i++) {
 		const struct ioc_svm_rule *r = s->rules[i];
 
-		if (!(r->direction & md->dir) || !ioc_topo_refs_have_ip(s->t, &r->src, src) ||
-		    !ioc_topo_refs_have_ip(s->t, &r->dst, dst) ||
-		    !ioc_l4_list_match(&r->service, md->l4_proto, dport, has_ports))
+		if (!rule_matches(s, r, md))
 			continue;
 		if (r->action == IOC_ACT_ALLOW)
 			return true;
@@ -178,13 +194,21 @@ rules_process(void *state, uint64_t now, struct ioc_svm_pkt *pkts, uint16_t n, u
 	for (uint16_t i = 0; i < n; i++) {
 		struct ioc_meta *md = &pkts[i].md;
 
+		/* Only IPv4 flows are tracked: anything else is judged frame by frame. */
+		if (md->l3 != IOC_L3_IPV4) {
+			if (rules_allow(s, md, cnt))
+				cnt[IOC_SVM_ALLOW]++;
+			else
+				md->flags |= IOC_F_SVM_DENY;
+			continue;
+		}
 		if (pos[i] >= 0 && now - s->last_seen[pos[i]] <= s->idle_tsc) {
 			s->last_seen[pos[i]] = now;
 			cnt[IOC_SVM_ALLOW]++;
 			cnt[IOC_SVM_ALLOW_CONN]++;
 			continue;
 		}
-		if (md->l3 != IOC_L3_IPV4 || !rules_allow(s, md, cnt)) {
+		if (!rules_allow(s, md, cnt)) {
 			if (pos[i] >= 0)
 				rte_hash_del_key(s->conns, &keys[i]);
 			md->flags |= IOC_F_SVM_DENY;

@@ -145,6 +145,44 @@ ioc_topo_group_has_vnic(const struct ioc_topology *t, int group, int vnic)
 	return group_has_vnic(t, group, vnic, 0);
 }
 
+bool
+ioc_ref_list_is_any(const struct ioc_ref_list *l)
+{
+	for (unsigned i = 0; i < l->n; i++)
+		if (l->v[i].kind == IOC_REF_ANY)
+			return true;
+	return false;
+}
+
+bool
+ioc_l4_list_is_any(const struct ioc_l4_list *l)
+{
+	for (unsigned i = 0; i < l->n; i++)
+		if (l->v[i].any)
+			return true;
+	return false;
+}
+
+int
+ioc_topo_unclassified_profile(const struct ioc_topology *t, int vnic, unsigned dir)
+{
+	int first = -1;
+
+	for (unsigned r = 0; r < t->n_redirect_rules; r++) {
+		const struct ioc_redirect_rule *rr = &t->redirect_rules[r];
+
+		if (!(rr->direction & dir) || !ioc_topo_group_has_vnic(t, rr->group, vnic))
+			continue;
+		if (first < 0 && rr->action == IOC_ACT_REDIRECT)
+			first = rr->profile;
+		/* Only a rule that selects everything can speak for what has no address. */
+		if (ioc_ref_list_is_any(&rr->src) && ioc_ref_list_is_any(&rr->dst) &&
+		    ioc_l4_list_is_any(&rr->service))
+			return rr->action == IOC_ACT_REDIRECT ? rr->profile : -1;
+	}
+	return first;
+}
+
 unsigned
 ioc_topo_vnic_profiles(const struct ioc_topology *t, int vnic, int *out)
 {

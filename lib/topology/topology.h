@@ -288,6 +288,19 @@ bool ioc_topo_group_has_vnic(const struct ioc_topology *t, int group, int vnic);
  * n_profiles entries. Returns how many.
  */
 unsigned ioc_topo_vnic_profiles(const struct ioc_topology *t, int vnic, int *out);
+/*
+ * The profile that decides a frame slot 2 cannot classify (not IPv4: IPv6,
+ * ARP, any other ethertype) on vNIC `vnic` going `dir` (one IOC_DIR_ bit),
+ * or -1 (it is not redirected). The first redirect rule of the vNIC for
+ * `dir` whose source, destination and service are all `any` decides (redirect:
+ * its profile; no_redirect: -1); without one, the profile of the vNIC's first
+ * redirect rule for `dir` inspects it, so nothing unknown passes slot 4
+ * uninspected where IPv4 is redirected. No redirect rule for `dir`: -1.
+ */
+int ioc_topo_unclassified_profile(const struct ioc_topology *t, int vnic, unsigned dir);
+/* Whether a list matches everything (has an `any` element). */
+bool ioc_ref_list_is_any(const struct ioc_ref_list *l);
+bool ioc_l4_list_is_any(const struct ioc_l4_list *l);
 
 /*
  * Whether IPv4 address ip (host order) is in one of the list's elements: any,

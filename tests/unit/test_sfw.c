@@ -741,8 +741,18 @@ test_redirect_marks(void)
 		run_one(slot.priv[1], IOC_DIR_IN,
 			pkt_tcp(MAC_LAPTOP, MAC_VM2, IP_LAPTOP, IP_VM2, fresh_port(), 8080)),
 		MARK_B);
-	/* Not IPv4: never marked (ARP passes). */
-	CU_ASSERT_EQUAL(in1(pkt_arp(MAC_LAPTOP, MAC_LAPTOP, IP_LAPTOP, IP_VM1)), 0);
+	/*
+	 * Not IPv4: the first any/any/any redirect rule decides (VM1: vm1-all,
+	 * even though skip-dns comes first: it names a service).
+	 */
+	CU_ASSERT_EQUAL(in1(pkt_arp(MAC_LAPTOP, MAC_LAPTOP, IP_LAPTOP, IP_VM1)), MARK_A);
+	CU_ASSERT_EQUAL(run_one(slot.priv[1], IOC_DIR_IN,
+				pkt_arp(MAC_LAPTOP, MAC_LAPTOP, IP_LAPTOP, IP_VM2)),
+			MARK_B);
+	/* VM2 redirects nothing outbound: its outbound ARP is not redirected either. */
+	CU_ASSERT_EQUAL(
+		run_one(slot.priv[1], IOC_DIR_OUT, pkt_arp(MAC_VM2, MAC_VM2, IP_VM2, IP_LAPTOP)),
+		0);
 }
 
 static void
@@ -834,7 +844,7 @@ test_aging_and_full_table(void)
 
 	/* Everything expires; one burst (any packet) sweeps the small table. */
 	advance(50000);
-	CU_ASSERT_EQUAL(in1(pkt_arp(MAC_LAPTOP, MAC_LAPTOP, IP_LAPTOP, IP_VM1)), 0);
+	CU_ASSERT_EQUAL(in1(pkt_arp(MAC_LAPTOP, MAC_LAPTOP, IP_LAPTOP, IP_VM1)), MARK_A);
 	ioc_sfw_conn_summary(&s);
 	CU_ASSERT_EQUAL(s.entries, 0);
 	for (unsigned k = 0; k < IOC_SFW_CT_NB_STATES; k++)
@@ -877,7 +887,7 @@ test_full_within_a_burst(void)
 	uint16_t pa = fresh_port(), pb = fresh_port();
 
 	advance(50000);
-	CU_ASSERT_EQUAL(in1(pkt_arp(MAC_LAPTOP, MAC_LAPTOP, IP_LAPTOP, IP_VM1)), 0);
+	CU_ASSERT_EQUAL(in1(pkt_arp(MAC_LAPTOP, MAC_LAPTOP, IP_LAPTOP, IP_VM1)), MARK_A);
 	ioc_sfw_conn_summary(&s);
 	CU_ASSERT_EQUAL_FATAL(s.entries, 0);
 	for (unsigned i = 0; i + 1 < SMALL_TABLE; i++)
@@ -922,7 +932,7 @@ test_stateless_default_allow(void)
 	CU_ASSERT(run_one(priv, IOC_DIR_IN,
 			  pkt_udp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, fresh_port(), 9999)) >=
 		  0);
-	CU_ASSERT_EQUAL(run_one(priv, IOC_DIR_IN, pkt_ipv6(MAC_LAPTOP, MAC_VM1)), 0);
+	CU_ASSERT_EQUAL(run_one(priv, IOC_DIR_IN, pkt_ipv6(MAC_LAPTOP, MAC_VM1)), MARK_A);
 	/* A drop rule still drops... */
 	CU_ASSERT_EQUAL(run_one(priv, IOC_DIR_IN,
 				pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, fresh_port(), 23)),

@@ -208,6 +208,32 @@ test_no_redirect_rule(void)
 	CU_ASSERT_EQUAL(slot("VM2.eth0", "svc_redirect"), redirect + 1);
 }
 
+/*
+ * Frames slot 2 cannot classify follow the any/any redirect rule (VM1: r-vm1)
+ * to the SVM, which decides: IPv6 matches no rule of fgt-1 (none is any/any),
+ * so the SVM drops it; ARP is judged by its addresses (no rule: dropped too).
+ * The inbound ARP request is a broadcast: VM2 (r-vm2) gets a copy, inspected
+ * and dropped the same way.
+ */
+static void
+test_unclassified_redirected(void)
+{
+	uint64_t redirect = slot("VM1.eth0", "svc_redirect"),
+		 deny = slot("VM1.eth0", "svc_svm_deny");
+	uint64_t drop_def =
+		worker(0)->cnt[IOC_SVM_DROP_DEFAULT] + worker(1)->cnt[IOC_SVM_DROP_DEFAULT];
+
+	send_one(up, pkt_ipv6(MAC_LAPTOP, MAC_VM1));
+	send_one(up, pkt_arp(MAC_LAPTOP, MAC_LAPTOP, IP4(10, 0, 0, 100), IP4(10, 0, 0, 11)));
+	send_one(vm1, pkt_arp(MAC_VM1, MAC_VM1, IP4(10, 0, 0, 11), IP4(10, 0, 0, 100)));
+	CU_ASSERT_EQUAL(fixture_drain_free(vm1), 0);
+	CU_ASSERT_EQUAL(fixture_drain_free(up), 0);
+	CU_ASSERT_EQUAL(slot("VM1.eth0", "svc_redirect"), redirect + 3);
+	CU_ASSERT_EQUAL(slot("VM1.eth0", "svc_svm_deny"), deny + 3);
+	CU_ASSERT_EQUAL(worker(0)->cnt[IOC_SVM_DROP_DEFAULT] + worker(1)->cnt[IOC_SVM_DROP_DEFAULT],
+			drop_def + 4);
+}
+
 /* Fill the rings without running the workers. */
 static void
 flood_without_workers(struct ring_port *p, const char *smac, uint32_t sip, unsigned n)
@@ -299,6 +325,8 @@ test_svc_register(void)
 	CU_add_test(s, "round trip keeps packet and metadata", test_round_trip_keeps_packet);
 	CU_add_test(s, "svm_rule semantics", test_svm_rules);
 	CU_add_test(s, "no_redirect rule", test_no_redirect_rule);
+	CU_add_test(s, "IPv6 and ARP follow the any/any redirect rule",
+		    test_unclassified_redirected);
 	CU_add_test(s, "full ring, failClosed: dropped", test_ring_full_fail_closed);
 	CU_add_test(s, "full ring, failOpen: bypassed", test_ring_full_fail_open);
 	CU_add_test(s, "ledgers add up, nothing leaked", test_ledgers);
