@@ -37,6 +37,7 @@ enum key_type {
 	KT_MAC,	       /* uint8_t[6], unique among vnics */
 	KT_DEVICE,     /* char[IOC_DEVARGS_MAX], unique among ports */
 	KT_IPS,	       /* a vnic's ip[]/n_ip */
+	KT_ETHERTYPES, /* a vnic's allow_ethertype[]/n_allow_ethertype */
 	KT_CIDRS,      /* struct ioc_ipset's v/n */
 	KT_L4,	       /* struct ioc_l4_list */
 	KT_REFS,       /* struct ioc_ref_list of the kinds in `refs`, resolved after the file */

@@ -83,6 +83,7 @@ static const struct key_desc vnic_keys[] = {
 	{ "uplink", KT_SECTION_REF, F(struct ioc_vnic, uplink),
 	  SECTION_REF("uplink", ioc_topo_find_uplink), .doc = "none: local only" },
 	{ "lcore", KT_LCORES, F(struct ioc_vnic, lcores), REQUIRED },
+	{ "allow_ethertypes", KT_ETHERTYPES, F(struct ioc_vnic, allow_ethertype), .doc = "none" },
 };
 
 static const struct key_desc ipset_keys[] = {

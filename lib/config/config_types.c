@@ -4,6 +4,7 @@
  * (config_priv.h). Each checks a value as read, stores it in the field the
  * descriptor names and, on error, records the message at the current position.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -164,6 +165,37 @@ val_ip_list(struct ctx *c, const char *v, struct ioc_vnic *vn)
 			return ioc_cfg_fail(c, "too many IP addresses (at most %d)",
 					    IOC_MAX_VNIC_IPS);
 		vn->ip[vn->n_ip++] = ip;
+	}
+	return 0;
+}
+
+/* "0x88cc, 0x8809": ethertypes (0x0600-0xffff, hexadecimal) spoofguard lets out. */
+static int
+val_ethertype_list(struct ctx *c, const char *v, struct ioc_vnic *vn)
+{
+	char elem[IOC_CONFIG_MAX_LINE + 1];
+	const char *p = v;
+
+	vn->n_allow_ethertype = 0;
+	while (ioc_cfg_split_next(&p, elem, sizeof(elem)) > 0) {
+		char *end = NULL;
+		unsigned long x = 0;
+
+		if (elem[0] == '0' && (elem[1] == 'x' || elem[1] == 'X') &&
+		    isxdigit((unsigned char)elem[2]))
+			x = strtoul(elem + 2, &end, 16);
+		if (end == NULL || *end != '\0' || end - elem > 6 || x < 0x0600)
+			return ioc_cfg_fail(
+				c,
+				"invalid ethertype \"%s\": expected 0x0600-0xffff in hexadecimal",
+				elem);
+		for (unsigned i = 0; i < vn->n_allow_ethertype; i++)
+			if (vn->allow_ethertype[i] == x)
+				return ioc_cfg_fail(c, "duplicate ethertype %s", elem);
+		if (vn->n_allow_ethertype == IOC_MAX_ETHERTYPES)
+			return ioc_cfg_fail(c, "too many ethertypes (at most %d)",
+					    IOC_MAX_ETHERTYPES);
+		vn->allow_ethertype[vn->n_allow_ethertype++] = (uint16_t)x;
 	}
 	return 0;
 }
@@ -381,6 +413,8 @@ ioc_cfg_set_value(struct ctx *c, const struct sec *s, const struct key_desc *kd,
 		return val_device(c, s, v, f);
 	case KT_IPS:
 		return val_ip_list(c, v, obj);
+	case KT_ETHERTYPES:
+		return val_ethertype_list(c, v, obj);
 	case KT_CIDRS:
 		return val_cidr_list(c, v, obj);
 	case KT_L4:

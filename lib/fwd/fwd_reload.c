@@ -238,6 +238,10 @@ check_ports(const struct ioc_topology *a, const struct ioc_topology *b, char *ms
 			return refuse(msg, len, "vnic %s: uplink", x->name);
 		if (!same_lcores(&x->lcores, &y->lcores))
 			return refuse(msg, len, "vnic %s: lcore", x->name);
+		if (x->n_allow_ethertype != y->n_allow_ethertype ||
+		    memcmp(x->allow_ethertype, y->allow_ethertype,
+			   x->n_allow_ethertype * sizeof(x->allow_ethertype[0])) != 0)
+			return refuse(msg, len, "vnic %s: allow_ethertypes", x->name);
 	}
 	return 0;
 }

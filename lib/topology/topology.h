@@ -20,6 +20,7 @@
 #define IOC_MAX_LCORES 128     /* lcore ids accepted in the INI: 0..127 */
 #define IOC_MAX_PORT_LCORES 16 /* RX queues (polling lcores) per port */
 #define IOC_MAX_VNIC_IPS 16    /* spoofguard bindings per vNIC */
+#define IOC_MAX_ETHERTYPES 8   /* [vnic] allow_ethertypes */
 #define IOC_MBUFS_MIN 1024u    /* [host] mbufs */
 #define IOC_MBUFS_MAX 16777216u
 #define IOC_CONNECTIONS_MIN 16u /* [dfw] connections, per forwarding lcore */
@@ -111,6 +112,9 @@ struct ioc_vnic {
 	unsigned n_ip;
 	int uplink; /* index, or -1: local-only vNIC */
 	struct ioc_lcore_list lcores;
+	/* Outbound ethertypes spoofguard passes besides IPv4, ARP and IPv6 (LLDP, ...) */
+	uint16_t allow_ethertype[IOC_MAX_ETHERTYPES];
+	unsigned n_allow_ethertype;
 	int line;
 };
 

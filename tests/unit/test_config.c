@@ -1382,6 +1382,17 @@ test_err_bad_value(void)
 			"1.0.0.7,1.0.0.8,1.0.0.9,1.0.0.10,1.0.0.11,1.0.0.12,1.0.0.13,1.0.0.14,"
 			"1.0.0.15,1.0.0.16,1.0.0.17\n",
 		   13, "vnic VM1.eth1", "ip", "too many IP addresses (at most 16)");
+	EXPECT_ERR(BASE "[vnic VM1.eth1]\nallow_ethertypes = 0x88cc, 88cc\n", 13, "vnic VM1.eth1",
+		   "allow_ethertypes",
+		   "invalid ethertype \"88cc\": expected 0x0600-0xffff in hexadecimal");
+	EXPECT_ERR(BASE "[vnic VM1.eth1]\nallow_ethertypes = 0x05dc\n", 13, "vnic VM1.eth1",
+		   "allow_ethertypes",
+		   "invalid ethertype \"0x05dc\": expected 0x0600-0xffff in hexadecimal");
+	EXPECT_ERR(BASE "[vnic VM1.eth1]\nallow_ethertypes = 0x10000\n", 13, "vnic VM1.eth1",
+		   "allow_ethertypes",
+		   "invalid ethertype \"0x10000\": expected 0x0600-0xffff in hexadecimal");
+	EXPECT_ERR(BASE "[vnic VM1.eth1]\nallow_ethertypes = 0x88cc,0x88CC\n", 13, "vnic VM1.eth1",
+		   "allow_ethertypes", "duplicate ethertype 0x88CC");
 	EXPECT_ERR(BASE "[vnic VM1.eth1]\nswitch_port = -1\n", 13, "vnic VM1.eth1", "switch_port",
 		   "invalid number \"-1\": not a decimal number");
 	EXPECT_ERR(BASE "[vnic VM1.eth1]\nlcore = 3-1\n", 13, "vnic VM1.eth1", "lcore",
