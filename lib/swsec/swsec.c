@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Slot 1, swsec (spoofguard). Outbound frames must carry the vNIC's MAC and,
- * for IPv4, one of its bound addresses; ARP must carry them as sender too.
+ * for IPv4, one of its bound addresses; ARP must carry them as sender too;
+ * any other ethertype but IPv6 (no bindings: dropped) must be allowed by
+ * [vnic] allow_ethertypes.
  * Inbound traffic is not checked (DESIGN.md §4). Every vNIC has this slot.
  */
 #include <errno.h>
@@ -21,6 +23,8 @@ struct swsec_vnic {
 	struct rte_ether_addr mac;
 	unsigned n_ip;
 	rte_be32_t ip[IOC_MAX_VNIC_IPS]; /* network order, as in ioc_meta */
+	unsigned n_ethertype;
+	rte_be16_t ethertype[IOC_MAX_ETHERTYPES]; /* allowed besides IPv4, ARP, IPv6 */
 };
 
 static const char *const swsec_reasons[IOC_SWSEC_NB_REASONS] = {
@@ -29,6 +33,7 @@ static const char *const swsec_reasons[IOC_SWSEC_NB_REASONS] = {
 	[IOC_SWSEC_DROP_ARP] = "drop_arp",
 	[IOC_SWSEC_DROP_IPV6] = "drop_ipv6",
 	[IOC_SWSEC_DROP_MALFORMED] = "drop_malformed",
+	[IOC_SWSEC_DROP_ETHERTYPE] = "drop_ethertype",
 };
 
 static int
@@ -43,6 +48,9 @@ swsec_attach(const struct ioc_topology *t, unsigned vnic, void **priv)
 	s->n_ip = v->n_ip;
 	for (unsigned i = 0; i < v->n_ip; i++)
 		s->ip[i] = rte_cpu_to_be_32(v->ip[i]);
+	s->n_ethertype = v->n_allow_ethertype;
+	for (unsigned i = 0; i < v->n_allow_ethertype; i++)
+		s->ethertype[i] = rte_cpu_to_be_16(v->allow_ethertype[i]);
 	*priv = s;
 	return 1;
 }
@@ -51,6 +59,23 @@ static void
 swsec_detach(void *priv)
 {
 	free(priv);
+}
+
+/*
+ * Any other ethertype needs the operator's leave: it may carry IPv4 or ARP
+ * spoofguard cannot see (LLC/SNAP, MPLS, PPPoE, another TPID) to receivers
+ * that accept it. The type is the one after the tags the parser skipped; an
+ * 802.3 length (below 0x0600, LLC) is never in the list.
+ */
+static inline bool
+ethertype_allowed(const struct swsec_vnic *s, struct rte_mbuf *m, const struct ioc_meta *md)
+{
+	rte_be16_t type = *rte_pktmbuf_mtod_offset(m, const rte_be16_t *, md->l3_off - 2);
+
+	for (unsigned i = 0; i < s->n_ethertype; i++)
+		if (s->ethertype[i] == type)
+			return true;
+	return false;
 }
 
 static inline bool
@@ -94,7 +119,7 @@ spoof_reason(const struct swsec_vnic *s, struct rte_mbuf *m)
 	default:
 		if (md->flags & IOC_F_MALFORMED)
 			return IOC_SWSEC_DROP_MALFORMED;
-		return -1;
+		return ethertype_allowed(s, m, md) ? -1 : IOC_SWSEC_DROP_ETHERTYPE;
 	}
 }
 

@@ -92,6 +92,7 @@ struct rte_mbuf *pkt_raw(const void *data, unsigned len);
 	"mac = 02:00:00:00:01:01\nip = 10.0.0.11\nuplink = uplink0\nlcore = 1\n"                   \
 	"[vnic VM2.eth0]\ndevice = net_ring_vm2\nswitch_port = 1002\n"                             \
 	"mac = 02:00:00:00:02:01\nip = 10.0.0.12, 10.0.0.13\nuplink = uplink0\nlcore = 1\n"        \
+	"allow_ethertypes = 0x88cc\n"                                                              \
 	"[vnic VM3.eth0]\ndevice = net_ring_vm3\nswitch_port = 1003\n"                             \
 	"mac = 02:00:00:00:03:01\nip = 10.0.1.1\nlcore = 1\n"
 
