@@ -123,6 +123,9 @@ struct ioc_lcore {
 	uint64_t polls;
 	uint64_t busy_tsc; /* TSC cycles of the polls that found work (/iochain/lcores) */
 	uint64_t now;	   /* TSC at the start of the current poll */
+	/* Slot 4's return path: handed to workers since the last collect, round-robin cursors. */
+	unsigned held_since;
+	unsigned collect_rr, reclaim_rr;
 } __rte_cache_aligned;
 
 struct ioc_dp {

@@ -98,6 +98,7 @@ run_staged(struct ioc_lcore *lc, unsigned rx_port)
 			ioc_chain_run(&dp->vnics[v].chain, &ctx, lc->slot_cnt[v], s->pkts, s->n);
 		pc[IOC_PC_FWD_VNIC] += n;
 		pc[IOC_PC_HELD] += ctx.n_held;
+		lc->held_since += ctx.n_held;
 		pc[IOC_PC_DROP_IN_CHAIN] += s->n - n - ctx.n_held;
 		for (uint16_t i = 0; i < n; i++)
 			tx_enqueue(lc, dp->vnics[v].port, s->pkts[i]);
@@ -240,6 +241,7 @@ resume_run(struct ioc_lcore *lc, struct rte_mbuf **pkts, uint16_t n, bool reclai
 	ctx_init(&ctx, lc, first.dir);
 	n = ioc_chain_run_from(c, &ctx, cnt, first.next_slot - reclaimed, pkts, k);
 	pc[IOC_PC_HELD] += ctx.n_held;
+	lc->held_since += ctx.n_held;
 	pc[drop] += k - n - ctx.n_held;
 	if (first.dir == IOC_DIR_OUT) {
 		if (n > 0)
@@ -270,21 +272,37 @@ resume_all(struct ioc_lcore *lc, struct rte_mbuf **pkts, uint16_t n, bool reclai
 	}
 }
 
+/* The least a poll takes back from the workers, whatever it handed them. */
+#define IOC_RESUME_MIN (4u * IOC_BURST)
+
 /*
  * What the SVM workers sent back to this lcore resumes after slot 4; what
- * this lcore queued to workers that stopped serving is taken back.
+ * this lcore queued to workers that stopped serving is taken back. Each is
+ * taken burst by burst until the rings are empty or the budget is spent: at
+ * least what this lcore handed to workers since the last time, so the
+ * return path keeps up with what the RX side sends (packets redirected again
+ * meanwhile count towards the next poll's budget). Both start one worker
+ * further every burst, so no worker's backlog starves another's.
  */
 static unsigned
 resume_returns(struct ioc_lcore *lc)
 {
 	struct rte_mbuf *pkts[IOC_BURST];
-	uint16_t n = ioc_svc_collect(lc->dp->svc, lc->lcore_id, pkts, IOC_BURST);
-	unsigned total = n;
+	unsigned budget = RTE_MAX(lc->held_since, IOC_RESUME_MIN), got = 0, took = 0;
+	uint16_t n;
 
-	resume_all(lc, pkts, n, false);
-	n = ioc_svc_reclaim(lc->dp->svc, lc->lcore_id, pkts, IOC_BURST);
-	resume_all(lc, pkts, n, true);
-	return total + n;
+	lc->held_since = 0;
+	do {
+		n = ioc_svc_collect(lc->dp->svc, lc->lcore_id, &lc->collect_rr, pkts, IOC_BURST);
+		resume_all(lc, pkts, n, false);
+		got += n;
+	} while (n == IOC_BURST && got < budget);
+	do {
+		n = ioc_svc_reclaim(lc->dp->svc, lc->lcore_id, &lc->reclaim_rr, pkts, IOC_BURST);
+		resume_all(lc, pkts, n, true);
+		took += n;
+	} while (n == IOC_BURST && took < budget);
+	return got + took;
 }
 
 void
@@ -320,6 +338,7 @@ ioc_fwd_burst(struct ioc_lcore *lc, unsigned port, struct rte_mbuf **pkts, uint1
 		ctx_init(&ctx, lc, IOC_DIR_OUT);
 		n = ioc_chain_run(&dp->vnics[port].chain, &ctx, lc->slot_cnt[port], pkts, n);
 		pc[IOC_PC_HELD] += ctx.n_held;
+		lc->held_since += ctx.n_held;
 		pc[IOC_PC_DROP_OUT_CHAIN] += k - n - ctx.n_held;
 		send_replies(lc, &ctx);
 	}

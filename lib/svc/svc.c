@@ -450,12 +450,25 @@ ioc_svm_worker_adopt(struct ioc_svm_worker *w)
 	return flush_pending(w);
 }
 
-uint16_t
-ioc_svc_collect(struct ioc_svc *svc, unsigned lcore_id, struct rte_mbuf **pkts, uint16_t n)
+/* Where this call starts among n workers, and the next call one further (round robin). */
+static inline unsigned
+rotate(unsigned *start, unsigned n)
 {
+	unsigned first = *start < n ? *start : 0;
+
+	*start = first + 1 < n ? first + 1 : 0;
+	return first;
+}
+
+uint16_t
+ioc_svc_collect(struct ioc_svc *svc, unsigned lcore_id, unsigned *start, struct rte_mbuf **pkts,
+		uint16_t n)
+{
+	unsigned nw = svc->n_workers, first = rotate(start, nw);
 	uint16_t got = 0;
 
-	for (unsigned i = 0; i < svc->n_workers && got < n; i++) {
+	for (unsigned k = 0; k < nw && got < n; k++) {
+		unsigned i = first + k < nw ? first + k : first + k - nw;
 		struct rte_ring *r = svc->workers[i]->back[lcore_id];
 
 		if (r != NULL)
@@ -473,11 +486,14 @@ ioc_svc_collect(struct ioc_svc *svc, unsigned lcore_id, struct rte_mbuf **pkts, 
 }
 
 uint16_t
-ioc_svc_reclaim(struct ioc_svc *svc, unsigned lcore_id, struct rte_mbuf **pkts, uint16_t n)
+ioc_svc_reclaim(struct ioc_svc *svc, unsigned lcore_id, unsigned *start, struct rte_mbuf **pkts,
+		uint16_t n)
 {
+	unsigned nw = svc->n_workers, first = rotate(start, nw);
 	uint16_t got = 0;
 
-	for (unsigned i = 0; i < svc->n_workers && got < n; i++) {
+	for (unsigned k = 0; k < nw && got < n; k++) {
+		unsigned i = first + k < nw ? first + k : first + k - nw;
 		struct ioc_svm_worker *w = svc->workers[i];
 		struct rte_ring *r = w->to[lcore_id];
 
@@ -485,9 +501,9 @@ ioc_svc_reclaim(struct ioc_svc *svc, unsigned lcore_id, struct rte_mbuf **pkts, 
 
 		if (r == NULL || __atomic_load_n(&w->state, __ATOMIC_RELAXED) == IOC_SVM_UP)
 			continue;
-		unsigned k = rte_ring_mc_dequeue_burst_elem(r, e, sizeof(e[0]),
-							    RTE_MIN(n - got, IOC_BURST), NULL);
-		for (unsigned j = 0; j < k; j++)
+		unsigned got_w = rte_ring_mc_dequeue_burst_elem(r, e, sizeof(e[0]),
+								RTE_MIN(n - got, IOC_BURST), NULL);
+		for (unsigned j = 0; j < got_w; j++)
 			pkts[got++] = e[j].m;
 	}
 	return got;

@@ -254,18 +254,21 @@ unsigned ioc_svm_worker_adopt(struct ioc_svm_worker *w);
 
 /*
  * Forwarding lcore: dequeue what the workers sent back to lcore `lcore_id`
- * into pkts (at most n). Returns the count.
+ * into pkts (at most n). Returns the count; fewer than n means every worker's
+ * ring was empty. *start is the caller's round-robin cursor (its own): each
+ * call starts one worker further, so one worker's backlog never starves the
+ * others.
  */
-uint16_t ioc_svc_collect(struct ioc_svc *svc, unsigned lcore_id, struct rte_mbuf **pkts,
-			 uint16_t n);
+uint16_t ioc_svc_collect(struct ioc_svc *svc, unsigned lcore_id, unsigned *start,
+			 struct rte_mbuf **pkts, uint16_t n);
 
 /*
  * Forwarding lcore: take back what lcore `lcore_id` queued to workers that are
  * not serving (down, recovering, idle). The packets resume at slot 4, which
  * sends them to the share's new worker or down the failure path.
  */
-uint16_t ioc_svc_reclaim(struct ioc_svc *svc, unsigned lcore_id, struct rte_mbuf **pkts,
-			 uint16_t n);
+uint16_t ioc_svc_reclaim(struct ioc_svc *svc, unsigned lcore_id, unsigned *start,
+			 struct rte_mbuf **pkts, uint16_t n);
 
 /* Publishes a profile's fail_open; the caller waits for the datapath to see it. */
 int ioc_svc_profile_set(struct ioc_svc *svc, const char *profile, bool fail_open);

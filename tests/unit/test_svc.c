@@ -234,6 +234,121 @@ test_unclassified_redirected(void)
 			drop_def + 4);
 }
 
+/* Put pkts on a port's RX ring without polling. */
+static void
+rx_only(struct ring_port *p, struct rte_mbuf **pkts, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		CU_ASSERT_FATAL(pkts[i] != NULL);
+	CU_ASSERT_EQUAL_FATAL(rte_ring_enqueue_burst(p->to, (void **)pkts, n, NULL), n);
+}
+
+static uint64_t
+workers_cnt(enum ioc_svm_counter c)
+{
+	return worker(0)->cnt[c] + worker(1)->cnt[c];
+}
+
+/*
+ * Bidirectional load at the rate the workers keep up with: every poll the
+ * forwarding lcore receives a burst from the VM and one from the uplink (64
+ * packets to the workers), and both workers serve all of it. The return
+ * path must take back as much: no worker's back ring fills, nothing waits in
+ * pending[], no to ring overflows, and everything comes out.
+ */
+static void
+test_return_path_keeps_up(void)
+{
+	uint64_t back_full = workers_cnt(IOC_SVM_BACK_FULL);
+	uint64_t full = slot("VM1.eth0", "svc_drop_ring_full");
+	uint64_t in = workers_cnt(IOC_SVM_IN), allow = slot("VM1.eth0", "svc_svm_allow");
+	uint64_t deny = slot("VM1.eth0", "svc_svm_deny");
+	unsigned out = 0;
+	struct rte_mbuf *pkts[32];
+
+	for (unsigned poll = 0; poll < 200; poll++) {
+		for (unsigned i = 0; i < 32; i++)
+			pkts[i] = pkt_udp(MAC_VM1, MAC_LAPTOP, IP4(10, 0, 0, 11),
+					  IP4(10, 0, 0, 100), (uint16_t)(2000 + i), 7777);
+		rx_only(vm1, pkts, 32);
+		for (unsigned i = 0; i < 32; i++)
+			pkts[i] = pkt_udp(MAC_LAPTOP, MAC_VM1, IP4(10, 0, 0, 100),
+					  IP4(10, 0, 0, 11), 7777, (uint16_t)(2000 + i));
+		rx_only(up, pkts, 32);
+		ioc_fwd_poll(f.lc);
+		/* Each worker serves a burst per poll: twice is all it was given. */
+		for (int k = 0; k < 2; k++)
+			for (unsigned w = 0; w < 2; w++)
+				ioc_svm_worker_poll(worker(w));
+		out += fixture_drain_free(up) + fixture_drain_free(vm1);
+	}
+	ioc_fwd_poll(f.lc);
+	out += fixture_drain_free(up) + fixture_drain_free(vm1);
+	/* Both workers had work, and neither fell behind. */
+	CU_ASSERT(worker(0)->cnt[IOC_SVM_IN] > 0 && worker(1)->cnt[IOC_SVM_IN] > 0);
+	CU_ASSERT_EQUAL(workers_cnt(IOC_SVM_IN), in + 200 * 64);
+	CU_ASSERT_EQUAL(workers_cnt(IOC_SVM_BACK_FULL), back_full);
+	CU_ASSERT_EQUAL(slot("VM1.eth0", "svc_drop_ring_full"), full);
+	CU_ASSERT_EQUAL(ioc_svm_worker_ring_count(worker(0)) + ioc_svm_worker_ring_count(worker(1)),
+			0);
+	/* Everything came back; what the SVM allowed came out. */
+	CU_ASSERT_EQUAL(slot("VM1.eth0", "svc_svm_allow") - allow +
+				slot("VM1.eth0", "svc_svm_deny") - deny,
+			200 * 64);
+	CU_ASSERT_EQUAL(out, slot("VM1.eth0", "svc_svm_allow") - allow);
+}
+
+/* A flow's UDP source port that worker w serves (from VM1 to the laptop). */
+static uint16_t
+port_for_worker(unsigned w)
+{
+	for (uint16_t port = 3000;; port++) {
+		uint64_t before = worker(w)->cnt[IOC_SVM_IN];
+
+		send_one(vm1, pkt_udp(MAC_VM1, MAC_LAPTOP, IP4(10, 0, 0, 11), IP4(10, 0, 0, 100),
+				      port, 9));
+		fixture_drain_free(up);
+		if (worker(w)->cnt[IOC_SVM_IN] > before)
+			return port;
+	}
+}
+
+/*
+ * Worker 0 returns a backlog larger than a poll's budget, worker 1 a single
+ * packet: the next poll takes worker 1's too, since every burst starts one
+ * worker further.
+ */
+static void
+test_return_path_round_robin(void)
+{
+	uint16_t p0 = port_for_worker(0), p1 = port_for_worker(1);
+	struct rte_mbuf *pkts[32];
+	const unsigned n0 = 8 * 32; /* more than a poll takes back (4 bursts) */
+
+	/* Queued while the workers do not run: the polls have nothing to take back. */
+	for (unsigned b = 0; b < n0 / 32; b++) {
+		for (unsigned i = 0; i < 32; i++)
+			pkts[i] = pkt_udp(MAC_VM1, MAC_LAPTOP, IP4(10, 0, 0, 11),
+					  IP4(10, 0, 0, 100), p0, 9);
+		fixture_inject(&f, vm1, pkts, 32);
+	}
+	pkts[0] = pkt_udp(MAC_VM1, MAC_LAPTOP, IP4(10, 0, 0, 11), IP4(10, 0, 0, 100), p1, 9);
+	fixture_inject(&f, vm1, pkts, 1);
+	while (ioc_svm_worker_poll(worker(0)) > 0)
+		;
+	ioc_svm_worker_poll(worker(1));
+	CU_ASSERT_EQUAL_FATAL(ioc_svm_worker_ring_count(worker(0)), n0);
+	CU_ASSERT_EQUAL_FATAL(ioc_svm_worker_ring_count(worker(1)), 1);
+	uint64_t allow = slot("VM1.eth0", "svc_svm_allow");
+	ioc_fwd_poll(f.lc);
+	/* Worker 1's packet is among what this one poll took back. */
+	CU_ASSERT_EQUAL(ioc_svm_worker_ring_count(worker(1)), 0);
+	CU_ASSERT(slot("VM1.eth0", "svc_svm_allow") > allow);
+	while (ioc_svm_worker_ring_count(worker(0)) > 0)
+		ioc_fwd_poll(f.lc);
+	CU_ASSERT_EQUAL(fixture_drain_free(up), n0 + 1);
+}
+
 /* Fill the rings without running the workers. */
 static void
 flood_without_workers(struct ring_port *p, const char *smac, uint32_t sip, unsigned n)
@@ -327,6 +442,10 @@ test_svc_register(void)
 	CU_add_test(s, "no_redirect rule", test_no_redirect_rule);
 	CU_add_test(s, "IPv6 and ARP follow the any/any redirect rule",
 		    test_unclassified_redirected);
+	CU_add_test(s, "return path keeps up with two workers, both ways",
+		    test_return_path_keeps_up);
+	CU_add_test(s, "return path starts one worker further each burst",
+		    test_return_path_round_robin);
 	CU_add_test(s, "full ring, failClosed: dropped", test_ring_full_fail_closed);
 	CU_add_test(s, "full ring, failOpen: bypassed", test_ring_full_fail_open);
 	CU_add_test(s, "ledgers add up, nothing leaked", test_ledgers);
