@@ -38,6 +38,7 @@ enum key_type {
 	KT_DEVICE,     /* char[IOC_DEVARGS_MAX], unique among ports */
 	KT_IPS,	       /* a vnic's ip[]/n_ip */
 	KT_ETHERTYPES, /* a vnic's allow_ethertype[]/n_allow_ethertype */
+	KT_VLAN,       /* a vnic's vlan_mode/vlan_id: none, trunk or 1-4094 */
 	KT_CIDRS,      /* struct ioc_ipset's v/n */
 	KT_L4,	       /* struct ioc_l4_list */
 	KT_REFS,       /* struct ioc_ref_list of the kinds in `refs`, resolved after the file */

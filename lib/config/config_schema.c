@@ -84,6 +84,7 @@ static const struct key_desc vnic_keys[] = {
 	  SECTION_REF("uplink", ioc_topo_find_uplink), .doc = "none: local only" },
 	{ "lcore", KT_LCORES, F(struct ioc_vnic, lcores), REQUIRED },
 	{ "allow_ethertypes", KT_ETHERTYPES, F(struct ioc_vnic, allow_ethertype), .doc = "none" },
+	{ "vlan", KT_VLAN, F(struct ioc_vnic, vlan_mode), .def = "none" },
 };
 
 static const struct key_desc ipset_keys[] = {

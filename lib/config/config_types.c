@@ -200,6 +200,28 @@ val_ethertype_list(struct ctx *c, const char *v, struct ioc_vnic *vn)
 	return 0;
 }
 
+/* "none", "trunk" or an access VLAN 1-4094. */
+static int
+val_vlan(struct ctx *c, const char *v, struct ioc_vnic *vn)
+{
+	uint32_t id;
+
+	if (strcasecmp(v, "none") == 0) {
+		vn->vlan_mode = IOC_VLAN_NONE;
+		return 0;
+	}
+	if (strcasecmp(v, "trunk") == 0) {
+		vn->vlan_mode = IOC_VLAN_TRUNK;
+		return 0;
+	}
+	if (ioc_parse_u32(v, 1, 4094, &id, NULL) < 0)
+		return ioc_cfg_fail(
+			c, "invalid vlan \"%s\": expected none, trunk or a VLAN ID 1-4094", v);
+	vn->vlan_mode = IOC_VLAN_ACCESS;
+	vn->vlan_id = (uint16_t)id;
+	return 0;
+}
+
 static int
 val_cidr_list(struct ctx *c, const char *v, struct ioc_ipset *set)
 {
@@ -415,6 +437,8 @@ ioc_cfg_set_value(struct ctx *c, const struct sec *s, const struct key_desc *kd,
 		return val_ip_list(c, v, obj);
 	case KT_ETHERTYPES:
 		return val_ethertype_list(c, v, obj);
+	case KT_VLAN:
+		return val_vlan(c, v, obj);
 	case KT_CIDRS:
 		return val_cidr_list(c, v, obj);
 	case KT_L4:

@@ -242,6 +242,8 @@ check_ports(const struct ioc_topology *a, const struct ioc_topology *b, char *ms
 		    memcmp(x->allow_ethertype, y->allow_ethertype,
 			   x->n_allow_ethertype * sizeof(x->allow_ethertype[0])) != 0)
 			return refuse(msg, len, "vnic %s: allow_ethertypes", x->name);
+		if (x->vlan_mode != y->vlan_mode || x->vlan_id != y->vlan_id)
+			return refuse(msg, len, "vnic %s: vlan", x->name);
 	}
 	return 0;
 }

@@ -101,6 +101,13 @@ struct ioc_vm {
 	int line;
 };
 
+/* [vnic] vlan: what a VM may do with 802.1Q/802.1ad tags. */
+enum ioc_vlan_mode {
+	IOC_VLAN_NONE,	 /* untagged only, both ways (default) */
+	IOC_VLAN_ACCESS, /* vlan = N: tagged N on the uplink, untagged towards the VM */
+	IOC_VLAN_TRUNK,	 /* guest tagging: tags pass both ways */
+};
+
 struct ioc_vnic {
 	char name[IOC_NAME_MAX]; /* "VM.ethN" */
 	int vm;			 /* index of [vm VM] */
@@ -115,6 +122,8 @@ struct ioc_vnic {
 	/* Outbound ethertypes spoofguard passes besides IPv4, ARP and IPv6 (LLDP, ...) */
 	uint16_t allow_ethertype[IOC_MAX_ETHERTYPES];
 	unsigned n_allow_ethertype;
+	enum ioc_vlan_mode vlan_mode;
+	uint16_t vlan_id; /* IOC_VLAN_ACCESS: 1-4094 */
 	int line;
 };
 

@@ -1393,6 +1393,10 @@ test_err_bad_value(void)
 		   "invalid ethertype \"0x10000\": expected 0x0600-0xffff in hexadecimal");
 	EXPECT_ERR(BASE "[vnic VM1.eth1]\nallow_ethertypes = 0x88cc,0x88CC\n", 13, "vnic VM1.eth1",
 		   "allow_ethertypes", "duplicate ethertype 0x88CC");
+	EXPECT_ERR(BASE "[vnic VM1.eth1]\nvlan = 4095\n", 13, "vnic VM1.eth1", "vlan",
+		   "invalid vlan \"4095\": expected none, trunk or a VLAN ID 1-4094");
+	EXPECT_ERR(BASE "[vnic VM1.eth1]\nvlan = access\n", 13, "vnic VM1.eth1", "vlan",
+		   "invalid vlan \"access\": expected none, trunk or a VLAN ID 1-4094");
 	EXPECT_ERR(BASE "[vnic VM1.eth1]\nswitch_port = -1\n", 13, "vnic VM1.eth1", "switch_port",
 		   "invalid number \"-1\": not a decimal number");
 	EXPECT_ERR(BASE "[vnic VM1.eth1]\nlcore = 3-1\n", 13, "vnic VM1.eth1", "lcore",
