@@ -140,6 +140,7 @@ build_ports(struct ioc_dp *dp, const struct ioc_topology *t)
 		p->n_rxq = tv->lcores.n;
 		dp->vnics[v].port = v;
 		dp->vnics[v].segment = seg;
+		dp->vnics[v].vlan_access = t->vnics[v].vlan_mode == IOC_VLAN_ACCESS;
 		memcpy(dp->vnics[v].mac.addr_bytes, tv->mac, RTE_ETHER_ADDR_LEN);
 		dp->segments[seg].vnics[dp->segments[seg].n_vnics++] = v;
 	}

@@ -84,6 +84,7 @@ struct ioc_vnic_dp {
 	unsigned port; /* datapath port index (== vNIC index) */
 	struct rte_ether_addr mac;
 	unsigned segment;
+	bool vlan_access; /* [vnic] vlan = N: frames towards the VM lose their tag */
 	struct ioc_chain chain;
 };
 

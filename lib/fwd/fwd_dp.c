@@ -42,6 +42,21 @@ tx_enqueue(struct ioc_lcore *lc, unsigned port, struct rte_mbuf *m)
 		tx_flush_port(lc, port);
 }
 
+/*
+ * Towards a VM: on an access VLAN its slot 1 let in only frames with exactly
+ * that 802.1Q tag (or its own frames, tagged on the way out), which the VM
+ * receives untagged.
+ */
+static inline void
+tx_vnic(struct ioc_lcore *lc, unsigned vnic, struct rte_mbuf *m)
+{
+	const struct ioc_vnic_dp *v = &lc->dp->vnics[vnic];
+
+	if (v->vlan_access && rte_vlan_strip(m) == 0)
+		m->ol_flags &= ~(RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED);
+	tx_enqueue(lc, v->port, m);
+}
+
 /* Hand a packet to vNIC `vnic`'s in-chain, run when the burst is switched. */
 static inline void
 stage(struct ioc_lcore *lc, unsigned vnic, struct rte_mbuf *m)
@@ -77,7 +92,10 @@ send_replies(struct ioc_lcore *lc, struct ioc_slot_ctx *ctx)
 		unsigned port = ioc_meta(m)->rx_port;
 
 		lc->port_cnt[port][IOC_PC_REPLY]++;
-		tx_enqueue(lc, port, m);
+		if (lc->dp->ports[port].kind == IOC_PORT_VNIC)
+			tx_vnic(lc, port, m);
+		else
+			tx_enqueue(lc, port, m);
 	}
 }
 
@@ -101,7 +119,7 @@ run_staged(struct ioc_lcore *lc, unsigned rx_port)
 		lc->held_since += ctx.n_held;
 		pc[IOC_PC_DROP_IN_CHAIN] += s->n - n - ctx.n_held;
 		for (uint16_t i = 0; i < n; i++)
-			tx_enqueue(lc, dp->vnics[v].port, s->pkts[i]);
+			tx_vnic(lc, v, s->pkts[i]);
 		send_replies(lc, &ctx);
 		s->n = 0;
 	}
@@ -250,7 +268,7 @@ resume_run(struct ioc_lcore *lc, struct rte_mbuf **pkts, uint16_t n, bool reclai
 	} else {
 		pc[IOC_PC_FWD_VNIC] += n;
 		for (uint16_t i = 0; i < n; i++)
-			tx_enqueue(lc, dp->vnics[first.vnic].port, pkts[i]);
+			tx_vnic(lc, first.vnic, pkts[i]);
 	}
 	send_replies(lc, &ctx);
 }

@@ -25,6 +25,8 @@ struct swsec_vnic {
 	rte_be32_t ip[IOC_MAX_VNIC_IPS]; /* network order, as in ioc_meta */
 	unsigned n_ethertype;
 	rte_be16_t ethertype[IOC_MAX_ETHERTYPES]; /* allowed besides IPv4, ARP, IPv6 */
+	enum ioc_vlan_mode vlan_mode;
+	uint16_t vlan_id; /* IOC_VLAN_ACCESS */
 };
 
 static const char *const swsec_reasons[IOC_SWSEC_NB_REASONS] = {
@@ -34,6 +36,7 @@ static const char *const swsec_reasons[IOC_SWSEC_NB_REASONS] = {
 	[IOC_SWSEC_DROP_IPV6] = "drop_ipv6",
 	[IOC_SWSEC_DROP_MALFORMED] = "drop_malformed",
 	[IOC_SWSEC_DROP_ETHERTYPE] = "drop_ethertype",
+	[IOC_SWSEC_DROP_VLAN] = "drop_vlan",
 };
 
 static int
@@ -48,6 +51,8 @@ swsec_attach(const struct ioc_topology *t, unsigned vnic, void **priv)
 	s->n_ip = v->n_ip;
 	for (unsigned i = 0; i < v->n_ip; i++)
 		s->ip[i] = rte_cpu_to_be_32(v->ip[i]);
+	s->vlan_mode = v->vlan_mode;
+	s->vlan_id = v->vlan_id;
 	s->n_ethertype = v->n_allow_ethertype;
 	for (unsigned i = 0; i < v->n_allow_ethertype; i++)
 		s->ethertype[i] = rte_cpu_to_be_16(v->allow_ethertype[i]);
@@ -79,6 +84,56 @@ ethertype_allowed(const struct swsec_vnic *s, struct rte_mbuf *m, const struct i
 }
 
 static inline bool
+is_tag(rte_be16_t type)
+{
+	return type == RTE_BE16(RTE_ETHER_TYPE_VLAN) || type == RTE_BE16(RTE_ETHER_TYPE_QINQ);
+}
+
+static inline bool
+tagged(const struct rte_ether_hdr *eth)
+{
+	return is_tag(eth->ether_type);
+}
+
+/*
+ * Inbound, whether [vnic] vlan lets the frame reach the VM: none takes
+ * untagged frames only; an access VLAN exactly one 802.1Q tag with its ID
+ * (removed at delivery: ioc_vlan_pop), so no inner tag can hop.
+ */
+static inline bool
+vlan_in_ok(const struct swsec_vnic *s, struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const struct rte_vlan_hdr *vh = (const struct rte_vlan_hdr *)(eth + 1);
+
+	if (s->vlan_mode == IOC_VLAN_NONE)
+		return !tagged(eth);
+	return eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_VLAN) &&
+	       rte_pktmbuf_data_len(m) >= sizeof(*eth) + sizeof(*vh) &&
+	       (rte_be_to_cpu_16(vh->vlan_tci) & 0xfff) == s->vlan_id && !is_tag(vh->eth_proto);
+}
+
+/*
+ * Outbound on an access VLAN: the frame leaves the chain tagged with it, so
+ * the uplink and the other vNICs' chains see the VLAN. The metadata's
+ * offsets follow the headers. 0, or -1 (no headroom, shared mbuf).
+ */
+static inline int
+vlan_push(const struct swsec_vnic *s, struct rte_mbuf *m)
+{
+	struct ioc_meta *md = ioc_meta(m);
+
+	m->vlan_tci = s->vlan_id;
+	if (rte_vlan_insert(&m) != 0)
+		return -1;
+	md->l3_off = (uint8_t)(md->l3_off + sizeof(struct rte_vlan_hdr));
+	if (md->l4_off != 0)
+		md->l4_off = (uint8_t)(md->l4_off + sizeof(struct rte_vlan_hdr));
+	md->flags |= IOC_F_VLAN;
+	return 0;
+}
+
+static inline bool
 ip_bound(const struct swsec_vnic *s, rte_be32_t ip)
 {
 	for (unsigned i = 0; i < s->n_ip; i++)
@@ -96,6 +151,9 @@ spoof_reason(const struct swsec_vnic *s, struct rte_mbuf *m)
 
 	if (!rte_is_same_ether_addr(&eth->src_addr, &s->mac))
 		return IOC_SWSEC_DROP_MAC;
+	/* A VM tags only on a trunk: anything else could hop to another VLAN. */
+	if (tagged(eth) && s->vlan_mode != IOC_VLAN_TRUNK)
+		return IOC_SWSEC_DROP_VLAN;
 	switch (md->l3) {
 	case IOC_L3_IPV4:
 		if (md->flags & IOC_F_MALFORMED)
@@ -131,12 +189,28 @@ swsec_process(const void *priv, struct ioc_slot_ctx *ctx, struct rte_mbuf **pkts
 	uint64_t *drops = ctx->reasons;
 	uint16_t kept = 0, nd = 0;
 
-	if (!(ctx->dir & IOC_DIR_OUT))
-		return n;
+	if (!(ctx->dir & IOC_DIR_OUT)) {
+		/* Inbound only the VLAN is checked (trunk: nothing). */
+		if (s->vlan_mode == IOC_VLAN_TRUNK)
+			return n;
+		for (uint16_t i = 0; i < n; i++) {
+			if (likely(vlan_in_ok(s, pkts[i]))) {
+				pkts[kept++] = pkts[i];
+			} else {
+				drops[IOC_SWSEC_DROP_VLAN]++;
+				dropped[nd++] = pkts[i];
+			}
+		}
+		if (nd > 0)
+			rte_pktmbuf_free_bulk(dropped, nd);
+		return kept;
+	}
 	for (uint16_t i = 0; i < n; i++) {
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 		int why = spoof_reason(s, pkts[i]);
+		if (why < 0 && s->vlan_mode == IOC_VLAN_ACCESS && vlan_push(s, pkts[i]) < 0)
+			why = IOC_SWSEC_DROP_VLAN;
 		if (likely(why < 0)) {
 			pkts[kept++] = pkts[i];
 		} else {

@@ -140,8 +140,9 @@ stop_iochain() {
 	IOC_PID=
 }
 
-# lab_ini VNIC_DEVICE UPLINK_DEVICE: the lab's host, VM1S1.eth0 and uplink0 on
-# the given devices, both polled by lcore 1, and [dfw] default allow.
+# lab_ini VNIC_DEVICE UPLINK_DEVICE [VNIC_KEY]: the lab's host, VM1S1.eth0 and
+# uplink0 on the given devices, both polled by lcore 1, and [dfw] default
+# allow; VNIC_KEY is one more line of the vNIC's section (e.g. "vlan = trunk").
 lab_ini() {
 	cat <<EOF
 [host]
@@ -159,6 +160,7 @@ mac = 02:00:00:00:01:01
 ip = 10.0.0.11
 uplink = uplink0
 lcore = 1
+${3:-}
 [dfw]
 default_action = allow
 EOF

@@ -11,7 +11,8 @@
 
 python3 "$HERE/malformed_corpus.py" "$T" || { echo "Bail out! cannot write the corpus"; exit 1; }
 lab_ini "net_pcap0,rx_pcap=$T/vnic.pcap,tx_pcap=$T/vnic_out.pcap" \
-	"net_pcap1,rx_pcap=$T/uplink.pcap,tx_pcap=$T/uplink_out.pcap" >"$T/malformed.ini"
+	"net_pcap1,rx_pcap=$T/uplink.pcap,tx_pcap=$T/uplink_out.pcap" "vlan = trunk" \
+	>"$T/malformed.ini"
 
 exp() { python3 -c "import json,sys; e=json.load(open('$T/expect.json')); print($1)"; }
 check "iochain starts on the two pcaps" start_iochain "$T/malformed.ini" --lcores 0@0,1@1

@@ -82,17 +82,19 @@ struct rte_mbuf *pkt_raw(const void *data, unsigned len);
 #endif /* IOC_TEST_FIXTURE_H */
 
 /* Two VMs on uplink0, a third vNIC on no uplink (local only), all on lcore 1. */
-#define FIXTURE_INI                                                                                \
+#define FIXTURE_INI FIXTURE_INI_WITH("")
+/* The same, `vnic_keys` added to VM1's and VM2's vNIC (e.g. "vlan = trunk\n"). */
+#define FIXTURE_INI_WITH(vnic_keys)                                                                \
 	"[host]\nname = host-test\n"                                                               \
 	"[uplink uplink0]\ndevice = net_ring_up0\nlcore = 1\n"                                     \
 	"[vm VM1]\nworld = 101\nvc_uuid = 50 2d 00 01\n"                                           \
 	"[vm VM2]\nworld = 102\nvc_uuid = 50 2d 00 02\n"                                           \
 	"[vm VM3]\nworld = 103\nvc_uuid = 50 2d 00 03\n"                                           \
 	"[vnic VM1.eth0]\ndevice = net_ring_vm1\nswitch_port = 1001\n"                             \
-	"mac = 02:00:00:00:01:01\nip = 10.0.0.11\nuplink = uplink0\nlcore = 1\n"                   \
+	"mac = 02:00:00:00:01:01\nip = 10.0.0.11\nuplink = uplink0\nlcore = 1\n" vnic_keys         \
 	"[vnic VM2.eth0]\ndevice = net_ring_vm2\nswitch_port = 1002\n"                             \
 	"mac = 02:00:00:00:02:01\nip = 10.0.0.12, 10.0.0.13\nuplink = uplink0\nlcore = 1\n"        \
-	"allow_ethertypes = 0x88cc\n"                                                              \
+	"allow_ethertypes = 0x88cc\n" vnic_keys                                                    \
 	"[vnic VM3.eth0]\ndevice = net_ring_vm3\nswitch_port = 1003\n"                             \
 	"mac = 02:00:00:00:03:01\nip = 10.0.1.1\nlcore = 1\n"
 

@@ -21,6 +21,7 @@ main(int argc, char **argv)
 	test_config_register();
 	test_meta_register();
 	test_swsec_register();
+	test_vlan_register();
 	test_sfw_register();
 	test_fwd_register();
 	test_svc_register();

@@ -18,7 +18,9 @@
 #include "meta.h"
 #include "tests.h"
 
-#define MALFORMED_INI FIXTURE_INI "[dfw]\ndefault_action = allow\nstateful = true\n"
+/* Trunk vNICs: the parser's handling of tags, not the VLAN policy (test_vlan.c). */
+#define MALFORMED_INI                                                                              \
+	FIXTURE_INI_WITH("vlan = trunk\n") "[dfw]\ndefault_action = allow\nstateful = true\n"
 
 /* Where a frame ended: the number of frames each port transmitted. */
 struct dest {

@@ -10,6 +10,7 @@ void test_sfw_register(void);
 void test_fwd_register(void);
 void test_svc_register(void);
 void test_svc_bound_register(void);
+void test_vlan_register(void);
 void test_watchdog_register(void);
 void test_reload_register(void);
 void test_malformed_register(void);
