@@ -4,11 +4,12 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
-#include <rte_hash_crc.h>
 #include <rte_malloc.h>
+#include <rte_random.h>
 
 #include "conntrack.h"
 #include "log.h"
@@ -43,6 +44,80 @@ ioc_sfw_conn_state_name(unsigned state)
 	return state < IOC_SFW_CT_NB_STATES ? state_names[state] : "unknown";
 }
 
+/*
+ * The tables' hash is keyed (M9 of the 2026-11-28 audit): a sender on the
+ * uplink chooses remote addresses and ports, and with an unkeyed CRC32C it can
+ * compute keys that all share one bucket pair, making every lookup walk a long
+ * chain of extendable buckets. A random seed alone would not help: CRC is
+ * linear, so keys that collide under one seed collide under all of them.
+ * SipHash-1-3 (Linux's hsiphash on 64-bit hosts, which keys its conntrack
+ * hash the same way) with a random secret drawn at the first table's creation;
+ * each table folds its own random seed (rte_hash's init_val) into the key.
+ */
+static uint64_t ct_secret[2];
+static bool ct_secret_set;
+
+#define SIP_ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+#define SIP_ROUND(v0, v1, v2, v3)                                                                  \
+	do {                                                                                       \
+		v0 += v1;                                                                          \
+		v1 = SIP_ROTL(v1, 13);                                                             \
+		v1 ^= v0;                                                                          \
+		v0 = SIP_ROTL(v0, 32);                                                             \
+		v2 += v3;                                                                          \
+		v3 = SIP_ROTL(v3, 16);                                                             \
+		v3 ^= v2;                                                                          \
+		v0 += v3;                                                                          \
+		v3 = SIP_ROTL(v3, 21);                                                             \
+		v3 ^= v0;                                                                          \
+		v2 += v1;                                                                          \
+		v1 = SIP_ROTL(v1, 17);                                                             \
+		v1 ^= v2;                                                                          \
+		v2 = SIP_ROTL(v2, 32);                                                             \
+	} while (0)
+
+_Static_assert(sizeof(struct ct_key) == 16, "ct_hash reads the key as two 64-bit words");
+
+/* rte_hash's hash_func: the key is always a struct ct_key (key_len 16). */
+static uint32_t
+ct_hash(const void *key, uint32_t key_len, uint32_t seed)
+{
+	uint64_t k0 = ct_secret[0] ^ seed, k1 = ct_secret[1];
+	uint64_t v0 = k0 ^ 0x736f6d6570736575ULL, v1 = k1 ^ 0x646f72616e646f6dULL;
+	uint64_t v2 = k0 ^ 0x6c7967656e657261ULL, v3 = k1 ^ 0x7465646279746573ULL;
+	uint64_t m[2], b = (uint64_t)16 << 56;
+
+	RTE_SET_USED(key_len);
+	memcpy(m, key, sizeof(m));
+	for (unsigned i = 0; i < 2; i++) {
+		v3 ^= m[i];
+		SIP_ROUND(v0, v1, v2, v3);
+		v0 ^= m[i];
+	}
+	v3 ^= b;
+	SIP_ROUND(v0, v1, v2, v3);
+	v0 ^= b;
+	v2 ^= 0xff;
+	SIP_ROUND(v0, v1, v2, v3);
+	SIP_ROUND(v0, v1, v2, v3);
+	SIP_ROUND(v0, v1, v2, v3);
+	b = v0 ^ v1 ^ v2 ^ v3;
+	return (uint32_t)(b ^ (b >> 32));
+}
+
+/* Random bytes from the kernel; rte_rand (seeded from the TSC) only if it has none. */
+static void
+random_fill(void *buf, size_t len)
+{
+	uint8_t *p = buf;
+
+	if (getrandom(buf, len, 0) == (ssize_t)len)
+		return;
+	IOC_LOG(WARNING, sfw, "getrandom failed: connection tables keyed with rte_rand");
+	for (size_t i = 0; i < len; i++)
+		p[i] = (uint8_t)rte_rand();
+}
+
 static void
 table_free(struct ct_table *t)
 {
@@ -64,11 +139,19 @@ table_create(unsigned lcore, uint32_t entries)
 	if (t == NULL)
 		return NULL;
 	snprintf(name, sizeof(name), "sfw_ct_%u", lcore);
+	if (!ct_secret_set) {
+		random_fill(ct_secret, sizeof(ct_secret));
+		ct_secret_set = true;
+	}
+	uint32_t seed;
+
+	random_fill(&seed, sizeof(seed));
 	struct rte_hash_parameters p = {
 		.name = name,
 		.entries = entries,
 		.key_len = sizeof(struct ct_key),
-		.hash_func = rte_hash_crc,
+		.hash_func = ct_hash,
+		.hash_func_init_val = seed,
 		.socket_id = socket,
 		/* Exactly `entries` keys fit: a full table is a counted drop, not a collision. */
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,

@@ -12,6 +12,7 @@
 #include <CUnit/CUnit.h>
 #include <rte_cycles.h>
 #include <rte_ether.h>
+#include <rte_hash_crc.h>
 #include <rte_icmp.h>
 #include <rte_ip.h>
 #include <rte_tcp.h>
@@ -19,6 +20,7 @@
 
 #include "chain.h"
 #include "config.h"
+#include "conntrack.h"
 #include "fixture.h"
 #include "meta.h"
 #include "sfw.h"
@@ -909,6 +911,90 @@ test_full_within_a_burst(void)
 	CU_ASSERT_EQUAL(s.entries, SMALL_TABLE);
 }
 
+/*
+ * 64 keys an uplink sender can craft (its address and port only) that all
+ * share one CRC32C value, whatever the seed: CRC is linear, so the remote bits
+ * are solved for a zero difference (a kernel of the 48 -> 32 bit map).
+ */
+static unsigned
+crc_colliding_keys(struct ct_key *keys, unsigned n)
+{
+	const struct ct_key base = {
+		.local_ip = RTE_BE32(IP_VM1),
+		.local_port = RTE_BE16(80),
+		.proto = IPPROTO_TCP,
+	};
+	uint32_t h0 = rte_hash_crc(&base, sizeof(base), 0), piv_v[32] = { 0 };
+	uint64_t piv_m[32] = { 0 }, kernel[48];
+	unsigned n_kernel = 0;
+
+	for (unsigned bit = 0; bit < 48; bit++) {
+		struct ct_key k = base;
+		uint64_t m = 1ULL << bit;
+
+		k.remote_ip ^= (uint32_t)m;
+		k.remote_port ^= (uint16_t)(m >> 32);
+		uint32_t v = rte_hash_crc(&k, sizeof(k), 0) ^ h0;
+		while (v != 0) {
+			unsigned p = 31 - (unsigned)__builtin_clz(v);
+
+			if (piv_v[p] == 0) {
+				piv_v[p] = v;
+				piv_m[p] = m;
+				break;
+			}
+			v ^= piv_v[p];
+			m ^= piv_m[p];
+		}
+		if (v == 0)
+			kernel[n_kernel++] = m;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t x = 0;
+
+		for (unsigned b = 0; b < n_kernel; b++) {
+			if ((i + 1) & (1u << b))
+				x ^= kernel[b];
+		}
+		keys[i] = base;
+		keys[i].remote_ip ^= (uint32_t)x;
+		keys[i].remote_port ^= (uint16_t)(x >> 32);
+	}
+	return n_kernel;
+}
+
+/* M9: the table's hash is keyed, so crafted keys spread, and each table has its own seed. */
+static void
+test_keyed_hash(void)
+{
+	struct ct_key keys[64];
+	uint32_t h[64];
+	unsigned distinct = 0;
+	const struct ct_table *t = ioc_sfw_ct[SLOT_LCORE];
+
+	CU_ASSERT_FATAL(t != NULL);
+	CU_ASSERT_FATAL(crc_colliding_keys(keys, RTE_DIM(keys)) >= 16);
+	for (unsigned i = 0; i < RTE_DIM(keys); i++) {
+		bool seen = false;
+
+		/* The attack: one CRC32C value for all, under seed 0 and any other. */
+		CU_ASSERT_EQUAL(rte_hash_crc(&keys[i], sizeof(keys[i]), 0x5eed),
+				rte_hash_crc(&keys[0], sizeof(keys[0]), 0x5eed));
+		h[i] = rte_hash_hash(t->h, &keys[i]);
+		for (unsigned j = 0; j < i; j++)
+			seen |= h[j] == h[i];
+		distinct += !seen;
+	}
+	CU_ASSERT(distinct >= 63);
+
+	/* Another lcore's table hashes the same key differently. */
+	bool lcores[RTE_MAX_LCORE] = { [3] = true };
+	CU_ASSERT_FATAL(ct_tables_get(lcores, RTE_MAX_LCORE, SMALL_TABLE) == 0);
+	CU_ASSERT_FATAL(ioc_sfw_ct[3] != NULL);
+	CU_ASSERT_NOT_EQUAL(rte_hash_hash(ioc_sfw_ct[3]->h, &keys[0]), h[0]);
+	ct_tables_put();
+}
+
 static void
 test_stateless_default_allow(void)
 {
@@ -1011,6 +1097,7 @@ test_sfw_register(void)
 	CU_add_test(s, "UDP timeouts", test_udp_expiry);
 	CU_add_test(s, "aging and a full table", test_aging_and_full_table);
 	CU_add_test(s, "a table full within a burst", test_full_within_a_burst);
+	CU_add_test(s, "a keyed hash, a seed per table", test_keyed_hash);
 	CU_add_test(s, "stateless, default allow", test_stateless_default_allow);
 	CU_add_test(s, "stateful needs one lcore set per segment", test_lcore_check);
 	CU_add_test(s, "describe", test_describe);
