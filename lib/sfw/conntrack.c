@@ -30,12 +30,17 @@ static const char *const state_names[IOC_SFW_CT_NB_STATES] = {
 	[IOC_SFW_CT_OTHER] = "other",
 };
 
-/* Seconds after the last packet; NSX's default session timers where it has one. */
-static const unsigned timeout_s[IOC_SFW_CT_NB_STATES + 1] = {
-	[IOC_SFW_CT_TCP_SYN_SENT] = 120, [IOC_SFW_CT_TCP_ESTABLISHED] = 43200,
-	[IOC_SFW_CT_TCP_FIN] = 45,	 [IOC_SFW_CT_TCP_CLOSED] = 20,
-	[IOC_SFW_CT_UDP] = 30,		 [IOC_SFW_CT_ICMP] = 20,
-	[IOC_SFW_CT_OTHER] = 60,	 [CT_TIMEOUT_UDP_REPLIED] = 60,
+/*
+ * Seconds after the last packet; NSX's default session timers where it has
+ * one, short ones while nobody answered: a SYN (a retransmission refreshes it,
+ * a later one opens it again) and a picked-up segment have 10 s to be answered.
+ */
+static const unsigned timeout_s[CT_NB_TIMEOUTS] = {
+	[IOC_SFW_CT_TCP_SYN_SENT] = 10, [IOC_SFW_CT_TCP_ESTABLISHED] = 43200,
+	[IOC_SFW_CT_TCP_FIN] = 45,	[IOC_SFW_CT_TCP_CLOSED] = 20,
+	[IOC_SFW_CT_UDP] = 30,		[IOC_SFW_CT_ICMP] = 20,
+	[IOC_SFW_CT_OTHER] = 60,	[CT_TIMEOUT_UDP_REPLIED] = 60,
+	[CT_TIMEOUT_TCP_PICKUP] = 10,
 };
 
 const char *
@@ -125,11 +130,12 @@ table_free(struct ct_table *t)
 		return;
 	rte_hash_free(t->h);
 	rte_free(t->e);
+	rte_free(t->n_vnic);
 	rte_free(t);
 }
 
 static struct ct_table *
-table_create(unsigned lcore, uint32_t entries)
+table_create(unsigned lcore, uint32_t entries, unsigned n_vnics)
 {
 	int socket =
 		rte_lcore_is_enabled(lcore) ? (int)rte_lcore_to_socket_id(lcore) : SOCKET_ID_ANY;
@@ -163,7 +169,9 @@ table_create(unsigned lcore, uint32_t entries)
 	t->capacity = (uint32_t)rte_hash_max_key_id(t->h);
 	t->e = rte_zmalloc_socket("sfw_ct_entries", sizeof(*t->e) * t->capacity,
 				  RTE_CACHE_LINE_SIZE, socket);
-	if (t->e == NULL)
+	t->n_vnics = RTE_MAX(n_vnics, 1u);
+	t->n_vnic = rte_zmalloc_socket("sfw_ct_vnics", sizeof(*t->n_vnic) * t->n_vnics, 0, socket);
+	if (t->e == NULL || t->n_vnic == NULL)
 		goto fail;
 	for (unsigned s = 0; s < RTE_DIM(timeout_s); s++)
 		t->timeout[s] = (uint64_t)timeout_s[s] * rte_get_tsc_hz();
@@ -183,7 +191,7 @@ tables_free_all(void)
 }
 
 int
-ct_tables_get(const bool lcores[], unsigned n_lcores, uint32_t entries)
+ct_tables_get(const bool lcores[], unsigned n_lcores, uint32_t entries, unsigned n_vnics)
 {
 	int rc = 0;
 
@@ -191,7 +199,7 @@ ct_tables_get(const bool lcores[], unsigned n_lcores, uint32_t entries)
 	for (unsigned l = 0; l < n_lcores && l < RTE_MAX_LCORE; l++) {
 		if (!lcores[l] || ioc_sfw_ct[l] != NULL)
 			continue;
-		ioc_sfw_ct[l] = table_create(l, entries);
+		ioc_sfw_ct[l] = table_create(l, entries, n_vnics);
 		if (ioc_sfw_ct[l] == NULL) {
 			IOC_LOG(ERR, sfw, "connection table for lcore %u: %s", l,
 				rte_strerror(rte_errno));
@@ -230,6 +238,7 @@ ioc_sfw_conn_summary(struct ioc_sfw_conn_summary *s)
 		s->n_tables++;
 		s->capacity += t->capacity;
 		s->entries += __atomic_load_n(&t->n_entries, __ATOMIC_RELAXED);
+		s->evicted += __atomic_load_n(&t->n_evicted, __ATOMIC_RELAXED);
 		for (unsigned k = 0; k < IOC_SFW_CT_NB_STATES; k++)
 			s->state[k] += __atomic_load_n(&t->n_state[k], __ATOMIC_RELAXED);
 	}

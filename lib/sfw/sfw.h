@@ -29,13 +29,21 @@ enum ioc_sfw_reason {
 	IOC_SFW_REJECT,		/* a reject rule matched: the packet became a RST / ICMP reply */
 	IOC_SFW_DROP_CONN_FULL, /* allowed, but the connection table is full */
 	IOC_SFW_DROP_MALFORMED, /* IPv4 header truncated or inconsistent */
+	IOC_SFW_DROP_NO_SYN,	/* allowed TCP without SYN and no connection (no tcp_pickup) */
+	IOC_SFW_DROP_CONN_LIMIT, /* allowed, but the vNIC has [vnic] max_connections */
 	IOC_SFW_NB_REASONS,
+};
+
+/* Counters outside the ledger. */
+enum ioc_sfw_info {
+	IOC_SFW_CONN_EVICTED, /* an unanswered entry evicted for this vNIC's new connection */
+	IOC_SFW_NB_INFOS,
 };
 
 /* Connection states (stateful mode). Timeouts, in seconds, after the last packet. */
 enum ioc_sfw_conn_state {
-	IOC_SFW_CT_TCP_SYN_SENT,    /* 120: a SYN seen, no answer yet */
-	IOC_SFW_CT_TCP_ESTABLISHED, /* 43200: answered, or picked up mid-stream */
+	IOC_SFW_CT_TCP_SYN_SENT,    /* 10: a SYN seen, no answer yet */
+	IOC_SFW_CT_TCP_ESTABLISHED, /* 43200: answered; picked up mid-stream: 10 until answered */
 	IOC_SFW_CT_TCP_FIN,	    /* 45: a FIN seen either way */
 	IOC_SFW_CT_TCP_CLOSED,	    /* 20: a RST seen either way */
 	IOC_SFW_CT_UDP,		    /* 30 until answered, then 60 */
@@ -47,6 +55,7 @@ enum ioc_sfw_conn_state {
 struct ioc_sfw_conn_summary {
 	uint64_t entries;  /* present in the tables, expired-but-not-yet-aged included */
 	uint64_t capacity; /* sum of the tables' capacities */
+	uint64_t evicted;  /* unanswered entries evicted to admit new connections */
 	unsigned n_tables; /* one per forwarding lcore */
 	uint64_t state[IOC_SFW_CT_NB_STATES];
 };

@@ -11,7 +11,9 @@
  *   classify  one rte_acl_classify over the rest: category 0 gives the dfw
  *             rule, category 1 the redirect rule;
  *   decide    verdicts in packet order: allowed packets open connections and
- *             get their mark;
+ *             get their mark (conntrack.h: TCP with a SYN only, unless
+ *             tcp_pickup; a full table or a vNIC at max_connections evicts an
+ *             unanswered entry first);
  *   compact   survivors in order, rejected packets become replies, the rest
  *             are freed.
  */
@@ -225,23 +227,24 @@ rule_verdict(const struct sfw_vnic *s, uint32_t rule, uint64_t *hits)
 static inline int
 open_connection(struct sfw_burst *b, struct rte_mbuf *m, uint16_t profile)
 {
-	struct ct_table *ct = b->ct;
 	const struct ioc_meta *md = ioc_meta(m);
-	uint8_t f = tcp_flags(m, md);
-	uint64_t now = b->ctx->now;
 	struct ct_key k;
 
 	ct_key_of(md, b->s->vnic, b->ctx->dir, &k);
-	if (ct_open(ct, &k, b->ctx->dir, f, profile, now) == 0)
+	switch (ct_open(b->ct, &k, b->ctx->dir, tcp_flags(m, md), profile, &b->s->ct_policy,
+			b->ctx->now)) {
+	case CT_OPENED:
 		return V_PASS;
-	/* Full: a bounded sweep may make room; if it frees nothing, a second
-	 * attempt would only repeat the failed lookup. */
-	uint64_t before = ct->n_entries;
-
-	ct_age(ct, now);
-	if (ct->n_entries != before && ct_open(ct, &k, b->ctx->dir, f, profile, now) == 0)
+	case CT_OPENED_EVICTING:
+		b->ctx->reasons[IOC_SFW_NB_REASONS + IOC_SFW_CONN_EVICTED]++;
 		return V_PASS;
-	return IOC_SFW_DROP_CONN_FULL;
+	case CT_NO_SYN:
+		return IOC_SFW_DROP_NO_SYN;
+	case CT_VNIC_LIMIT:
+		return IOC_SFW_DROP_CONN_LIMIT;
+	default:
+		return IOC_SFW_DROP_CONN_FULL;
+	}
 }
 
 /* Verdicts in packet order: connections open as their first packet passes. */

@@ -111,6 +111,7 @@ struct ioc_vnic {
 	unsigned n_ip;
 	int uplink; /* index, or -1: local-only vNIC */
 	struct ioc_lcore_list lcores;
+	uint32_t max_connections; /* connection-table entries per forwarding lcore; 0: no limit */
 	int line;
 };
 
@@ -133,6 +134,7 @@ struct ioc_dfw {
 	bool default_allow;   /* default_action = allow (default) | drop */
 	bool stateful;	      /* default true */
 	uint32_t connections; /* connection table entries per forwarding lcore */
+	bool tcp_pickup;      /* TCP without SYN may open a connection; default false */
 };
 
 enum ioc_action {

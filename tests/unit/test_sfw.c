@@ -548,8 +548,9 @@ static void
 test_counters_add_up(void)
 {
 	const char *vnics[] = { "VM1.eth0", "VM2.eth0", "VM3.eth0" };
-	const char *reasons[] = { "sfw_drop_rule", "sfw_drop_default", "sfw_reject",
-				  "sfw_drop_conn_full", "sfw_drop_malformed" };
+	const char *reasons[] = { "sfw_drop_rule",	"sfw_drop_default",   "sfw_reject",
+				  "sfw_drop_conn_full", "sfw_drop_malformed", "sfw_drop_no_syn",
+				  "sfw_drop_conn_limit" };
 
 	for (unsigned i = 0; i < RTE_DIM(vnics); i++) {
 		uint64_t sum = sfw(vnics[i], "sfw_pass");
@@ -609,7 +610,7 @@ static struct {
 	const struct ioc_slot_ops *ops;
 	struct ioc_topology topo;
 	void *priv[2]; /* VM1, VM2 */
-	uint64_t reasons[IOC_SFW_NB_REASONS];
+	uint64_t reasons[IOC_SFW_NB_REASONS + IOC_SFW_NB_INFOS];
 	uint64_t now;
 } slot;
 
@@ -792,16 +793,23 @@ test_tcp_states(void)
 	CU_ASSERT_EQUAL(in1(tcp_flags_set(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 80, sp),
 					  dir_ack)),
 			-1);
-	/* A SYN that gets no answer expires after 120 s. */
+	/* A SYN that gets no answer lasts 10 s (H3: unanswered entries are short-lived). */
 	sp = fresh_port();
 	CU_ASSERT(out1(pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, sp, 443)) >= 0);
-	advance(119);
+	advance(9);
 	CU_ASSERT(in1(tcp_flags_set(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 443, sp),
 				    RTE_TCP_RST_FLAG | dir_ack)) >= 0);
 	/* The RST closed it: 20 s later it is gone. */
 	advance(21);
 	CU_ASSERT_EQUAL(in1(tcp_flags_set(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 443, sp),
 					  dir_ack)),
+			-1);
+	/* 11 s after an unanswered SYN, its answer finds nothing. */
+	sp = fresh_port();
+	CU_ASSERT(out1(pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, sp, 443)) >= 0);
+	advance(11);
+	CU_ASSERT_EQUAL(in1(tcp_flags_set(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 443, sp),
+					  RTE_TCP_SYN_FLAG | dir_ack)),
 			-1);
 }
 
@@ -828,48 +836,111 @@ test_udp_expiry(void)
 	CU_ASSERT_EQUAL(in1(pkt_udp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 5353, sp)), -1);
 }
 
+/* Every entry expires; one burst (any packet) sweeps the small table. */
+static void
+empty_table(void)
+{
+	struct ioc_sfw_conn_summary s;
+
+	advance(50000);
+	CU_ASSERT_EQUAL(in1(pkt_arp(MAC_LAPTOP, MAC_LAPTOP, IP_LAPTOP, IP_VM1)), 0);
+	ioc_sfw_conn_summary(&s);
+	CU_ASSERT_EQUAL_FATAL(s.entries, 0);
+	for (unsigned k = 0; k < IOC_SFW_CT_NB_STATES; k++)
+		CU_ASSERT_EQUAL(s.state[k], 0);
+}
+
+/* VM1 opens a UDP connection to the laptop's port 7 and, if `answer`, gets an answer. */
+static uint16_t
+udp_conn(bool answer)
+{
+	uint16_t sp = fresh_port();
+
+	CU_ASSERT(out1(pkt_udp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, sp, 7)) >= 0);
+	if (answer)
+		CU_ASSERT(in1(pkt_udp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 7, sp)) >= 0);
+	return sp;
+}
+
+static uint64_t
+evicted(void)
+{
+	return slot.reasons[IOC_SFW_NB_REASONS + IOC_SFW_CONN_EVICTED];
+}
+
 static void
 test_aging_and_full_table(void)
 {
 	struct ioc_sfw_conn_summary s;
 	uint16_t first = 0;
 
-	/* Everything expires; one burst (any packet) sweeps the small table. */
-	advance(50000);
-	CU_ASSERT_EQUAL(in1(pkt_arp(MAC_LAPTOP, MAC_LAPTOP, IP_LAPTOP, IP_VM1)), 0);
-	ioc_sfw_conn_summary(&s);
-	CU_ASSERT_EQUAL(s.entries, 0);
-	for (unsigned k = 0; k < IOC_SFW_CT_NB_STATES; k++)
-		CU_ASSERT_EQUAL(s.state[k], 0);
-
-	uint64_t full = slot.reasons[IOC_SFW_DROP_CONN_FULL];
+	empty_table();
+	uint64_t full = slot.reasons[IOC_SFW_DROP_CONN_FULL], ev = evicted();
 	for (unsigned i = 0; i < SMALL_TABLE; i++) {
-		uint16_t sp = fresh_port();
+		uint16_t sp = udp_conn(true);
 
 		if (i == 0)
 			first = sp;
-		CU_ASSERT(out1(pkt_udp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, sp, 7)) >= 0);
 	}
 	ioc_sfw_conn_summary(&s);
 	CU_ASSERT_EQUAL(s.entries, SMALL_TABLE);
 	CU_ASSERT_EQUAL(s.state[IOC_SFW_CT_UDP], SMALL_TABLE);
-	/* One more connection does not fit: dropped, counted, although a rule allows it. */
+	/* Every entry answered: nothing to evict, one more is dropped although a rule allows it. */
 	CU_ASSERT_EQUAL(out1(pkt_udp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, fresh_port(), 7)), -1);
 	CU_ASSERT_EQUAL(slot.reasons[IOC_SFW_DROP_CONN_FULL], full + 1);
+	CU_ASSERT_EQUAL(evicted(), ev);
 	/* Existing connections still work, both ways. */
 	CU_ASSERT(in1(pkt_udp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 7, first)) >= 0);
-	/* 31 s on, the 15 unanswered ones age out; the answered one stays. */
-	advance(31);
+	CU_ASSERT(out1(pkt_udp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, first, 7)) >= 0);
+	/* 61 s on, every entry (answered: 60 s) has aged out: room again, nothing evicted. */
+	advance(61);
 	CU_ASSERT(out1(pkt_udp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, fresh_port(), 7)) >= 0);
-	ioc_sfw_conn_summary(&s);
-	CU_ASSERT_EQUAL(s.entries, 2);
-	CU_ASSERT(in1(pkt_udp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 7, first)) >= 0);
+	CU_ASSERT_EQUAL(evicted(), ev);
+	CU_ASSERT(in1(pkt_udp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 7, first)) == -1);
 }
 
 /*
- * A table that fills up within a burst: a full table is only looked up, so
- * the burst's later packets of a connection its earlier packet opened still
- * pass, and a new connection in the same burst is the counted drop.
+ * H3, early drop: a full table evicts an entry nobody answered before it
+ * refuses a new connection; answered ones are never evicted.
+ */
+static void
+test_full_table_evicts_unanswered(void)
+{
+	struct ioc_sfw_conn_summary a, b;
+	uint16_t answered[SMALL_TABLE - 1], lone;
+
+	empty_table();
+	for (unsigned i = 0; i + 1 < SMALL_TABLE; i++)
+		answered[i] = udp_conn(true);
+	lone = udp_conn(false);
+	ioc_sfw_conn_summary(&a);
+	CU_ASSERT_EQUAL_FATAL(a.entries, SMALL_TABLE);
+	uint64_t full = slot.reasons[IOC_SFW_DROP_CONN_FULL], ev = evicted();
+
+	/* A new connection takes the unanswered one's place. */
+	uint16_t fresh = fresh_port();
+	CU_ASSERT_EQUAL(out1(pkt_udp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, fresh, 7)), MARK_A);
+	CU_ASSERT_EQUAL(evicted(), ev + 1);
+	CU_ASSERT_EQUAL(slot.reasons[IOC_SFW_DROP_CONN_FULL], full);
+	ioc_sfw_conn_summary(&b);
+	CU_ASSERT_EQUAL(b.entries, SMALL_TABLE);
+	CU_ASSERT_EQUAL(b.evicted, a.evicted + 1);
+	/* The evicted one is gone (inbound is default drop), every answered one still flows. */
+	CU_ASSERT_EQUAL(in1(pkt_udp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 7, lone)), -1);
+	for (unsigned i = 0; i + 1 < SMALL_TABLE; i++)
+		CU_ASSERT(in1(pkt_udp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 7, answered[i])) >=
+			  0);
+	/* The newcomer answered, nothing is evictable: the next one is refused. */
+	CU_ASSERT(in1(pkt_udp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 7, fresh)) >= 0);
+	CU_ASSERT_EQUAL(out1(pkt_udp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, fresh_port(), 7)), -1);
+	CU_ASSERT_EQUAL(slot.reasons[IOC_SFW_DROP_CONN_FULL], full + 1);
+	CU_ASSERT_EQUAL(evicted(), ev + 1);
+}
+
+/*
+ * A table that fills up within a burst: the burst's later packets of a
+ * connection its earlier packet opened still pass, and a new connection in the
+ * same burst evicts the one unanswered entry (the one just opened).
  */
 static void
 test_full_within_a_burst(void)
@@ -878,15 +949,11 @@ test_full_within_a_burst(void)
 	struct rte_mbuf *b[3];
 	uint16_t pa = fresh_port(), pb = fresh_port();
 
-	advance(50000);
-	CU_ASSERT_EQUAL(in1(pkt_arp(MAC_LAPTOP, MAC_LAPTOP, IP_LAPTOP, IP_VM1)), 0);
-	ioc_sfw_conn_summary(&s);
-	CU_ASSERT_EQUAL_FATAL(s.entries, 0);
+	empty_table();
 	for (unsigned i = 0; i + 1 < SMALL_TABLE; i++)
-		CU_ASSERT(out1(pkt_udp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, fresh_port(), 7)) >=
-			  0);
+		udp_conn(true);
 
-	uint64_t full = slot.reasons[IOC_SFW_DROP_CONN_FULL];
+	uint64_t full = slot.reasons[IOC_SFW_DROP_CONN_FULL], ev = evicted();
 	struct ioc_slot_ctx ctx = {
 		.lcore_id = SLOT_LCORE,
 		.now = slot.now,
@@ -895,20 +962,175 @@ test_full_within_a_burst(void)
 	};
 	b[0] = pkt_udp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, pa, 7); /* takes the last entry */
 	b[1] = pkt_udp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, pa, 7); /* the same connection */
-	b[2] = pkt_udp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, pb, 7); /* no room */
+	b[2] = pkt_udp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, pb, 7); /* evicts pa's */
 	for (unsigned i = 0; i < 3; i++) {
 		CU_ASSERT_FATAL(b[i] != NULL && ioc_meta_parse(b[i], ioc_meta(b[i])) == 0);
 		ioc_meta(b[i])->dir = IOC_DIR_OUT;
 	}
 	uint16_t kept = slot.ops->process(slot.priv[0], &ctx, b, 3);
-	CU_ASSERT_EQUAL(kept, 2);
-	CU_ASSERT_EQUAL(slot.reasons[IOC_SFW_DROP_CONN_FULL], full + 1);
-	for (uint16_t i = 0; i < kept; i++) {
-		CU_ASSERT_EQUAL(rte_be_to_cpu_16(ioc_meta(b[i])->src_port), pa);
+	CU_ASSERT_EQUAL(kept, 3);
+	CU_ASSERT_EQUAL(slot.reasons[IOC_SFW_DROP_CONN_FULL], full);
+	CU_ASSERT_EQUAL(evicted(), ev + 1);
+	for (uint16_t i = 0; i < kept; i++)
 		rte_pktmbuf_free(b[i]);
-	}
 	ioc_sfw_conn_summary(&s);
 	CU_ASSERT_EQUAL(s.entries, SMALL_TABLE);
+	CU_ASSERT(in1(pkt_udp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 7, pb)) >= 0);
+	CU_ASSERT_EQUAL(in1(pkt_udp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 7, pa)), -1);
+}
+
+/* A second attachment of VM1 (vNIC 0) or VM2 (1) with its own policy; the same tables. */
+static void *
+attach_with(struct ioc_topology *t, unsigned vnic, bool pickup, uint32_t max_conn)
+{
+	void *priv = NULL;
+
+	CU_ASSERT_FATAL(load(t, SLOT_LCORE, "drop", "true") == 0);
+	t->dfw.connections = SMALL_TABLE;
+	t->dfw.tcp_pickup = pickup;
+	t->vnics[vnic].max_connections = max_conn;
+	CU_ASSERT_EQUAL_FATAL(slot.ops->attach(t, vnic, &priv), 1);
+	return priv;
+}
+
+/* H3: TCP opens with a SYN; an allowed segment without one is a counted drop, no entry. */
+static void
+test_tcp_opens_with_syn_only(void)
+{
+	static const uint8_t no_syn[] = {
+		RTE_TCP_ACK_FLAG,
+		RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG,
+		RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG,
+		RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG,
+		RTE_TCP_RST_FLAG,
+		RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG,
+		0,
+	};
+	struct ioc_sfw_conn_summary a, b;
+
+	empty_table();
+	ioc_sfw_conn_summary(&a);
+	uint64_t nosyn = slot.reasons[IOC_SFW_DROP_NO_SYN];
+	for (unsigned i = 0; i < RTE_DIM(no_syn); i++) {
+		/* Outbound is allowed by a rule, inbound to 8080 too. */
+		CU_ASSERT_EQUAL(out1(tcp_flags_set(pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP,
+							   fresh_port(), 443),
+						   no_syn[i])),
+				-1);
+		CU_ASSERT_EQUAL(in1(tcp_flags_set(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1,
+							  fresh_port(), 8080),
+						  no_syn[i])),
+				-1);
+	}
+	CU_ASSERT_EQUAL(slot.reasons[IOC_SFW_DROP_NO_SYN], nosyn + 2 * RTE_DIM(no_syn));
+	ioc_sfw_conn_summary(&b);
+	CU_ASSERT_EQUAL(b.entries, a.entries);
+	/* A SYN opens; the answer and the rest of the flow pass. */
+	uint16_t sp = fresh_port();
+	CU_ASSERT_EQUAL(in1(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, sp, 8080)), MARK_A);
+	CU_ASSERT(out1(tcp_flags_set(pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, 8080, sp),
+				     RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) >= 0);
+	CU_ASSERT(in1(tcp_flags_set(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, sp, 8080),
+				    RTE_TCP_ACK_FLAG)) >= 0);
+	ioc_sfw_conn_summary(&b);
+	CU_ASSERT_EQUAL(b.state[IOC_SFW_CT_TCP_ESTABLISHED],
+			a.state[IOC_SFW_CT_TCP_ESTABLISHED] + 1);
+	CU_ASSERT_EQUAL(slot.reasons[IOC_SFW_DROP_NO_SYN], nosyn + 2 * RTE_DIM(no_syn));
+}
+
+/* [dfw] tcp_pickup: a segment without SYN opens, for 10 s until the other side answers. */
+static void
+test_tcp_pickup(void)
+{
+	struct ioc_topology t;
+	void *vm1 = attach_with(&t, 0, true, 0);
+	uint16_t lone = fresh_port(), both = fresh_port();
+	uint8_t ack = RTE_TCP_ACK_FLAG;
+
+	empty_table();
+	CU_ASSERT(run_one(vm1, IOC_DIR_OUT,
+			  tcp_flags_set(pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, lone, 443),
+					ack)) >= 0);
+	CU_ASSERT(run_one(vm1, IOC_DIR_OUT,
+			  tcp_flags_set(pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, both, 443),
+					ack)) >= 0);
+	CU_ASSERT(run_one(vm1, IOC_DIR_IN,
+			  tcp_flags_set(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 443, both),
+					ack)) >= 0);
+	/* A RST is never picked up: it passes, untracked. */
+	struct ioc_sfw_conn_summary s;
+	CU_ASSERT(run_one(vm1, IOC_DIR_OUT,
+			  tcp_flags_set(pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP,
+						fresh_port(), 443),
+					RTE_TCP_RST_FLAG)) >= 0);
+	ioc_sfw_conn_summary(&s);
+	CU_ASSERT_EQUAL(s.entries, 2);
+	CU_ASSERT_EQUAL(s.state[IOC_SFW_CT_TCP_ESTABLISHED], 2);
+	/* 11 s on: the unanswered pickup is gone (inbound has no rule), the answered one lives. */
+	advance(11);
+	CU_ASSERT_EQUAL(
+		in1(tcp_flags_set(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 443, lone), ack)),
+		-1);
+	CU_ASSERT(in1(tcp_flags_set(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 443, both),
+				    ack)) >= 0);
+	advance(1000);
+	CU_ASSERT(in1(tcp_flags_set(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 443, both),
+				    ack)) >= 0);
+	slot.ops->detach(vm1);
+	ioc_topo_free(&t);
+}
+
+/*
+ * [vnic] max_connections: VM2 keeps to its share of the table; at its limit
+ * it evicts its own unanswered entries, never another vNIC's, and is refused
+ * (counted) when it has none.
+ */
+static void
+test_vnic_limit(void)
+{
+	struct ioc_topology t;
+	void *vm2 = attach_with(&t, 1, false, 4);
+	uint16_t sp[4];
+
+	empty_table();
+	uint16_t vm1_lone = udp_conn(false);
+	uint64_t *r = slot.reasons;
+	uint64_t limit = r[IOC_SFW_DROP_CONN_LIMIT], ev = evicted();
+	for (unsigned i = 0; i < 4; i++) {
+		sp[i] = fresh_port();
+		CU_ASSERT(run_one(vm2, IOC_DIR_OUT,
+				  pkt_udp(MAC_VM2, MAC_LAPTOP, IP_VM2, IP_LAPTOP, sp[i], 7)) >= 0);
+		if (i < 3)
+			CU_ASSERT(run_one(vm2, IOC_DIR_IN,
+					  pkt_udp(MAC_LAPTOP, MAC_VM2, IP_LAPTOP, IP_VM2, 7,
+						  sp[i])) >= 0);
+	}
+	/* The fifth evicts VM2's unanswered fourth. */
+	CU_ASSERT(run_one(vm2, IOC_DIR_OUT,
+			  pkt_udp(MAC_VM2, MAC_LAPTOP, IP_VM2, IP_LAPTOP, fresh_port(), 7)) >= 0);
+	CU_ASSERT_EQUAL(evicted(), ev + 1);
+	CU_ASSERT_EQUAL(
+		run_one(vm2, IOC_DIR_IN, pkt_udp(MAC_LAPTOP, MAC_VM2, IP_LAPTOP, IP_VM2, 7, sp[3])),
+		-1);
+	/* Now VM2's four are answered but the newest: it goes, then nothing is left. */
+	CU_ASSERT(run_one(vm2, IOC_DIR_OUT,
+			  pkt_udp(MAC_VM2, MAC_LAPTOP, IP_VM2, IP_LAPTOP, fresh_port(), 7)) >= 0);
+	CU_ASSERT_EQUAL(evicted(), ev + 2);
+	uint16_t last = fresh_port();
+	CU_ASSERT(run_one(vm2, IOC_DIR_OUT,
+			  pkt_udp(MAC_VM2, MAC_LAPTOP, IP_VM2, IP_LAPTOP, last, 7)) >= 0);
+	CU_ASSERT(run_one(vm2, IOC_DIR_IN,
+			  pkt_udp(MAC_LAPTOP, MAC_VM2, IP_LAPTOP, IP_VM2, 7, last)) >= 0);
+	CU_ASSERT_EQUAL(run_one(vm2, IOC_DIR_OUT,
+				pkt_udp(MAC_VM2, MAC_LAPTOP, IP_VM2, IP_LAPTOP, fresh_port(), 7)),
+			-1);
+	CU_ASSERT_EQUAL(r[IOC_SFW_DROP_CONN_LIMIT], limit + 1);
+	/* VM1's unanswered entry was never a candidate, and VM1 still opens new ones. */
+	CU_ASSERT(in1(pkt_udp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 7, vm1_lone)) >= 0);
+	CU_ASSERT(out1(pkt_udp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, fresh_port(), 7)) >= 0);
+	CU_ASSERT_EQUAL(r[IOC_SFW_DROP_CONN_LIMIT], limit + 1);
+	slot.ops->detach(vm2);
+	ioc_topo_free(&t);
 }
 
 /*
@@ -989,7 +1211,7 @@ test_keyed_hash(void)
 
 	/* Another lcore's table hashes the same key differently. */
 	bool lcores[RTE_MAX_LCORE] = { [3] = true };
-	CU_ASSERT_FATAL(ct_tables_get(lcores, RTE_MAX_LCORE, SMALL_TABLE) == 0);
+	CU_ASSERT_FATAL(ct_tables_get(lcores, RTE_MAX_LCORE, SMALL_TABLE, 2) == 0);
 	CU_ASSERT_FATAL(ioc_sfw_ct[3] != NULL);
 	CU_ASSERT_NOT_EQUAL(rte_hash_hash(ioc_sfw_ct[3]->h, &keys[0]), h[0]);
 	ct_tables_put();
@@ -1096,7 +1318,12 @@ test_sfw_register(void)
 	CU_add_test(s, "TCP states and timeouts", test_tcp_states);
 	CU_add_test(s, "UDP timeouts", test_udp_expiry);
 	CU_add_test(s, "aging and a full table", test_aging_and_full_table);
+	CU_add_test(s, "a full table evicts what nobody answered",
+		    test_full_table_evicts_unanswered);
 	CU_add_test(s, "a table full within a burst", test_full_within_a_burst);
+	CU_add_test(s, "TCP opens with a SYN only", test_tcp_opens_with_syn_only);
+	CU_add_test(s, "tcp_pickup", test_tcp_pickup);
+	CU_add_test(s, "[vnic] max_connections", test_vnic_limit);
 	CU_add_test(s, "a keyed hash, a seed per table", test_keyed_hash);
 	CU_add_test(s, "stateless, default allow", test_stateless_default_allow);
 	CU_add_test(s, "stateful needs one lcore set per segment", test_lcore_check);
