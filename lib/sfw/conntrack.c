@@ -22,6 +22,7 @@ static unsigned ct_refs;
 
 static const char *const state_names[IOC_SFW_CT_NB_STATES] = {
 	[IOC_SFW_CT_TCP_SYN_SENT] = "tcp_syn_sent",
+	[IOC_SFW_CT_TCP_SYN_RECV] = "tcp_syn_recv",
 	[IOC_SFW_CT_TCP_ESTABLISHED] = "tcp_established",
 	[IOC_SFW_CT_TCP_FIN] = "tcp_fin",
 	[IOC_SFW_CT_TCP_CLOSED] = "tcp_closed",
@@ -36,10 +37,15 @@ static const char *const state_names[IOC_SFW_CT_NB_STATES] = {
  * a later one opens it again) and a picked-up segment have 10 s to be answered.
  */
 static const unsigned timeout_s[CT_NB_TIMEOUTS] = {
-	[IOC_SFW_CT_TCP_SYN_SENT] = 10, [IOC_SFW_CT_TCP_ESTABLISHED] = 43200,
-	[IOC_SFW_CT_TCP_FIN] = 45,	[IOC_SFW_CT_TCP_CLOSED] = 20,
-	[IOC_SFW_CT_UDP] = 30,		[IOC_SFW_CT_ICMP] = 20,
-	[IOC_SFW_CT_OTHER] = 60,	[CT_TIMEOUT_UDP_REPLIED] = 60,
+	[IOC_SFW_CT_TCP_SYN_SENT] = 10,
+	[IOC_SFW_CT_TCP_SYN_RECV] = 10,
+	[IOC_SFW_CT_TCP_ESTABLISHED] = 43200,
+	[IOC_SFW_CT_TCP_FIN] = 45,
+	[IOC_SFW_CT_TCP_CLOSED] = 20,
+	[IOC_SFW_CT_UDP] = 30,
+	[IOC_SFW_CT_ICMP] = 20,
+	[IOC_SFW_CT_OTHER] = 60,
+	[CT_TIMEOUT_UDP_REPLIED] = 60,
 	[CT_TIMEOUT_TCP_PICKUP] = 10,
 };
 

@@ -59,7 +59,7 @@ struct ct_table {
 	struct rte_hash *h;
 	struct ct_entry *e; /* [capacity], indexed by the hash's key position */
 	uint32_t capacity;
-	uint32_t age_pos; /* the clock hand: aging and eviction look here next */
+	uint32_t age_pos;		  /* the clock hand: aging and eviction look here next */
 	uint64_t timeout[CT_NB_TIMEOUTS]; /* TSC cycles */
 	uint32_t *n_vnic;		  /* [n_vnics]: entries per vNIC index */
 	uint32_t n_vnics;		  /* vNICs counted (those of the first attach) */
@@ -134,11 +134,16 @@ ct_touch(struct ct_table *t, struct ct_entry *e, uint64_t now)
 	e->expire = now + t->timeout[slot];
 }
 
-/* Never answered (or reset): what a full table gives up first, as Linux's early drop. */
+/*
+ * Not established: never answered, a TCP handshake not completed (a spoofed
+ * SYN that the VM answers stays here) or reset. What a full table gives up
+ * first, as Linux's early drop gives up what is not "assured".
+ */
 static inline bool
 ct_evictable(const struct ct_entry *e)
 {
-	return !e->replied || e->state == IOC_SFW_CT_TCP_CLOSED;
+	return !e->replied || e->state == IOC_SFW_CT_TCP_SYN_SENT ||
+	       e->state == IOC_SFW_CT_TCP_SYN_RECV || e->state == IOC_SFW_CT_TCP_CLOSED;
 }
 
 /* A segment that may open a TCP connection: SYN alone. */
@@ -162,6 +167,9 @@ ct_update(struct ct_table *t, struct ct_entry *e, bool fwd, uint8_t tcp_flags, u
 			ct_set_state(t, e, IOC_SFW_CT_TCP_FIN);
 		else if (e->state == IOC_SFW_CT_TCP_SYN_SENT && !fwd &&
 			 (tcp_flags & RTE_TCP_ACK_FLAG))
+			ct_set_state(t, e, IOC_SFW_CT_TCP_SYN_RECV);
+		else if (e->state == IOC_SFW_CT_TCP_SYN_RECV && fwd &&
+			 (tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_ACK_FLAG)
 			ct_set_state(t, e, IOC_SFW_CT_TCP_ESTABLISHED);
 	}
 	ct_touch(t, e, now);

@@ -24,12 +24,12 @@
 #include <stdint.h>
 
 enum ioc_sfw_reason {
-	IOC_SFW_DROP_RULE,	/* a drop rule matched (or a reject that cannot be answered) */
-	IOC_SFW_DROP_DEFAULT,	/* no rule matched and default_action = drop */
-	IOC_SFW_REJECT,		/* a reject rule matched: the packet became a RST / ICMP reply */
-	IOC_SFW_DROP_CONN_FULL, /* allowed, but the connection table is full */
-	IOC_SFW_DROP_MALFORMED, /* IPv4 header truncated or inconsistent */
-	IOC_SFW_DROP_NO_SYN,	/* allowed TCP without SYN and no connection (no tcp_pickup) */
+	IOC_SFW_DROP_RULE,	 /* a drop rule matched (or a reject that cannot be answered) */
+	IOC_SFW_DROP_DEFAULT,	 /* no rule matched and default_action = drop */
+	IOC_SFW_REJECT,		 /* a reject rule matched: the packet became a RST / ICMP reply */
+	IOC_SFW_DROP_CONN_FULL,	 /* allowed, but the connection table is full */
+	IOC_SFW_DROP_MALFORMED,	 /* IPv4 header truncated or inconsistent */
+	IOC_SFW_DROP_NO_SYN,	 /* allowed TCP without SYN and no connection (no tcp_pickup) */
 	IOC_SFW_DROP_CONN_LIMIT, /* allowed, but the vNIC has [vnic] max_connections */
 	IOC_SFW_NB_REASONS,
 };
@@ -43,6 +43,7 @@ enum ioc_sfw_info {
 /* Connection states (stateful mode). Timeouts, in seconds, after the last packet. */
 enum ioc_sfw_conn_state {
 	IOC_SFW_CT_TCP_SYN_SENT,    /* 10: a SYN seen, no answer yet */
+	IOC_SFW_CT_TCP_SYN_RECV,    /* 10: answered (SYN-ACK), the opener's ACK not seen yet */
 	IOC_SFW_CT_TCP_ESTABLISHED, /* 43200: answered; picked up mid-stream: 10 until answered */
 	IOC_SFW_CT_TCP_FIN,	    /* 45: a FIN seen either way */
 	IOC_SFW_CT_TCP_CLOSED,	    /* 20: a RST seen either way */

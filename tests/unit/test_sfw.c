@@ -312,6 +312,16 @@ test_return_traffic(void)
 	ioc_sfw_conn_summary(&after);
 	CU_ASSERT_EQUAL(after.state[IOC_SFW_CT_TCP_SYN_SENT],
 			before.state[IOC_SFW_CT_TCP_SYN_SENT]);
+	CU_ASSERT_EQUAL(after.state[IOC_SFW_CT_TCP_SYN_RECV],
+			before.state[IOC_SFW_CT_TCP_SYN_RECV] + 1);
+	/* VM1's ACK completes the handshake. */
+	m = pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, sp, 80);
+	CU_ASSERT_FATAL(m != NULL);
+	tcp_hdr(m)->tcp_flags = RTE_TCP_ACK_FLAG;
+	CU_ASSERT_EQUAL(via(fixture_lab.vm1, m, fixture_lab.up), 1);
+	ioc_sfw_conn_summary(&after);
+	CU_ASSERT_EQUAL(after.state[IOC_SFW_CT_TCP_SYN_RECV],
+			before.state[IOC_SFW_CT_TCP_SYN_RECV]);
 	CU_ASSERT_EQUAL(after.state[IOC_SFW_CT_TCP_ESTABLISHED],
 			before.state[IOC_SFW_CT_TCP_ESTABLISHED] + 1);
 	uint64_t sum = 0;
@@ -778,6 +788,10 @@ test_tcp_states(void)
 	CU_ASSERT(in1(tcp_flags_set(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 80, sp),
 				    RTE_TCP_SYN_FLAG | dir_ack)) >= 0);
 	ioc_sfw_conn_summary(&b);
+	CU_ASSERT_EQUAL(b.state[IOC_SFW_CT_TCP_SYN_RECV], a.state[IOC_SFW_CT_TCP_SYN_RECV] + 1);
+	CU_ASSERT(out1(tcp_flags_set(pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, sp, 80),
+				     dir_ack)) >= 0);
+	ioc_sfw_conn_summary(&b);
 	CU_ASSERT_EQUAL(b.state[IOC_SFW_CT_TCP_ESTABLISHED],
 			a.state[IOC_SFW_CT_TCP_ESTABLISHED] + 1);
 	/* Established flows outlive the SYN timeout. */
@@ -935,6 +949,31 @@ test_full_table_evicts_unanswered(void)
 	CU_ASSERT_EQUAL(out1(pkt_udp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, fresh_port(), 7)), -1);
 	CU_ASSERT_EQUAL(slot.reasons[IOC_SFW_DROP_CONN_FULL], full + 1);
 	CU_ASSERT_EQUAL(evicted(), ev + 1);
+}
+
+/*
+ * A handshake the VM answers but the opener never completes (what a spoofed
+ * SYN flood against a listening port leaves) is not established: evicted.
+ */
+static void
+test_half_open_evicted(void)
+{
+	uint16_t sp = fresh_port();
+
+	empty_table();
+	for (unsigned i = 0; i + 1 < SMALL_TABLE; i++)
+		udp_conn(true);
+	CU_ASSERT(in1(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, sp, 8080)) >= 0);
+	CU_ASSERT(out1(tcp_flags_set(pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, 8080, sp),
+				     RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) >= 0);
+	uint64_t full = slot.reasons[IOC_SFW_DROP_CONN_FULL], ev = evicted();
+	CU_ASSERT(out1(pkt_udp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, fresh_port(), 7)) >= 0);
+	CU_ASSERT_EQUAL(evicted(), ev + 1);
+	CU_ASSERT_EQUAL(slot.reasons[IOC_SFW_DROP_CONN_FULL], full);
+	/* The spoofer's ACK would have found nothing: no connection, no SYN. */
+	CU_ASSERT_EQUAL(in1(tcp_flags_set(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, sp, 8080),
+					  RTE_TCP_ACK_FLAG)),
+			-1);
 }
 
 /*
@@ -1320,6 +1359,7 @@ test_sfw_register(void)
 	CU_add_test(s, "aging and a full table", test_aging_and_full_table);
 	CU_add_test(s, "a full table evicts what nobody answered",
 		    test_full_table_evicts_unanswered);
+	CU_add_test(s, "a half-open handshake is evicted", test_half_open_evicted);
 	CU_add_test(s, "a table full within a burst", test_full_within_a_burst);
 	CU_add_test(s, "TCP opens with a SYN only", test_tcp_opens_with_syn_only);
 	CU_add_test(s, "tcp_pickup", test_tcp_pickup);
