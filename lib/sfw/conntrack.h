@@ -48,7 +48,11 @@ struct ct_entry {
 	uint8_t open_dir; /* enum ioc_dir of the packet that opened it */
 	uint8_t in_use;
 	uint8_t replied; /* a packet went the other way */
+	uint8_t fin;	 /* TCP: the FINs seen, CT_FIN_FWD | CT_FIN_REV */
 };
+
+#define CT_FIN_FWD 1 /* from the end that opened */
+#define CT_FIN_REV 2
 
 /* Timeout slots: the states, then UDP once answered, then TCP picked up and not answered. */
 #define CT_TIMEOUT_UDP_REPLIED IOC_SFW_CT_NB_STATES
@@ -154,23 +158,38 @@ ct_tcp_opens(uint8_t tcp_flags)
 			     RTE_TCP_FIN_FLAG)) == RTE_TCP_SYN_FLAG;
 }
 
-/* A packet of a live connection; fwd: it goes the way the connection was opened. */
+/*
+ * A packet of a live connection; fwd: it goes the way the connection was
+ * opened. A reset connection, or one closed both ways, passes its stragglers
+ * until the timer its RST or second FIN started, but nothing refreshes it
+ * (audit L9: a reset tuple stayed open as long as packets kept coming). One
+ * FIN alone keeps refreshing: the other way may keep sending (half-close).
+ */
 static inline void
 ct_update(struct ct_table *t, struct ct_entry *e, bool fwd, uint8_t tcp_flags, uint64_t now)
 {
-	if (!fwd)
-		e->replied = 1;
 	if (e->key.proto == IPPROTO_TCP) {
-		if (tcp_flags & RTE_TCP_RST_FLAG)
+		if (e->state == IOC_SFW_CT_TCP_CLOSED ||
+		    (e->state == IOC_SFW_CT_TCP_FIN && e->fin == (CT_FIN_FWD | CT_FIN_REV)))
+			return;
+		if (!fwd)
+			e->replied = 1;
+		if (tcp_flags & RTE_TCP_RST_FLAG) {
 			ct_set_state(t, e, IOC_SFW_CT_TCP_CLOSED);
-		else if ((tcp_flags & RTE_TCP_FIN_FLAG) && e->state != IOC_SFW_CT_TCP_CLOSED)
-			ct_set_state(t, e, IOC_SFW_CT_TCP_FIN);
-		else if (e->state == IOC_SFW_CT_TCP_SYN_SENT && !fwd &&
-			 (tcp_flags & RTE_TCP_ACK_FLAG))
+		} else if (tcp_flags & RTE_TCP_FIN_FLAG) {
+			e->fin |= fwd ? CT_FIN_FWD : CT_FIN_REV;
+			if (e->state != IOC_SFW_CT_TCP_FIN)
+				ct_set_state(t, e, IOC_SFW_CT_TCP_FIN);
+		} else if (e->state == IOC_SFW_CT_TCP_SYN_SENT && !fwd &&
+			   (tcp_flags & RTE_TCP_ACK_FLAG)) {
 			ct_set_state(t, e, IOC_SFW_CT_TCP_SYN_RECV);
-		else if (e->state == IOC_SFW_CT_TCP_SYN_RECV && fwd &&
-			 (tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_ACK_FLAG)
+		} else if (e->state == IOC_SFW_CT_TCP_SYN_RECV && fwd &&
+			   (tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) ==
+				   RTE_TCP_ACK_FLAG) {
 			ct_set_state(t, e, IOC_SFW_CT_TCP_ESTABLISHED);
+		}
+	} else if (!fwd) {
+		e->replied = 1;
 	}
 	ct_touch(t, e, now);
 }
@@ -312,6 +331,7 @@ ct_open(struct ct_table *t, const struct ct_key *k, uint8_t dir, uint8_t tcp_fla
 		.state = (uint8_t)ct_initial_state(k->proto, tcp_flags),
 		.open_dir = dir,
 		.in_use = 1,
+		.fin = (tcp_flags & RTE_TCP_FIN_FLAG) ? CT_FIN_FWD : 0,
 	};
 	t->n_entries++;
 	t->n_state[e->state]++;

@@ -17,6 +17,10 @@
  *    0 (so only rules whose port range covers 0: any, icmp, a bare protocol,
  *    tcp/0-N match them), never create or match connections, and are dropped,
  *    not rejected, when a reject rule matches. First fragments are ordinary.
+ *  - Stateful, an ICMP error (unreachable, source quench, time exceeded,
+ *    parameter problem) that quotes a packet of a live connection, addressed
+ *    to that packet's sender, passes with the connection's mark and refreshes
+ *    nothing; otherwise the rules decide. An ICMP error never opens one.
  */
 #ifndef IOC_SFW_H
 #define IOC_SFW_H
@@ -45,8 +49,8 @@ enum ioc_sfw_conn_state {
 	IOC_SFW_CT_TCP_SYN_SENT,    /* 10: a SYN seen, no answer yet */
 	IOC_SFW_CT_TCP_SYN_RECV,    /* 10: answered (SYN-ACK), the opener's ACK not seen yet */
 	IOC_SFW_CT_TCP_ESTABLISHED, /* 43200: answered; picked up mid-stream: 10 until answered */
-	IOC_SFW_CT_TCP_FIN,	    /* 45: a FIN seen either way */
-	IOC_SFW_CT_TCP_CLOSED,	    /* 20: a RST seen either way */
+	IOC_SFW_CT_TCP_FIN,	    /* 45: a FIN seen; once both ways, no packet refreshes it */
+	IOC_SFW_CT_TCP_CLOSED,	    /* 20 from the RST (either way); no packet refreshes it */
 	IOC_SFW_CT_UDP,		    /* 30 until answered, then 60 */
 	IOC_SFW_CT_ICMP,	    /* 20 (echo: keyed by identifier) */
 	IOC_SFW_CT_OTHER,	    /* 60: other IP protocols, keyed by addresses */

@@ -8,16 +8,18 @@
  *   triage    sort out what is not plain IPv4 (pass, default_action, malformed);
  *   track     stateful: one rte_hash_lookup_bulk; live connections pass with
  *             the redirect mark they were opened with, expired ones are absent;
+ *             an ICMP error is looked up by the packet it quotes (related);
  *   classify  one rte_acl_classify over the rest: category 0 gives the dfw
  *             rule, category 1 the redirect rule;
- *   decide    verdicts in packet order: allowed packets open connections and
- *             get their mark (conntrack.h: TCP with a SYN only, unless
+ *   decide    verdicts in packet order: allowed packets open connections (an
+ *             ICMP error never does) and get their mark (conntrack.h: TCP with a SYN only, unless
  *             tcp_pickup; a full table or a vNIC at max_connections evicts an
  *             unanswered entry first);
  *   compact   survivors in order, rejected packets become replies, the rest
  *             are freed.
  */
 #include <rte_acl.h>
+#include <rte_icmp.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
@@ -27,6 +29,14 @@
 #include "meta.h"
 #include "sfw.h"
 #include "sfw_priv.h"
+
+/* ICMP types that quote the packet they answer (RFC 792). */
+enum {
+	ICMP_UNREACH = 3,
+	ICMP_QUENCH = 4,
+	ICMP_TIME_EXCEEDED = 11,
+	ICMP_PARAMETER = 12,
+};
 
 /* What triage decides for a packet. */
 enum {
@@ -44,8 +54,10 @@ struct sfw_burst {
 	uint16_t n;
 	int verdict[IOC_BURST];
 	uint16_t profile[IOC_BURST];
-	/* track: the keys of trackable packets */
+	bool icmp_error[IOC_BURST]; /* never opens a connection; may belong to one */
+	/* track: the keys of trackable packets (an ICMP error's: of the packet it quotes) */
 	struct ct_key keys[IOC_BURST];
+	bool related[IOC_BURST];
 	uint16_t look_idx[IOC_BURST], n_look;
 	/* classify: the packets still undecided and their results */
 	uint16_t cls_idx[IOC_BURST], n_cls;
@@ -82,6 +94,68 @@ ct_key_of(const struct ioc_meta *md, uint16_t vnic, uint8_t dir, struct ct_key *
 	k->pad = 0;
 }
 
+/* The ICMP errors that quote the packet they answer: unreachable, quench, time exceeded, parameter.
+ */
+static inline bool
+is_icmp_error(struct rte_mbuf *m, const struct ioc_meta *md)
+{
+	if (md->l4_proto != IPPROTO_ICMP || !(md->flags & IOC_F_L4) || (md->flags & IOC_F_FRAG))
+		return false;
+	uint8_t type = *rte_pktmbuf_mtod_offset(m, const uint8_t *, md->l4_off);
+
+	return type == ICMP_UNREACH || type == ICMP_QUENCH || type == ICMP_TIME_EXCEEDED ||
+	       type == ICMP_PARAMETER;
+}
+
+/*
+ * The key of the connection an ICMP error belongs to (audit L9), from the IP
+ * header and the 8 bytes it quotes. The quoted packet went the other way, so
+ * its source is the vNIC's end when the error comes in; and an error about
+ * the vNIC's packet must be addressed to the vNIC's end. false: no such key.
+ */
+static bool
+related_key(struct rte_mbuf *m, const struct ioc_meta *md, uint16_t vnic, uint8_t dir,
+	    struct ct_key *k)
+{
+	uint32_t off = md->l4_off + sizeof(struct rte_icmp_hdr), len = rte_pktmbuf_data_len(m);
+	uint16_t sport = 0, dport = 0;
+
+	if (off + sizeof(struct rte_ipv4_hdr) > len)
+		return false;
+	const struct rte_ipv4_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, off);
+	uint32_t hlen = (uint32_t)(ip->version_ihl & 0xf) * 4;
+	if ((ip->version_ihl >> 4) != 4 || hlen < sizeof(*ip) || off + hlen + 8 > len ||
+	    (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK)))
+		return false;
+	const uint8_t *l4 = (const uint8_t *)ip + hlen;
+	switch (ip->next_proto_id) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+		memcpy(&sport, l4, 2);
+		memcpy(&dport, l4 + 2, 2);
+		break;
+	case IPPROTO_ICMP: /* echo: keyed by its identifier, as in ct_key_of */
+		if (l4[0] != RTE_IP_ICMP_ECHO_REQUEST && l4[0] != RTE_IP_ICMP_ECHO_REPLY)
+			return false;
+		memcpy(&sport, l4 + 4, 2);
+		dport = sport;
+		break;
+	default:
+		break;
+	}
+	bool in = dir == IOC_DIR_IN;
+
+	k->local_ip = in ? ip->src_addr : ip->dst_addr;
+	k->remote_ip = in ? ip->dst_addr : ip->src_addr;
+	k->local_port = in ? sport : dport;
+	k->remote_port = in ? dport : sport;
+	k->vnic = vnic;
+	k->proto = ip->next_proto_id;
+	k->pad = 0;
+	return k->local_ip == (in ? md->dst_ip : md->src_ip);
+}
+
 static inline int
 default_verdict(const struct sfw_vnic *s)
 {
@@ -96,6 +170,7 @@ triage(struct sfw_burst *b)
 		const struct ioc_meta *md = ioc_meta(b->pkts[i]);
 
 		b->profile[i] = 0;
+		b->icmp_error[i] = false;
 		switch (md->l3) {
 		case IOC_L3_IPV4:
 			if (unlikely(md->flags & IOC_F_MALFORMED)) {
@@ -103,10 +178,18 @@ triage(struct sfw_burst *b)
 				break;
 			}
 			b->verdict[i] = V_CLASSIFY;
-			if (b->ct != NULL && trackable(md)) {
+			b->icmp_error[i] = is_icmp_error(b->pkts[i], md);
+			if (b->ct == NULL || !trackable(md))
+				break;
+			if (b->icmp_error[i]) {
+				if (!related_key(b->pkts[i], md, b->s->vnic, b->ctx->dir,
+						 &b->keys[b->n_look]))
+					break;
+			} else {
 				ct_key_of(md, b->s->vnic, b->ctx->dir, &b->keys[b->n_look]);
-				b->look_idx[b->n_look++] = i;
 			}
+			b->related[b->n_look] = b->icmp_error[i];
+			b->look_idx[b->n_look++] = i;
 			break;
 		case IOC_L3_IPV6:
 			b->verdict[i] = default_verdict(b->s);
@@ -146,6 +229,12 @@ track(struct sfw_burst *b)
 			continue;
 		if (e->expire <= now) {
 			ct_delete(ct, e);
+			continue;
+		}
+		/* An ICMP error of a live connection passes with its mark and refreshes nothing. */
+		if (b->related[j]) {
+			b->verdict[i] = V_PASS;
+			b->profile[i] = e->profile;
 			continue;
 		}
 		flags = tcp_flags(m, ioc_meta(m));
@@ -263,7 +352,7 @@ decide(struct sfw_burst *b)
 			continue;
 		/* Only what the firewall lets through is marked for a service. */
 		b->profile[i] = redirect == 0 ? 0 : b->s->redirect[redirect - 1];
-		if (b->ct != NULL && trackable(ioc_meta(m)))
+		if (b->ct != NULL && trackable(ioc_meta(m)) && !b->icmp_error[i])
 			b->verdict[i] = open_connection(b, m, b->profile[i]);
 	}
 }

@@ -1018,6 +1018,128 @@ test_full_within_a_burst(void)
 	CU_ASSERT_EQUAL(in1(pkt_udp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 7, pa)), -1);
 }
 
+/* VM1 opens TCP to the laptop's port 443 and completes the handshake: established. */
+static uint16_t
+tcp_established(void)
+{
+	uint16_t sp = fresh_port();
+
+	CU_ASSERT(out1(pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, sp, 443)) >= 0);
+	CU_ASSERT(in1(tcp_flags_set(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 443, sp),
+				    RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) >= 0);
+	CU_ASSERT(out1(tcp_flags_set(pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, sp, 443),
+				     RTE_TCP_ACK_FLAG)) >= 0);
+	return sp;
+}
+
+static int
+ack_in(uint16_t sp)
+{
+	return in1(tcp_flags_set(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 443, sp),
+				 RTE_TCP_ACK_FLAG));
+}
+
+/* L9: a reset connection passes stragglers for 20 s after the RST, refreshed by nothing. */
+static void
+test_closed_not_refreshed(void)
+{
+	uint16_t sp = tcp_established();
+
+	CU_ASSERT(out1(tcp_flags_set(pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, sp, 443),
+				     RTE_TCP_RST_FLAG)) >= 0);
+	advance(15);
+	CU_ASSERT(ack_in(sp) >= 0);
+	advance(6);
+	CU_ASSERT_EQUAL(ack_in(sp), -1);
+}
+
+/* L9: closed both ways, 45 s from the second FIN; one FIN alone keeps refreshing. */
+static void
+test_fin_both_ways_not_refreshed(void)
+{
+	uint16_t half = tcp_established(), both = tcp_established();
+
+	/* Half-closed: VM1 sent its FIN, the laptop keeps sending for 100 s. */
+	CU_ASSERT(out1(tcp_flags_set(pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, half, 443),
+				     RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG)) >= 0);
+	CU_ASSERT(out1(tcp_flags_set(pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, both, 443),
+				     RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG)) >= 0);
+	CU_ASSERT(in1(tcp_flags_set(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 443, both),
+				    RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG)) >= 0);
+	/* 30 s after the second FIN a straggler passes, 60 s after it nothing does. */
+	advance(30);
+	CU_ASSERT(ack_in(both) >= 0);
+	CU_ASSERT(ack_in(half) >= 0);
+	advance(30);
+	CU_ASSERT_EQUAL(ack_in(both), -1);
+	for (int i = 0; i < 3; i++) {
+		CU_ASSERT(ack_in(half) >= 0);
+		advance(30);
+	}
+	CU_ASSERT(ack_in(half) >= 0);
+}
+
+/* An ICMP error from `from` to VM1 quoting what VM1 sent: proto, VM1:sport -> dst:dport. */
+static struct rte_mbuf *
+icmp_error_in(uint32_t from, uint8_t type, uint8_t proto, uint16_t sport, uint32_t dst,
+	      uint16_t dport)
+{
+	struct rte_mbuf *m =
+		pkt_ipv4(MAC_LAPTOP, MAC_VM1, from, IP_VM1, IPPROTO_ICMP,
+			 sizeof(struct rte_icmp_hdr) + sizeof(struct rte_ipv4_hdr) + 8);
+
+	CU_ASSERT_FATAL(m != NULL);
+	struct rte_icmp_hdr *ic = rte_pktmbuf_mtod_offset(m, struct rte_icmp_hdr *, L2_L3);
+	memset(ic, 0, sizeof(*ic) + sizeof(struct rte_ipv4_hdr) + 8);
+	ic->icmp_type = type;
+	ic->icmp_code = type == 3 ? 4 : 0; /* fragmentation needed */
+	struct rte_ipv4_hdr *q = (struct rte_ipv4_hdr *)(ic + 1);
+	q->version_ihl = RTE_IPV4_VHL_DEF;
+	q->total_length = rte_cpu_to_be_16(1500);
+	q->next_proto_id = proto;
+	q->src_addr = rte_cpu_to_be_32(IP_VM1);
+	q->dst_addr = rte_cpu_to_be_32(dst);
+	uint16_t *ports = (uint16_t *)(q + 1);
+	ports[0] = rte_cpu_to_be_16(sport);
+	ports[1] = rte_cpu_to_be_16(dport);
+	return m;
+}
+
+/*
+ * L9: an ICMP error belongs to the connection it quotes (PMTU discovery
+ * through a default-drop policy); it opens nothing, and an error quoting no
+ * connection takes the rules.
+ */
+static void
+test_icmp_error_related(void)
+{
+	struct ioc_sfw_conn_summary a, b;
+	uint16_t tcp = tcp_established(), udp = udp_conn(false);
+	uint32_t router = IP4(192, 0, 2, 1);
+	uint64_t def = slot.reasons[IOC_SFW_DROP_DEFAULT];
+
+	ioc_sfw_conn_summary(&a);
+	/* The connection's mark comes with it: out-any / vm1-all mark A. */
+	CU_ASSERT_EQUAL(in1(icmp_error_in(router, 3, IPPROTO_TCP, tcp, IP_LAPTOP, 443)), MARK_A);
+	CU_ASSERT_EQUAL(in1(icmp_error_in(router, 11, IPPROTO_UDP, udp, IP_LAPTOP, 7)), MARK_A);
+	ioc_sfw_conn_summary(&b);
+	CU_ASSERT_EQUAL(b.entries, a.entries);
+	/* No such connection: another port, another destination, another protocol. */
+	CU_ASSERT_EQUAL(in1(icmp_error_in(router, 3, IPPROTO_TCP, tcp, IP_LAPTOP, 444)), -1);
+	CU_ASSERT_EQUAL(in1(icmp_error_in(router, 3, IPPROTO_TCP, tcp, IP4(10, 0, 0, 99), 443)),
+			-1);
+	CU_ASSERT_EQUAL(in1(icmp_error_in(router, 3, IPPROTO_UDP, tcp, IP_LAPTOP, 443)), -1);
+	CU_ASSERT_EQUAL(slot.reasons[IOC_SFW_DROP_DEFAULT], def + 3);
+	/* A quote of someone else's packet, sent to VM1, relates to nothing. */
+	struct rte_mbuf *m = icmp_error_in(router, 3, IPPROTO_TCP, tcp, IP_LAPTOP, 443);
+	rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, L2_L3 + sizeof(struct rte_icmp_hdr))
+		->src_addr = rte_cpu_to_be_32(IP_VM2);
+	CU_ASSERT_EQUAL(in1(m), -1);
+	/* The error refreshed nothing: the unanswered UDP entry still dies at 30 s. */
+	advance(31);
+	CU_ASSERT_EQUAL(in1(icmp_error_in(router, 11, IPPROTO_UDP, udp, IP_LAPTOP, 7)), -1);
+}
+
 /* A second attachment of VM1 (vNIC 0) or VM2 (1) with its own policy; the same tables. */
 static void *
 attach_with(struct ioc_topology *t, unsigned vnic, bool pickup, uint32_t max_conn)
@@ -1363,6 +1485,9 @@ test_sfw_register(void)
 	CU_add_test(s, "a table full within a burst", test_full_within_a_burst);
 	CU_add_test(s, "TCP opens with a SYN only", test_tcp_opens_with_syn_only);
 	CU_add_test(s, "tcp_pickup", test_tcp_pickup);
+	CU_add_test(s, "a reset connection is not refreshed", test_closed_not_refreshed);
+	CU_add_test(s, "closed both ways: not refreshed", test_fin_both_ways_not_refreshed);
+	CU_add_test(s, "ICMP errors belong to the connection they quote", test_icmp_error_related);
 	CU_add_test(s, "[vnic] max_connections", test_vnic_limit);
 	CU_add_test(s, "a keyed hash, a seed per table", test_keyed_hash);
 	CU_add_test(s, "stateless, default allow", test_stateless_default_allow);
