@@ -83,6 +83,8 @@ static const struct key_desc vnic_keys[] = {
 	{ "uplink", KT_SECTION_REF, F(struct ioc_vnic, uplink),
 	  SECTION_REF("uplink", ioc_topo_find_uplink), .doc = "none: local only" },
 	{ "lcore", KT_LCORES, F(struct ioc_vnic, lcores), REQUIRED },
+	{ "max_connections", KT_U32, F(struct ioc_vnic, max_connections), .def = "0",
+	  RANGE(0, IOC_CONNECTIONS_MAX), .doc = "0: no limit" },
 };
 
 static const struct key_desc ipset_keys[] = {
@@ -99,6 +101,7 @@ static const struct key_desc dfw_keys[] = {
 	{ "stateful", KT_BOOL, F(struct ioc_dfw, stateful), .def = "true" },
 	{ "connections", KT_U32, F(struct ioc_dfw, connections), .def = "65536",
 	  RANGE(IOC_CONNECTIONS_MIN, IOC_CONNECTIONS_MAX) },
+	{ "tcp_pickup", KT_BOOL, F(struct ioc_dfw, tcp_pickup), .def = "false" },
 };
 
 static const struct key_desc dfw_rule_keys[] = {
