@@ -278,7 +278,8 @@ else:
     g = lambda k: s.get(k, 0)
     reasons = {
         "swsec": ["drop_mac", "drop_ip", "drop_arp", "drop_ipv6", "drop_malformed"],
-        "sfw": ["drop_rule", "drop_default", "reject", "drop_conn_full", "drop_malformed"],
+        "sfw": ["drop_rule", "drop_default", "reject", "drop_conn_full", "drop_malformed",
+                "drop_no_syn", "drop_conn_limit"],
         "svc": ["redirect", "drop_ring_full", "svm_down_drop"],
     }
     for sl, rs in reasons.items():

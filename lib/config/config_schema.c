@@ -85,6 +85,8 @@ static const struct key_desc vnic_keys[] = {
 	{ "lcore", KT_LCORES, F(struct ioc_vnic, lcores), REQUIRED },
 	{ "allow_ethertypes", KT_ETHERTYPES, F(struct ioc_vnic, allow_ethertype), .doc = "none" },
 	{ "vlan", KT_VLAN, F(struct ioc_vnic, vlan_mode), .def = "none" },
+	{ "max_connections", KT_U32, F(struct ioc_vnic, max_connections), .def = "0",
+	  RANGE(0, IOC_CONNECTIONS_MAX), .doc = "0: no limit" },
 };
 
 static const struct key_desc ipset_keys[] = {
@@ -101,6 +103,7 @@ static const struct key_desc dfw_keys[] = {
 	{ "stateful", KT_BOOL, F(struct ioc_dfw, stateful), .def = "true" },
 	{ "connections", KT_U32, F(struct ioc_dfw, connections), .def = "65536",
 	  RANGE(IOC_CONNECTIONS_MIN, IOC_CONNECTIONS_MAX) },
+	{ "tcp_pickup", KT_BOOL, F(struct ioc_dfw, tcp_pickup), .def = "false" },
 };
 
 static const struct key_desc dfw_rule_keys[] = {

@@ -26,6 +26,12 @@ static const char *const sfw_reasons[IOC_SFW_NB_REASONS] = {
 	[IOC_SFW_REJECT] = "reject",
 	[IOC_SFW_DROP_CONN_FULL] = "drop_conn_full",
 	[IOC_SFW_DROP_MALFORMED] = "drop_malformed",
+	[IOC_SFW_DROP_NO_SYN] = "drop_no_syn",
+	[IOC_SFW_DROP_CONN_LIMIT] = "drop_conn_limit",
+};
+
+static const char *const sfw_infos[IOC_SFW_NB_INFOS] = {
+	[IOC_SFW_CONN_EVICTED] = "conn_evicted",
 };
 
 /*
@@ -200,6 +206,8 @@ sfw_attach(const struct ioc_topology *t, unsigned vnic, void **priv)
 		return -ENOMEM;
 	s->vnic = (uint16_t)vnic;
 	s->default_allow = t->dfw.default_allow;
+	s->ct_policy.tcp_pickup = t->dfw.tcp_pickup;
+	s->ct_policy.max_connections = t->vnics[vnic].max_connections;
 	s->action = calloc(t->n_dfw_rules + 1, sizeof(*s->action));
 	s->redirect = calloc(t->n_redirect_rules + 1, sizeof(*s->redirect));
 	if (s->action == NULL || s->redirect == NULL) {
@@ -224,7 +232,7 @@ sfw_attach(const struct ioc_topology *t, unsigned vnic, void **priv)
 		rc = sfw_acl_build(t, vnic, IOC_DIR_OUT, &s->acl[sfw_dir_index(IOC_DIR_OUT)]);
 	if (rc == 0 && t->dfw.stateful) {
 		ioc_topo_forwarding_lcores(t, fwd);
-		rc = ct_tables_get(fwd, IOC_MAX_LCORES, t->dfw.connections);
+		rc = ct_tables_get(fwd, IOC_MAX_LCORES, t->dfw.connections, t->n_vnics);
 		s->stateful = rc == 0;
 	}
 	if (rc != 0)
@@ -284,6 +292,8 @@ static struct ioc_slot_ops sfw_ops = {
 	.slot = 2,
 	.reasons = sfw_reasons,
 	.n_reasons = IOC_SFW_NB_REASONS,
+	.infos = sfw_infos,
+	.n_infos = IOC_SFW_NB_INFOS,
 	.attach = sfw_attach,
 	.detach = sfw_detach,
 	.process = sfw_process,

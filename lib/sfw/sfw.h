@@ -17,6 +17,10 @@
  *    0 (so only rules whose port range covers 0: any, icmp, a bare protocol,
  *    tcp/0-N match them), never create or match connections, and are dropped,
  *    not rejected, when a reject rule matches. First fragments are ordinary.
+ *  - Stateful, an ICMP error (unreachable, source quench, time exceeded,
+ *    parameter problem) that quotes a packet of a live connection, addressed
+ *    to that packet's sender, passes with the connection's mark and refreshes
+ *    nothing; otherwise the rules decide. An ICMP error never opens one.
  */
 #ifndef IOC_SFW_H
 #define IOC_SFW_H
@@ -24,20 +28,29 @@
 #include <stdint.h>
 
 enum ioc_sfw_reason {
-	IOC_SFW_DROP_RULE,	/* a drop rule matched (or a reject that cannot be answered) */
-	IOC_SFW_DROP_DEFAULT,	/* no rule matched and default_action = drop */
-	IOC_SFW_REJECT,		/* a reject rule matched: the packet became a RST / ICMP reply */
-	IOC_SFW_DROP_CONN_FULL, /* allowed, but the connection table is full */
-	IOC_SFW_DROP_MALFORMED, /* IPv4 header truncated or inconsistent */
+	IOC_SFW_DROP_RULE,	 /* a drop rule matched (or a reject that cannot be answered) */
+	IOC_SFW_DROP_DEFAULT,	 /* no rule matched and default_action = drop */
+	IOC_SFW_REJECT,		 /* a reject rule matched: the packet became a RST / ICMP reply */
+	IOC_SFW_DROP_CONN_FULL,	 /* allowed, but the connection table is full */
+	IOC_SFW_DROP_MALFORMED,	 /* IPv4 header truncated or inconsistent */
+	IOC_SFW_DROP_NO_SYN,	 /* allowed TCP without SYN and no connection (no tcp_pickup) */
+	IOC_SFW_DROP_CONN_LIMIT, /* allowed, but the vNIC has [vnic] max_connections */
 	IOC_SFW_NB_REASONS,
+};
+
+/* Counters outside the ledger. */
+enum ioc_sfw_info {
+	IOC_SFW_CONN_EVICTED, /* an unanswered entry evicted for this vNIC's new connection */
+	IOC_SFW_NB_INFOS,
 };
 
 /* Connection states (stateful mode). Timeouts, in seconds, after the last packet. */
 enum ioc_sfw_conn_state {
-	IOC_SFW_CT_TCP_SYN_SENT,    /* 120: a SYN seen, no answer yet */
-	IOC_SFW_CT_TCP_ESTABLISHED, /* 43200: answered, or picked up mid-stream */
-	IOC_SFW_CT_TCP_FIN,	    /* 45: a FIN seen either way */
-	IOC_SFW_CT_TCP_CLOSED,	    /* 20: a RST seen either way */
+	IOC_SFW_CT_TCP_SYN_SENT,    /* 10: a SYN seen, no answer yet */
+	IOC_SFW_CT_TCP_SYN_RECV,    /* 10: answered (SYN-ACK), the opener's ACK not seen yet */
+	IOC_SFW_CT_TCP_ESTABLISHED, /* 43200: answered; picked up mid-stream: 10 until answered */
+	IOC_SFW_CT_TCP_FIN,	    /* 45: a FIN seen; once both ways, no packet refreshes it */
+	IOC_SFW_CT_TCP_CLOSED,	    /* 20 from the RST (either way); no packet refreshes it */
 	IOC_SFW_CT_UDP,		    /* 30 until answered, then 60 */
 	IOC_SFW_CT_ICMP,	    /* 20 (echo: keyed by identifier) */
 	IOC_SFW_CT_OTHER,	    /* 60: other IP protocols, keyed by addresses */
@@ -47,6 +60,7 @@ enum ioc_sfw_conn_state {
 struct ioc_sfw_conn_summary {
 	uint64_t entries;  /* present in the tables, expired-but-not-yet-aged included */
 	uint64_t capacity; /* sum of the tables' capacities */
+	uint64_t evicted;  /* unanswered entries evicted to admit new connections */
 	unsigned n_tables; /* one per forwarding lcore */
 	uint64_t state[IOC_SFW_CT_NB_STATES];
 };

@@ -3,17 +3,23 @@
  * Slot 2, sfw: the datapath. Runs on forwarding lcores: no allocation, no
  * lock, no log; every packet it does not pass is counted under a reason.
  *
- * Per burst (one vNIC, one direction):
- *   0. a few positions of the connection table are aged (room before opening);
- *   1. sort out what is not plain IPv4 (pass, default_action, malformed);
- *   2. stateful: one rte_hash_lookup_bulk; live connections pass with the
- *      redirect mark they were opened with, expired ones count as absent;
- *   3. one rte_acl_classify over the rest: category 0 gives the dfw rule,
- *      category 1 the redirect rule;
- *   4. verdicts in packet order: allowed packets open connections and get
- *      their mark, rejected ones become replies, the others are freed.
+ * Per burst (one vNIC, one direction), sfw_process runs these steps:
+ *   age       a few positions of the connection table (room before opening);
+ *   triage    sort out what is not plain IPv4 (pass, default_action, malformed);
+ *   track     stateful: one rte_hash_lookup_bulk; live connections pass with
+ *             the redirect mark they were opened with, expired ones are absent;
+ *             an ICMP error is looked up by the packet it quotes (related);
+ *   classify  one rte_acl_classify over the rest: category 0 gives the dfw
+ *             rule, category 1 the redirect rule;
+ *   decide    verdicts in packet order: allowed packets open connections (an
+ *             ICMP error never does) and get their mark (conntrack.h: TCP with a SYN only, unless
+ *             tcp_pickup; a full table or a vNIC at max_connections evicts an
+ *             unanswered entry first);
+ *   compact   survivors in order, rejected packets become replies, the rest
+ *             are freed.
  */
 #include <rte_acl.h>
+#include <rte_icmp.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
@@ -24,11 +30,38 @@
 #include "sfw.h"
 #include "sfw_priv.h"
 
-/* What step 1 decides for a packet. */
+/* ICMP types that quote the packet they answer (RFC 792). */
+enum {
+	ICMP_UNREACH = 3,
+	ICMP_QUENCH = 4,
+	ICMP_TIME_EXCEEDED = 11,
+	ICMP_PARAMETER = 12,
+};
+
+/* What triage decides for a packet. */
 enum {
 	V_PASS = -1,	 /* pass (with profile[i] as its redirect mark) */
 	V_CLASSIFY = -2, /* IPv4: look it up, then classify */
 			 /* >= 0: an ioc_sfw_reason */
+};
+
+/* One burst's working state, on the caller's stack. */
+struct sfw_burst {
+	const struct sfw_vnic *s;
+	struct ioc_slot_ctx *ctx;
+	struct ct_table *ct; /* NULL: stateless */
+	struct rte_mbuf **pkts;
+	uint16_t n;
+	int verdict[IOC_BURST];
+	uint16_t profile[IOC_BURST];
+	bool icmp_error[IOC_BURST]; /* never opens a connection; may belong to one */
+	/* track: the keys of trackable packets (an ICMP error's: of the packet it quotes) */
+	struct ct_key keys[IOC_BURST];
+	bool related[IOC_BURST];
+	uint16_t look_idx[IOC_BURST], n_look;
+	/* classify: the packets still undecided and their results */
+	uint16_t cls_idx[IOC_BURST], n_cls;
+	uint32_t results[IOC_BURST * SFW_NB_CAT];
 };
 
 static inline uint8_t
@@ -61,103 +94,178 @@ ct_key_of(const struct ioc_meta *md, uint16_t vnic, uint8_t dir, struct ct_key *
 	k->pad = 0;
 }
 
+/* The ICMP errors that quote the packet they answer: unreachable, quench, time exceeded, parameter.
+ */
+static inline bool
+is_icmp_error(struct rte_mbuf *m, const struct ioc_meta *md)
+{
+	if (md->l4_proto != IPPROTO_ICMP || !(md->flags & IOC_F_L4) || (md->flags & IOC_F_FRAG))
+		return false;
+	uint8_t type = *rte_pktmbuf_mtod_offset(m, const uint8_t *, md->l4_off);
+
+	return type == ICMP_UNREACH || type == ICMP_QUENCH || type == ICMP_TIME_EXCEEDED ||
+	       type == ICMP_PARAMETER;
+}
+
+/*
+ * The key of the connection an ICMP error belongs to (audit L9), from the IP
+ * header and the 8 bytes it quotes. The quoted packet went the other way, so
+ * its source is the vNIC's end when the error comes in; and an error about
+ * the vNIC's packet must be addressed to the vNIC's end. false: no such key.
+ */
+static bool
+related_key(struct rte_mbuf *m, const struct ioc_meta *md, uint16_t vnic, uint8_t dir,
+	    struct ct_key *k)
+{
+	uint32_t off = md->l4_off + sizeof(struct rte_icmp_hdr), len = rte_pktmbuf_data_len(m);
+	uint16_t sport = 0, dport = 0;
+
+	if (off + sizeof(struct rte_ipv4_hdr) > len)
+		return false;
+	const struct rte_ipv4_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, off);
+	uint32_t hlen = (uint32_t)(ip->version_ihl & 0xf) * 4;
+	if ((ip->version_ihl >> 4) != 4 || hlen < sizeof(*ip) || off + hlen + 8 > len ||
+	    (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK)))
+		return false;
+	const uint8_t *l4 = (const uint8_t *)ip + hlen;
+	switch (ip->next_proto_id) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+		memcpy(&sport, l4, 2);
+		memcpy(&dport, l4 + 2, 2);
+		break;
+	case IPPROTO_ICMP: /* echo: keyed by its identifier, as in ct_key_of */
+		if (l4[0] != RTE_IP_ICMP_ECHO_REQUEST && l4[0] != RTE_IP_ICMP_ECHO_REPLY)
+			return false;
+		memcpy(&sport, l4 + 4, 2);
+		dport = sport;
+		break;
+	default:
+		break;
+	}
+	bool in = dir == IOC_DIR_IN;
+
+	k->local_ip = in ? ip->src_addr : ip->dst_addr;
+	k->remote_ip = in ? ip->dst_addr : ip->src_addr;
+	k->local_port = in ? sport : dport;
+	k->remote_port = in ? dport : sport;
+	k->vnic = vnic;
+	k->proto = ip->next_proto_id;
+	k->pad = 0;
+	return k->local_ip == (in ? md->dst_ip : md->src_ip);
+}
+
 static inline int
 default_verdict(const struct sfw_vnic *s)
 {
 	return s->default_allow ? V_PASS : IOC_SFW_DROP_DEFAULT;
 }
 
-uint16_t
-sfw_process(const void *priv, struct ioc_slot_ctx *ctx, struct rte_mbuf **pkts, uint16_t n)
+/* IPv4 goes on to the rules (its key to the table when tracked); the rest is decided here. */
+static void
+triage(struct sfw_burst *b)
 {
-	const struct sfw_vnic *s = priv;
-	const struct rte_acl_ctx *acl = s->acl[sfw_dir_index(ctx->dir)];
-	struct ct_table *ct = NULL;
-	int verdict[IOC_BURST];
-	uint16_t profile[IOC_BURST];
-	struct ct_key keys[IOC_BURST];
-	const void *key_ptr[IOC_BURST];
-	int32_t pos[IOC_BURST];
-	uint16_t look_idx[IOC_BURST], n_look = 0;
-	struct sfw_acl_key acl_keys[IOC_BURST];
-	const uint8_t *acl_ptr[IOC_BURST];
-	uint32_t results[IOC_BURST * SFW_NB_CAT];
-	uint16_t cls_idx[IOC_BURST], n_cls = 0;
+	for (uint16_t i = 0; i < b->n; i++) {
+		const struct ioc_meta *md = ioc_meta(b->pkts[i]);
 
-	if (s->stateful && ctx->lcore_id < RTE_MAX_LCORE)
-		ct = ioc_sfw_ct[ctx->lcore_id];
-	/* 0. Aging, bounded. */
-	if (ct != NULL)
-		ct_age(ct, ctx->now);
-
-	/* 1. Triage. */
-	for (uint16_t i = 0; i < n; i++) {
-		const struct ioc_meta *md = ioc_meta(pkts[i]);
-
-		profile[i] = 0;
+		b->profile[i] = 0;
+		b->icmp_error[i] = false;
 		switch (md->l3) {
 		case IOC_L3_IPV4:
 			if (unlikely(md->flags & IOC_F_MALFORMED)) {
-				verdict[i] = IOC_SFW_DROP_MALFORMED;
-			} else {
-				verdict[i] = V_CLASSIFY;
-				if (ct != NULL && trackable(md)) {
-					ct_key_of(md, s->vnic, ctx->dir, &keys[i]);
-					key_ptr[n_look] = &keys[i];
-					look_idx[n_look++] = i;
-				}
+				b->verdict[i] = IOC_SFW_DROP_MALFORMED;
+				break;
 			}
+			b->verdict[i] = V_CLASSIFY;
+			b->icmp_error[i] = is_icmp_error(b->pkts[i], md);
+			if (b->ct == NULL || !trackable(md))
+				break;
+			if (b->icmp_error[i]) {
+				if (!related_key(b->pkts[i], md, b->s->vnic, b->ctx->dir,
+						 &b->keys[b->n_look]))
+					break;
+			} else {
+				ct_key_of(md, b->s->vnic, b->ctx->dir, &b->keys[b->n_look]);
+			}
+			b->related[b->n_look] = b->icmp_error[i];
+			b->look_idx[b->n_look++] = i;
 			break;
 		case IOC_L3_IPV6:
-			verdict[i] = default_verdict(s);
-			profile[i] = s->unclassified[sfw_dir_index(ctx->dir)];
+			b->verdict[i] = default_verdict(b->s);
+			b->profile[i] = b->s->unclassified[sfw_dir_index(b->ctx->dir)];
 			break;
 		default:
 			/* No rule can classify it; the redirect rules still decide (slot 4). */
-			verdict[i] = V_PASS;
-			profile[i] = s->unclassified[sfw_dir_index(ctx->dir)];
+			b->verdict[i] = V_PASS;
+			b->profile[i] = b->s->unclassified[sfw_dir_index(b->ctx->dir)];
 			break;
 		}
 	}
+}
 
-	/* 2. Live connections skip the rules. */
-	if (n_look > 0) {
-		rte_hash_lookup_bulk(ct->h, key_ptr, n_look, pos);
-		for (uint16_t j = 0; j < n_look; j++) {
-			uint16_t i = look_idx[j];
-			struct rte_mbuf *m = pkts[i];
-			struct ct_entry *e;
-			uint8_t flags;
+/* Live connections skip the rules and keep the mark they were opened with. */
+static void
+track(struct sfw_burst *b)
+{
+	struct ct_table *ct = b->ct;
+	const void *key_ptr[IOC_BURST];
+	int32_t pos[IOC_BURST];
+	uint64_t now = b->ctx->now;
 
-			if (pos[j] < 0)
-				continue;
-			e = &ct->e[pos[j]];
-			/* Deleted by an earlier packet of this burst (expired): absent. */
-			if (!e->in_use)
-				continue;
-			if (e->expire <= ctx->now) {
-				ct_delete(ct, e);
-				continue;
-			}
-			flags = tcp_flags(m, ioc_meta(m));
-			/* A new SYN on a closing tuple is a new connection: the rules decide. */
-			if (e->state >= IOC_SFW_CT_TCP_FIN && e->key.proto == IPPROTO_TCP &&
-			    (flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG) {
-				ct_delete(ct, e);
-				continue;
-			}
-			ct_update(ct, e, ctx->dir == e->open_dir, flags, ctx->now);
-			verdict[i] = V_PASS;
-			profile[i] = e->profile;
-		}
-	}
+	if (b->n_look == 0)
+		return;
+	for (uint16_t j = 0; j < b->n_look; j++)
+		key_ptr[j] = &b->keys[j];
+	rte_hash_lookup_bulk(ct->h, key_ptr, b->n_look, pos);
+	for (uint16_t j = 0; j < b->n_look; j++) {
+		uint16_t i = b->look_idx[j];
+		struct rte_mbuf *m = b->pkts[i];
+		struct ct_entry *e;
+		uint8_t flags;
 
-	/* 3. One classify for everything still undecided. */
-	for (uint16_t i = 0; i < n; i++) {
-		if (verdict[i] != V_CLASSIFY)
+		if (pos[j] < 0)
 			continue;
-		const struct ioc_meta *md = ioc_meta(pkts[i]);
-		struct sfw_acl_key *k = &acl_keys[n_cls];
+		e = &ct->e[pos[j]];
+		/* Deleted by an earlier packet of this burst (expired): absent. */
+		if (!e->in_use)
+			continue;
+		if (e->expire <= now) {
+			ct_delete(ct, e);
+			continue;
+		}
+		/* An ICMP error of a live connection passes with its mark and refreshes nothing. */
+		if (b->related[j]) {
+			b->verdict[i] = V_PASS;
+			b->profile[i] = e->profile;
+			continue;
+		}
+		flags = tcp_flags(m, ioc_meta(m));
+		/* A new SYN on a closing tuple is a new connection: the rules decide. */
+		if (e->state >= IOC_SFW_CT_TCP_FIN && e->key.proto == IPPROTO_TCP &&
+		    (flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG) {
+			ct_delete(ct, e);
+			continue;
+		}
+		ct_update(ct, e, b->ctx->dir == e->open_dir, flags, now);
+		b->verdict[i] = V_PASS;
+		b->profile[i] = e->profile;
+	}
+}
+
+/* One classify for everything still undecided. */
+static void
+classify(struct sfw_burst *b)
+{
+	const struct rte_acl_ctx *acl = b->s->acl[sfw_dir_index(b->ctx->dir)];
+	struct sfw_acl_key acl_keys[IOC_BURST];
+	const uint8_t *acl_ptr[IOC_BURST];
+
+	for (uint16_t i = 0; i < b->n; i++) {
+		if (b->verdict[i] != V_CLASSIFY)
+			continue;
+		const struct ioc_meta *md = ioc_meta(b->pkts[i]);
+		struct sfw_acl_key *k = &acl_keys[b->n_cls];
 		bool ports = md->flags & IOC_F_L4;
 
 		*k = (struct sfw_acl_key){
@@ -167,72 +275,106 @@ sfw_process(const void *priv, struct ioc_slot_ctx *ctx, struct rte_mbuf **pkts, 
 			.src_port = ports ? md->src_port : 0,
 			.dst_port = ports ? md->dst_port : 0,
 		};
-		acl_ptr[n_cls] = (const uint8_t *)k;
-		cls_idx[n_cls++] = i;
+		acl_ptr[b->n_cls] = (const uint8_t *)k;
+		b->cls_idx[b->n_cls++] = i;
 	}
-	if (n_cls > 0) {
-		if (acl != NULL)
-			rte_acl_classify(acl, acl_ptr, results, n_cls, SFW_NB_CAT);
-		else
-			memset(results, 0, sizeof(results[0]) * n_cls * SFW_NB_CAT);
-	}
+	if (b->n_cls == 0)
+		return;
+	if (acl != NULL)
+		rte_acl_classify(acl, acl_ptr, b->results, b->n_cls, SFW_NB_CAT);
+	else
+		memset(b->results, 0, sizeof(b->results[0]) * b->n_cls * SFW_NB_CAT);
+}
 
-	/* 4. Verdicts, in packet order: connections open as their first packet passes. */
+/* This lcore's row of rule hit counters, or NULL. */
+static inline uint64_t *
+hits_row(const struct sfw_vnic *s, unsigned lcore)
+{
 	const struct sfw_hits *h = &s->hits;
-	uint64_t *hits = NULL;
-	if (ctx->lcore_id < RTE_MAX_LCORE && h->row[ctx->lcore_id] >= 0)
-		hits = h->v + (unsigned)h->row[ctx->lcore_id] * h->row_len;
-	for (uint16_t j = 0; j < n_cls; j++) {
-		uint16_t i = cls_idx[j];
-		struct rte_mbuf *m = pkts[i];
-		const struct ioc_meta *md = ioc_meta(m);
-		uint32_t rule = results[j * SFW_NB_CAT + SFW_CAT_DFW];
-		uint32_t redirect = results[j * SFW_NB_CAT + SFW_CAT_REDIRECT];
-		int action;
 
-		if (rule == 0) {
-			verdict[i] = default_verdict(s);
-		} else {
-			if (hits != NULL)
-				hits[rule - 1]++;
-			action = s->action[rule - 1];
-			verdict[i] = action == IOC_ACT_ALLOW	? V_PASS
-				     : action == IOC_ACT_REJECT ? IOC_SFW_REJECT
-								: IOC_SFW_DROP_RULE;
-		}
-		if (verdict[i] != V_PASS)
+	if (lcore >= RTE_MAX_LCORE || h->row[lcore] < 0)
+		return NULL;
+	return h->v + (unsigned)h->row[lcore] * h->row_len;
+}
+
+/* The rule's verdict; counts its hit. */
+static inline int
+rule_verdict(const struct sfw_vnic *s, uint32_t rule, uint64_t *hits)
+{
+	if (rule == 0)
+		return default_verdict(s);
+	if (hits != NULL)
+		hits[rule - 1]++;
+	switch (s->action[rule - 1]) {
+	case IOC_ACT_ALLOW:
+		return V_PASS;
+	case IOC_ACT_REJECT:
+		return IOC_SFW_REJECT;
+	default:
+		return IOC_SFW_DROP_RULE;
+	}
+}
+
+/* An allowed packet opens its connection: V_PASS, or the reason it cannot. */
+static inline int
+open_connection(struct sfw_burst *b, struct rte_mbuf *m, uint16_t profile)
+{
+	const struct ioc_meta *md = ioc_meta(m);
+	struct ct_key k;
+
+	ct_key_of(md, b->s->vnic, b->ctx->dir, &k);
+	switch (ct_open(b->ct, &k, b->ctx->dir, tcp_flags(m, md), profile, &b->s->ct_policy,
+			b->ctx->now)) {
+	case CT_OPENED:
+		return V_PASS;
+	case CT_OPENED_EVICTING:
+		b->ctx->reasons[IOC_SFW_NB_REASONS + IOC_SFW_CONN_EVICTED]++;
+		return V_PASS;
+	case CT_NO_SYN:
+		return IOC_SFW_DROP_NO_SYN;
+	case CT_VNIC_LIMIT:
+		return IOC_SFW_DROP_CONN_LIMIT;
+	default:
+		return IOC_SFW_DROP_CONN_FULL;
+	}
+}
+
+/* Verdicts in packet order: connections open as their first packet passes. */
+static void
+decide(struct sfw_burst *b)
+{
+	uint64_t *hits = hits_row(b->s, b->ctx->lcore_id);
+
+	for (uint16_t j = 0; j < b->n_cls; j++) {
+		uint16_t i = b->cls_idx[j];
+		struct rte_mbuf *m = b->pkts[i];
+		uint32_t redirect = b->results[j * SFW_NB_CAT + SFW_CAT_REDIRECT];
+
+		b->verdict[i] = rule_verdict(b->s, b->results[j * SFW_NB_CAT + SFW_CAT_DFW], hits);
+		if (b->verdict[i] != V_PASS)
 			continue;
 		/* Only what the firewall lets through is marked for a service. */
-		profile[i] = redirect == 0 ? 0 : s->redirect[redirect - 1];
-		if (ct != NULL && trackable(md)) {
-			struct ct_key k;
-
-			ct_key_of(md, s->vnic, ctx->dir, &k);
-			uint8_t f = tcp_flags(m, md);
-
-			if (ct_open(ct, &k, ctx->dir, f, profile[i], ctx->now) < 0) {
-				/* Full: a bounded sweep may make room; if it frees nothing, a
-				 * second attempt would only repeat the failed lookup. */
-				uint64_t before = ct->n_entries;
-
-				ct_age(ct, ctx->now);
-				if (ct->n_entries == before ||
-				    ct_open(ct, &k, ctx->dir, f, profile[i], ctx->now) < 0)
-					verdict[i] = IOC_SFW_DROP_CONN_FULL;
-			}
-		}
+		b->profile[i] = redirect == 0 ? 0 : b->s->redirect[redirect - 1];
+		if (b->ct != NULL && trackable(ioc_meta(m)) && !b->icmp_error[i])
+			b->verdict[i] = open_connection(b, m, b->profile[i]);
 	}
+}
 
-	/* Compaction: survivors in order, replies to the caller, the rest freed. */
+/* Survivors in order, replies to the caller, the rest freed. */
+static uint16_t
+compact(struct sfw_burst *b)
+{
+	struct ioc_slot_ctx *ctx = b->ctx;
 	struct rte_mbuf *dropped[IOC_BURST];
 	uint16_t kept = 0, nd = 0;
-	for (uint16_t i = 0; i < n; i++) {
-		struct rte_mbuf *m = pkts[i];
-		int why = verdict[i];
+
+	for (uint16_t i = 0; i < b->n; i++) {
+		struct rte_mbuf *m = b->pkts[i];
+		int why = b->verdict[i];
 
 		if (likely(why == V_PASS)) {
-			ioc_meta(m)->profile = profile[i];
-			pkts[kept++] = m;
+			ioc_meta(m)->profile = b->profile[i];
+			b->pkts[kept++] = m;
 			continue;
 		}
 		if (why == IOC_SFW_REJECT) {
@@ -250,4 +392,27 @@ sfw_process(const void *priv, struct ioc_slot_ctx *ctx, struct rte_mbuf **pkts, 
 	if (nd > 0)
 		rte_pktmbuf_free_bulk(dropped, nd);
 	return kept;
+}
+
+uint16_t
+sfw_process(const void *priv, struct ioc_slot_ctx *ctx, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct sfw_burst b;
+	const struct sfw_vnic *s = priv;
+
+	b.s = s;
+	b.ctx = ctx;
+	b.pkts = pkts;
+	b.n = n;
+	b.n_look = 0;
+	b.n_cls = 0;
+	b.ct = s->stateful && ctx->lcore_id < RTE_MAX_LCORE ? ioc_sfw_ct[ctx->lcore_id] : NULL;
+	if (b.ct != NULL)
+		ct_age(b.ct, ctx->now);
+	triage(&b);
+	if (b.ct != NULL)
+		track(&b);
+	classify(&b);
+	decide(&b);
+	return compact(&b);
 }

@@ -14,6 +14,7 @@
 #include <rte_lcore.h>
 
 #include "chain.h"
+#include "conntrack.h"
 #include "topology.h"
 
 /* ACL categories: one classify answers both questions. */
@@ -51,6 +52,7 @@ struct sfw_vnic {
 	uint16_t vnic;
 	bool stateful;
 	bool default_allow;
+	struct ct_policy ct_policy; /* [dfw] tcp_pickup, [vnic] max_connections */
 	struct rte_acl_ctx *acl[2]; /* [0] in, [1] out; NULL: no rule applies */
 	uint8_t *action;	    /* [n_dfw_rules]: enum ioc_action of each dfw rule */
 	uint16_t *redirect;	    /* [n_redirect_rules]: profile + 1, or 0 (no_redirect) */

@@ -4,7 +4,8 @@
  * own libraries do (no central table to edit):
  *   /iochain/dfw_rules        {"rules": [names], "priority": [..], "action": [..],
  *                              "hits": [..]}: parallel arrays in dfw rule file order
- *   /iochain/dfw_connections  {"entries", "capacity", "tables", one count per state}
+ *   /iochain/dfw_connections  {"entries", "capacity", "tables", "evicted", one count per
+ *                              state}
  * DPDK 22.11 telemetry keys take [A-Za-z0-9_/] only, so rule names are values.
  */
 #include <errno.h>
@@ -67,6 +68,7 @@ cmd_dfw_connections(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "entries", s.entries);
 	rte_tel_data_add_dict_u64(d, "capacity", s.capacity);
 	rte_tel_data_add_dict_u64(d, "tables", s.n_tables);
+	rte_tel_data_add_dict_u64(d, "evicted", s.evicted);
 	for (unsigned k = 0; k < IOC_SFW_CT_NB_STATES; k++)
 		rte_tel_data_add_dict_u64(d, ioc_sfw_conn_state_name(k), s.state[k]);
 	return 0;

@@ -100,6 +100,8 @@ struct ioc_svm_ops {
 };
 
 extern const struct ioc_svm_ops ioc_svm_rules_ops;
+/* Connection-table entries of each "rules" worker created from now on (tests shrink it). */
+extern uint32_t ioc_svm_conn_entries;
 
 /* Worker health as the watchdog sees it (DESIGN.md §5). */
 enum ioc_svm_state {

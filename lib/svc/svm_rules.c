@@ -21,7 +21,7 @@
 #include "meta.h"
 #include "svc.h"
 
-#define SVM_CONN_ENTRIES 65536
+uint32_t ioc_svm_conn_entries = 65536;
 #define SVM_CONN_IDLE_S 60 /* a flow idle this long is evaluated again */
 
 /* Both directions of a flow give the same key: endpoints ordered. */
@@ -88,12 +88,12 @@ rules_init(const struct ioc_topology *t, unsigned inst, unsigned worker, void **
 	snprintf(name, sizeof(name), "ioc_svm_%u_%u", worker, seq++);
 	struct rte_hash_parameters hp = {
 		.name = name,
-		.entries = SVM_CONN_ENTRIES,
+		.entries = ioc_svm_conn_entries,
 		.key_len = sizeof(struct svm_conn_key),
 		.socket_id = SOCKET_ID_ANY,
 	};
 	s->conns = rte_hash_create(&hp);
-	s->last_seen = rte_zmalloc("ioc_svm_seen", sizeof(uint64_t) * SVM_CONN_ENTRIES * 2, 0);
+	s->last_seen = rte_zmalloc("ioc_svm_seen", sizeof(uint64_t) * ioc_svm_conn_entries * 2, 0);
 	if (s->conns == NULL || s->last_seen == NULL)
 		goto fail;
 	s->idle_tsc = rte_get_tsc_hz() * SVM_CONN_IDLE_S;
@@ -184,6 +184,7 @@ rules_process(void *state, uint64_t now, struct ioc_svm_pkt *pkts, uint16_t n, u
 	struct svm_conn_key keys[IOC_BURST];
 	const void *kp[IOC_BURST];
 	int32_t pos[IOC_BURST];
+	bool deleted = false;
 
 	for (uint16_t i = 0; i < n; i++) {
 		conn_key(&pkts[i].md, &keys[i]);
@@ -202,15 +203,24 @@ rules_process(void *state, uint64_t now, struct ioc_svm_pkt *pkts, uint16_t n, u
 				md->flags |= IOC_F_SVM_DENY;
 			continue;
 		}
+		/*
+		 * After a delete, a later add may have reused the freed position
+		 * (at once when the table is full): the bulk lookup's answer is
+		 * stale, look again (audit L8).
+		 */
+		if (deleted)
+			pos[i] = rte_hash_lookup(s->conns, &keys[i]);
 		if (pos[i] >= 0 && now - s->last_seen[pos[i]] <= s->idle_tsc) {
 			s->last_seen[pos[i]] = now;
 			cnt[IOC_SVM_ALLOW]++;
 			cnt[IOC_SVM_ALLOW_CONN]++;
 			continue;
 		}
-		if (!rules_allow(s, md, cnt)) {
-			if (pos[i] >= 0)
+		if (md->l3 != IOC_L3_IPV4 || !rules_allow(s, md, cnt)) {
+			if (pos[i] >= 0) {
 				rte_hash_del_key(s->conns, &keys[i]);
+				deleted = true;
+			}
 			md->flags |= IOC_F_SVM_DENY;
 			continue;
 		}

@@ -124,6 +124,7 @@ struct ioc_vnic {
 	unsigned n_allow_ethertype;
 	enum ioc_vlan_mode vlan_mode;
 	uint16_t vlan_id; /* IOC_VLAN_ACCESS: 1-4094 */
+	uint32_t max_connections; /* connection-table entries per forwarding lcore; 0: no limit */
 	int line;
 };
 
@@ -146,6 +147,7 @@ struct ioc_dfw {
 	bool default_allow;   /* default_action = allow (default) | drop */
 	bool stateful;	      /* default true */
 	uint32_t connections; /* connection table entries per forwarding lcore */
+	bool tcp_pickup;      /* TCP without SYN may open a connection; default false */
 };
 
 enum ioc_action {

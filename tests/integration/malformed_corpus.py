@@ -98,7 +98,8 @@ def cases(side):
     add("Ethernet padding after the datagram",
         ip(UDP, udp(4000, 5001, b"p" * 2)) + b"\0" * 20, "forwarded")
     add("UDP with 2 bytes of L4", ip(UDP, b"\x0f\xa0"), mal)
-    add("TCP with its ports, header cut", ip(TCP, tcp_hdr(4000, 5001)[:8]), "forwarded")
+    # Not malformed (the ports are there), but without its flags it has no SYN to open with.
+    add("TCP with its ports, header cut", ip(TCP, tcp_hdr(4000, 5001)[:8]), "sfw_drop_no_syn")
     add("ICMP with 4 bytes", ip(ICMP, b"\x08\0\0\0"), mal)
     add("first fragment", ip(UDP, udp(4000, 5001, b"f" * 16), frag=0x2000), "forwarded")
     add("non-first fragment", ip(UDP, b"g" * 24, frag=0x0003), "forwarded")

@@ -42,9 +42,12 @@ want = {
     ("VM1S1.eth0", "swsec_drop_malformed"): e["vnic"]["drops"].get("swsec_drop_malformed", 0),
     ("VM1S1.eth0", "swsec_drop_ipv6"): e["vnic"]["drops"].get("swsec_drop_ipv6", 0),
     ("VM1S1.eth0", "sfw_drop_malformed"): e["uplink"]["drops"].get("sfw_drop_malformed", 0),
+    # both directions run VM1S1.eth0's chain
+    ("VM1S1.eth0", "sfw_drop_no_syn"): sum(e[s]["drops"].get("sfw_drop_no_syn", 0)
+                                           for s in ("vnic", "uplink")),
 }
 for k in ("swsec_drop_mac", "swsec_drop_ip", "swsec_drop_arp", "sfw_drop_rule", "sfw_drop_default",
-          "sfw_drop_conn_full", "sfw_reject"):
+          "sfw_drop_conn_full", "sfw_drop_conn_limit", "sfw_reject"):
     want[("VM1S1.eth0", k)] = 0
 for (port, k), n in sorted(want.items()):
     got = (v if port == "VM1S1.eth0" else u).get(k, 0)

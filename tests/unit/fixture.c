@@ -267,7 +267,7 @@ pkt_alloc(unsigned len)
 	return m;
 }
 
-static struct rte_mbuf *
+struct rte_mbuf *
 pkt_ipv4(const char *smac, const char *dmac, uint32_t sip, uint32_t dip, uint8_t proto,
 	 unsigned l4len)
 {

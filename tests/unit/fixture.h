@@ -65,6 +65,9 @@ uint64_t fixture_port_counter(struct dp_fixture *f, const char *port, enum ioc_p
 uint64_t fixture_slot_counter(struct dp_fixture *f, const char *vnic, const char *name);
 
 /* Packet builders: addresses are host order; MACs as "02:00:00:00:01:01". */
+/* IPv4 with l4len zero bytes after the header, which the caller fills. */
+struct rte_mbuf *pkt_ipv4(const char *smac, const char *dmac, uint32_t sip, uint32_t dip,
+			  uint8_t proto, unsigned l4len);
 struct rte_mbuf *pkt_udp(const char *smac, const char *dmac, uint32_t sip, uint32_t dip,
 			 uint16_t sport, uint16_t dport);
 struct rte_mbuf *pkt_tcp(const char *smac, const char *dmac, uint32_t sip, uint32_t dip,

@@ -1176,17 +1176,23 @@ test_load_sizes(void)
 	CU_ASSERT_EQUAL(t.host.mbufs, 0); /* sized from the ports */
 	CU_ASSERT_EQUAL(t.host.idle_sleep_us, 20);
 	CU_ASSERT_EQUAL(t.dfw.connections, 65536);
+	CU_ASSERT_FALSE(t.dfw.tcp_pickup);
+	CU_ASSERT_EQUAL(t.vnics[0].max_connections, 0);
 	ioc_topo_free(&t);
 	CU_ASSERT_EQUAL_FATAL(ioc_config_load_string(BASE_HOST "mbufs = 1048576\n"
 							       "watchdog_rt_priority = 0\n"
 							       "idle_sleep_us = 0\n" BASE_REST
-							       "[dfw]\nconnections = 1000000\n",
+							       "max_connections = 4096\n"
+							       "[dfw]\nconnections = 1000000\n"
+							       "tcp_pickup = true\n",
 						     "t.ini", &t, &e),
 			      0);
 	CU_ASSERT_EQUAL(t.host.mbufs, 1048576);
 	CU_ASSERT_EQUAL(t.host.watchdog_rt_priority, 0);
 	CU_ASSERT_EQUAL(t.host.idle_sleep_us, 0);
 	CU_ASSERT_EQUAL(t.dfw.connections, 1000000);
+	CU_ASSERT_TRUE(t.dfw.tcp_pickup);
+	CU_ASSERT_EQUAL(t.vnics[0].max_connections, 4096);
 	ioc_topo_free(&t);
 }
 
@@ -1430,6 +1436,8 @@ test_err_bad_value(void)
 		   "invalid number \"15\": out of range (16..16777216)");
 	EXPECT_ERR(BASE "[dfw]\nconnections = 1M\n", 13, "dfw", "connections",
 		   "invalid number \"1M\": not a decimal number");
+	EXPECT_ERR(BASE "max_connections = 16777217\n", 12, "vnic VM1.eth0", "max_connections",
+		   "invalid number \"16777217\": out of range (0..16777216)");
 	EXPECT_ERR("[host]\nname = h\nwatchdog_lcore = 128\n" BASE, 3, "host", "watchdog_lcore",
 		   "invalid number \"128\": out of range (0..127)");
 	EXPECT_ERR("[host]\nname = h\nwatchdog_lcore = -2\n" BASE, 3, "host", "watchdog_lcore",
@@ -1799,7 +1807,7 @@ static const struct test_def load_tests[] = {
 	{ "long lines", test_load_long_lines },
 	{ "load from a file", test_load_file },
 	{ "base fixture is valid", test_base_is_valid },
-	{ "mbufs and connections", test_load_sizes },
+	{ "mbufs, connections, tcp_pickup, max_connections", test_load_sizes },
 	{ "switch_port and slow_path_id optional", test_load_optional_ids },
 	{ "README key table matches the schema", test_schema_in_readme },
 	{ "lcore roles, valid sharing", test_lcore_roles_valid },

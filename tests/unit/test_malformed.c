@@ -196,6 +196,10 @@ both(const struct v4 *o, const struct outcome *out, const struct outcome *in)
 static const struct outcome fwd_up = FWD_UP, fwd_vm2 = FWD_VM2;
 static const struct outcome sw_malformed = SWSEC("drop_malformed"),
 			    sfw_malformed = SFW_IN("drop_malformed");
+/* TCP whose flags cannot be read has no SYN: it opens no connection, either way. */
+static const struct outcome no_syn_out = { NOWHERE, "VM1.eth0", "sfw_drop_no_syn",
+					   IOC_PC_DROP_OUT_CHAIN },
+			    no_syn_in = SFW_IN("drop_no_syn");
 
 static void
 test_sanity_valid_udp(void)
@@ -238,8 +242,8 @@ test_truncated_l4(void)
 	both(&(struct v4){ .proto = IPPROTO_TCP, .l4len = 3 }, &sw_malformed, &sfw_malformed);
 	/* ICMP: shorter than its 8-byte header. */
 	both(&(struct v4){ .proto = IPPROTO_ICMP, .l4len = 4 }, &sw_malformed, &sfw_malformed);
-	/* TCP with its ports but not its 20-byte header: ports suffice; forwarded. */
-	both(&(struct v4){ .proto = IPPROTO_TCP, .l4len = 4 }, &fwd_up, &fwd_vm2);
+	/* TCP with its ports but not its 20-byte header: not malformed, but no SYN to open. */
+	both(&(struct v4){ .proto = IPPROTO_TCP, .l4len = 4 }, &no_syn_out, &no_syn_in);
 	/* UDP header cut after the ports (8-byte header incomplete): forwarded. */
 	both(&(struct v4){ .l4len = 6 }, &fwd_up, &fwd_vm2);
 }

@@ -12,6 +12,7 @@
 #include <CUnit/CUnit.h>
 #include <rte_cycles.h>
 #include <rte_ether.h>
+#include <rte_hash_crc.h>
 #include <rte_icmp.h>
 #include <rte_ip.h>
 #include <rte_tcp.h>
@@ -19,6 +20,7 @@
 
 #include "chain.h"
 #include "config.h"
+#include "conntrack.h"
 #include "fixture.h"
 #include "meta.h"
 #include "sfw.h"
@@ -310,6 +312,16 @@ test_return_traffic(void)
 	ioc_sfw_conn_summary(&after);
 	CU_ASSERT_EQUAL(after.state[IOC_SFW_CT_TCP_SYN_SENT],
 			before.state[IOC_SFW_CT_TCP_SYN_SENT]);
+	CU_ASSERT_EQUAL(after.state[IOC_SFW_CT_TCP_SYN_RECV],
+			before.state[IOC_SFW_CT_TCP_SYN_RECV] + 1);
+	/* VM1's ACK completes the handshake. */
+	m = pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, sp, 80);
+	CU_ASSERT_FATAL(m != NULL);
+	tcp_hdr(m)->tcp_flags = RTE_TCP_ACK_FLAG;
+	CU_ASSERT_EQUAL(via(fixture_lab.vm1, m, fixture_lab.up), 1);
+	ioc_sfw_conn_summary(&after);
+	CU_ASSERT_EQUAL(after.state[IOC_SFW_CT_TCP_SYN_RECV],
+			before.state[IOC_SFW_CT_TCP_SYN_RECV]);
 	CU_ASSERT_EQUAL(after.state[IOC_SFW_CT_TCP_ESTABLISHED],
 			before.state[IOC_SFW_CT_TCP_ESTABLISHED] + 1);
 	uint64_t sum = 0;
@@ -546,8 +558,9 @@ static void
 test_counters_add_up(void)
 {
 	const char *vnics[] = { "VM1.eth0", "VM2.eth0", "VM3.eth0" };
-	const char *reasons[] = { "sfw_drop_rule", "sfw_drop_default", "sfw_reject",
-				  "sfw_drop_conn_full", "sfw_drop_malformed" };
+	const char *reasons[] = { "sfw_drop_rule",	"sfw_drop_default",   "sfw_reject",
+				  "sfw_drop_conn_full", "sfw_drop_malformed", "sfw_drop_no_syn",
+				  "sfw_drop_conn_limit" };
 
 	for (unsigned i = 0; i < RTE_DIM(vnics); i++) {
 		uint64_t sum = sfw(vnics[i], "sfw_pass");
@@ -607,7 +620,7 @@ static struct {
 	const struct ioc_slot_ops *ops;
 	struct ioc_topology topo;
 	void *priv[2]; /* VM1, VM2 */
-	uint64_t reasons[IOC_SFW_NB_REASONS];
+	uint64_t reasons[IOC_SFW_NB_REASONS + IOC_SFW_NB_INFOS];
 	uint64_t now;
 } slot;
 
@@ -785,6 +798,10 @@ test_tcp_states(void)
 	CU_ASSERT(in1(tcp_flags_set(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 80, sp),
 				    RTE_TCP_SYN_FLAG | dir_ack)) >= 0);
 	ioc_sfw_conn_summary(&b);
+	CU_ASSERT_EQUAL(b.state[IOC_SFW_CT_TCP_SYN_RECV], a.state[IOC_SFW_CT_TCP_SYN_RECV] + 1);
+	CU_ASSERT(out1(tcp_flags_set(pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, sp, 80),
+				     dir_ack)) >= 0);
+	ioc_sfw_conn_summary(&b);
 	CU_ASSERT_EQUAL(b.state[IOC_SFW_CT_TCP_ESTABLISHED],
 			a.state[IOC_SFW_CT_TCP_ESTABLISHED] + 1);
 	/* Established flows outlive the SYN timeout. */
@@ -800,16 +817,23 @@ test_tcp_states(void)
 	CU_ASSERT_EQUAL(in1(tcp_flags_set(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 80, sp),
 					  dir_ack)),
 			-1);
-	/* A SYN that gets no answer expires after 120 s. */
+	/* A SYN that gets no answer lasts 10 s (H3: unanswered entries are short-lived). */
 	sp = fresh_port();
 	CU_ASSERT(out1(pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, sp, 443)) >= 0);
-	advance(119);
+	advance(9);
 	CU_ASSERT(in1(tcp_flags_set(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 443, sp),
 				    RTE_TCP_RST_FLAG | dir_ack)) >= 0);
 	/* The RST closed it: 20 s later it is gone. */
 	advance(21);
 	CU_ASSERT_EQUAL(in1(tcp_flags_set(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 443, sp),
 					  dir_ack)),
+			-1);
+	/* 11 s after an unanswered SYN, its answer finds nothing. */
+	sp = fresh_port();
+	CU_ASSERT(out1(pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, sp, 443)) >= 0);
+	advance(11);
+	CU_ASSERT_EQUAL(in1(tcp_flags_set(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 443, sp),
+					  RTE_TCP_SYN_FLAG | dir_ack)),
 			-1);
 }
 
@@ -836,48 +860,136 @@ test_udp_expiry(void)
 	CU_ASSERT_EQUAL(in1(pkt_udp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 5353, sp)), -1);
 }
 
+/* Every entry expires; one burst (any packet) sweeps the small table. */
+static void
+empty_table(void)
+{
+	struct ioc_sfw_conn_summary s;
+
+	advance(50000);
+	CU_ASSERT_EQUAL(in1(pkt_arp(MAC_LAPTOP, MAC_LAPTOP, IP_LAPTOP, IP_VM1)), MARK_A);
+	ioc_sfw_conn_summary(&s);
+	CU_ASSERT_EQUAL_FATAL(s.entries, 0);
+	for (unsigned k = 0; k < IOC_SFW_CT_NB_STATES; k++)
+		CU_ASSERT_EQUAL(s.state[k], 0);
+}
+
+/* VM1 opens a UDP connection to the laptop's port 7 and, if `answer`, gets an answer. */
+static uint16_t
+udp_conn(bool answer)
+{
+	uint16_t sp = fresh_port();
+
+	CU_ASSERT(out1(pkt_udp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, sp, 7)) >= 0);
+	if (answer)
+		CU_ASSERT(in1(pkt_udp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 7, sp)) >= 0);
+	return sp;
+}
+
+static uint64_t
+evicted(void)
+{
+	return slot.reasons[IOC_SFW_NB_REASONS + IOC_SFW_CONN_EVICTED];
+}
+
 static void
 test_aging_and_full_table(void)
 {
 	struct ioc_sfw_conn_summary s;
 	uint16_t first = 0;
 
-	/* Everything expires; one burst (any packet) sweeps the small table. */
-	advance(50000);
-	CU_ASSERT_EQUAL(in1(pkt_arp(MAC_LAPTOP, MAC_LAPTOP, IP_LAPTOP, IP_VM1)), MARK_A);
-	ioc_sfw_conn_summary(&s);
-	CU_ASSERT_EQUAL(s.entries, 0);
-	for (unsigned k = 0; k < IOC_SFW_CT_NB_STATES; k++)
-		CU_ASSERT_EQUAL(s.state[k], 0);
-
-	uint64_t full = slot.reasons[IOC_SFW_DROP_CONN_FULL];
+	empty_table();
+	uint64_t full = slot.reasons[IOC_SFW_DROP_CONN_FULL], ev = evicted();
 	for (unsigned i = 0; i < SMALL_TABLE; i++) {
-		uint16_t sp = fresh_port();
+		uint16_t sp = udp_conn(true);
 
 		if (i == 0)
 			first = sp;
-		CU_ASSERT(out1(pkt_udp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, sp, 7)) >= 0);
 	}
 	ioc_sfw_conn_summary(&s);
 	CU_ASSERT_EQUAL(s.entries, SMALL_TABLE);
 	CU_ASSERT_EQUAL(s.state[IOC_SFW_CT_UDP], SMALL_TABLE);
-	/* One more connection does not fit: dropped, counted, although a rule allows it. */
+	/* Every entry answered: nothing to evict, one more is dropped although a rule allows it. */
 	CU_ASSERT_EQUAL(out1(pkt_udp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, fresh_port(), 7)), -1);
 	CU_ASSERT_EQUAL(slot.reasons[IOC_SFW_DROP_CONN_FULL], full + 1);
+	CU_ASSERT_EQUAL(evicted(), ev);
 	/* Existing connections still work, both ways. */
 	CU_ASSERT(in1(pkt_udp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 7, first)) >= 0);
-	/* 31 s on, the 15 unanswered ones age out; the answered one stays. */
-	advance(31);
+	CU_ASSERT(out1(pkt_udp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, first, 7)) >= 0);
+	/* 61 s on, every entry (answered: 60 s) has aged out: room again, nothing evicted. */
+	advance(61);
 	CU_ASSERT(out1(pkt_udp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, fresh_port(), 7)) >= 0);
-	ioc_sfw_conn_summary(&s);
-	CU_ASSERT_EQUAL(s.entries, 2);
-	CU_ASSERT(in1(pkt_udp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 7, first)) >= 0);
+	CU_ASSERT_EQUAL(evicted(), ev);
+	CU_ASSERT(in1(pkt_udp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 7, first)) == -1);
 }
 
 /*
- * A table that fills up within a burst: a full table is only looked up, so
- * the burst's later packets of a connection its earlier packet opened still
- * pass, and a new connection in the same burst is the counted drop.
+ * H3, early drop: a full table evicts an entry nobody answered before it
+ * refuses a new connection; answered ones are never evicted.
+ */
+static void
+test_full_table_evicts_unanswered(void)
+{
+	struct ioc_sfw_conn_summary a, b;
+	uint16_t answered[SMALL_TABLE - 1], lone;
+
+	empty_table();
+	for (unsigned i = 0; i + 1 < SMALL_TABLE; i++)
+		answered[i] = udp_conn(true);
+	lone = udp_conn(false);
+	ioc_sfw_conn_summary(&a);
+	CU_ASSERT_EQUAL_FATAL(a.entries, SMALL_TABLE);
+	uint64_t full = slot.reasons[IOC_SFW_DROP_CONN_FULL], ev = evicted();
+
+	/* A new connection takes the unanswered one's place. */
+	uint16_t fresh = fresh_port();
+	CU_ASSERT_EQUAL(out1(pkt_udp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, fresh, 7)), MARK_A);
+	CU_ASSERT_EQUAL(evicted(), ev + 1);
+	CU_ASSERT_EQUAL(slot.reasons[IOC_SFW_DROP_CONN_FULL], full);
+	ioc_sfw_conn_summary(&b);
+	CU_ASSERT_EQUAL(b.entries, SMALL_TABLE);
+	CU_ASSERT_EQUAL(b.evicted, a.evicted + 1);
+	/* The evicted one is gone (inbound is default drop), every answered one still flows. */
+	CU_ASSERT_EQUAL(in1(pkt_udp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 7, lone)), -1);
+	for (unsigned i = 0; i + 1 < SMALL_TABLE; i++)
+		CU_ASSERT(in1(pkt_udp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 7, answered[i])) >=
+			  0);
+	/* The newcomer answered, nothing is evictable: the next one is refused. */
+	CU_ASSERT(in1(pkt_udp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 7, fresh)) >= 0);
+	CU_ASSERT_EQUAL(out1(pkt_udp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, fresh_port(), 7)), -1);
+	CU_ASSERT_EQUAL(slot.reasons[IOC_SFW_DROP_CONN_FULL], full + 1);
+	CU_ASSERT_EQUAL(evicted(), ev + 1);
+}
+
+/*
+ * A handshake the VM answers but the opener never completes (what a spoofed
+ * SYN flood against a listening port leaves) is not established: evicted.
+ */
+static void
+test_half_open_evicted(void)
+{
+	uint16_t sp = fresh_port();
+
+	empty_table();
+	for (unsigned i = 0; i + 1 < SMALL_TABLE; i++)
+		udp_conn(true);
+	CU_ASSERT(in1(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, sp, 8080)) >= 0);
+	CU_ASSERT(out1(tcp_flags_set(pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, 8080, sp),
+				     RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) >= 0);
+	uint64_t full = slot.reasons[IOC_SFW_DROP_CONN_FULL], ev = evicted();
+	CU_ASSERT(out1(pkt_udp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, fresh_port(), 7)) >= 0);
+	CU_ASSERT_EQUAL(evicted(), ev + 1);
+	CU_ASSERT_EQUAL(slot.reasons[IOC_SFW_DROP_CONN_FULL], full);
+	/* The spoofer's ACK would have found nothing: no connection, no SYN. */
+	CU_ASSERT_EQUAL(in1(tcp_flags_set(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, sp, 8080),
+					  RTE_TCP_ACK_FLAG)),
+			-1);
+}
+
+/*
+ * A table that fills up within a burst: the burst's later packets of a
+ * connection its earlier packet opened still pass, and a new connection in the
+ * same burst evicts the one unanswered entry (the one just opened).
  */
 static void
 test_full_within_a_burst(void)
@@ -886,15 +998,11 @@ test_full_within_a_burst(void)
 	struct rte_mbuf *b[3];
 	uint16_t pa = fresh_port(), pb = fresh_port();
 
-	advance(50000);
-	CU_ASSERT_EQUAL(in1(pkt_arp(MAC_LAPTOP, MAC_LAPTOP, IP_LAPTOP, IP_VM1)), MARK_A);
-	ioc_sfw_conn_summary(&s);
-	CU_ASSERT_EQUAL_FATAL(s.entries, 0);
+	empty_table();
 	for (unsigned i = 0; i + 1 < SMALL_TABLE; i++)
-		CU_ASSERT(out1(pkt_udp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, fresh_port(), 7)) >=
-			  0);
+		udp_conn(true);
 
-	uint64_t full = slot.reasons[IOC_SFW_DROP_CONN_FULL];
+	uint64_t full = slot.reasons[IOC_SFW_DROP_CONN_FULL], ev = evicted();
 	struct ioc_slot_ctx ctx = {
 		.lcore_id = SLOT_LCORE,
 		.now = slot.now,
@@ -903,20 +1011,381 @@ test_full_within_a_burst(void)
 	};
 	b[0] = pkt_udp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, pa, 7); /* takes the last entry */
 	b[1] = pkt_udp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, pa, 7); /* the same connection */
-	b[2] = pkt_udp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, pb, 7); /* no room */
+	b[2] = pkt_udp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, pb, 7); /* evicts pa's */
 	for (unsigned i = 0; i < 3; i++) {
 		CU_ASSERT_FATAL(b[i] != NULL && ioc_meta_parse(b[i], ioc_meta(b[i])) == 0);
 		ioc_meta(b[i])->dir = IOC_DIR_OUT;
 	}
 	uint16_t kept = slot.ops->process(slot.priv[0], &ctx, b, 3);
-	CU_ASSERT_EQUAL(kept, 2);
-	CU_ASSERT_EQUAL(slot.reasons[IOC_SFW_DROP_CONN_FULL], full + 1);
-	for (uint16_t i = 0; i < kept; i++) {
-		CU_ASSERT_EQUAL(rte_be_to_cpu_16(ioc_meta(b[i])->src_port), pa);
+	CU_ASSERT_EQUAL(kept, 3);
+	CU_ASSERT_EQUAL(slot.reasons[IOC_SFW_DROP_CONN_FULL], full);
+	CU_ASSERT_EQUAL(evicted(), ev + 1);
+	for (uint16_t i = 0; i < kept; i++)
 		rte_pktmbuf_free(b[i]);
-	}
 	ioc_sfw_conn_summary(&s);
 	CU_ASSERT_EQUAL(s.entries, SMALL_TABLE);
+	CU_ASSERT(in1(pkt_udp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 7, pb)) >= 0);
+	CU_ASSERT_EQUAL(in1(pkt_udp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 7, pa)), -1);
+}
+
+/* VM1 opens TCP to the laptop's port 443 and completes the handshake: established. */
+static uint16_t
+tcp_established(void)
+{
+	uint16_t sp = fresh_port();
+
+	CU_ASSERT(out1(pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, sp, 443)) >= 0);
+	CU_ASSERT(in1(tcp_flags_set(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 443, sp),
+				    RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) >= 0);
+	CU_ASSERT(out1(tcp_flags_set(pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, sp, 443),
+				     RTE_TCP_ACK_FLAG)) >= 0);
+	return sp;
+}
+
+static int
+ack_in(uint16_t sp)
+{
+	return in1(tcp_flags_set(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 443, sp),
+				 RTE_TCP_ACK_FLAG));
+}
+
+/* L9: a reset connection passes stragglers for 20 s after the RST, refreshed by nothing. */
+static void
+test_closed_not_refreshed(void)
+{
+	uint16_t sp = tcp_established();
+
+	CU_ASSERT(out1(tcp_flags_set(pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, sp, 443),
+				     RTE_TCP_RST_FLAG)) >= 0);
+	advance(15);
+	CU_ASSERT(ack_in(sp) >= 0);
+	advance(6);
+	CU_ASSERT_EQUAL(ack_in(sp), -1);
+}
+
+/* L9: closed both ways, 45 s from the second FIN; one FIN alone keeps refreshing. */
+static void
+test_fin_both_ways_not_refreshed(void)
+{
+	uint16_t half = tcp_established(), both = tcp_established();
+
+	/* Half-closed: VM1 sent its FIN, the laptop keeps sending for 100 s. */
+	CU_ASSERT(out1(tcp_flags_set(pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, half, 443),
+				     RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG)) >= 0);
+	CU_ASSERT(out1(tcp_flags_set(pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, both, 443),
+				     RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG)) >= 0);
+	CU_ASSERT(in1(tcp_flags_set(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 443, both),
+				    RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG)) >= 0);
+	/* 30 s after the second FIN a straggler passes, 60 s after it nothing does. */
+	advance(30);
+	CU_ASSERT(ack_in(both) >= 0);
+	CU_ASSERT(ack_in(half) >= 0);
+	advance(30);
+	CU_ASSERT_EQUAL(ack_in(both), -1);
+	for (int i = 0; i < 3; i++) {
+		CU_ASSERT(ack_in(half) >= 0);
+		advance(30);
+	}
+	CU_ASSERT(ack_in(half) >= 0);
+}
+
+/* An ICMP error from `from` to VM1 quoting what VM1 sent: proto, VM1:sport -> dst:dport. */
+static struct rte_mbuf *
+icmp_error_in(uint32_t from, uint8_t type, uint8_t proto, uint16_t sport, uint32_t dst,
+	      uint16_t dport)
+{
+	struct rte_mbuf *m =
+		pkt_ipv4(MAC_LAPTOP, MAC_VM1, from, IP_VM1, IPPROTO_ICMP,
+			 sizeof(struct rte_icmp_hdr) + sizeof(struct rte_ipv4_hdr) + 8);
+
+	CU_ASSERT_FATAL(m != NULL);
+	struct rte_icmp_hdr *ic = rte_pktmbuf_mtod_offset(m, struct rte_icmp_hdr *, L2_L3);
+	memset(ic, 0, sizeof(*ic) + sizeof(struct rte_ipv4_hdr) + 8);
+	ic->icmp_type = type;
+	ic->icmp_code = type == 3 ? 4 : 0; /* fragmentation needed */
+	struct rte_ipv4_hdr *q = (struct rte_ipv4_hdr *)(ic + 1);
+	q->version_ihl = RTE_IPV4_VHL_DEF;
+	q->total_length = rte_cpu_to_be_16(1500);
+	q->next_proto_id = proto;
+	q->src_addr = rte_cpu_to_be_32(IP_VM1);
+	q->dst_addr = rte_cpu_to_be_32(dst);
+	uint16_t *ports = (uint16_t *)(q + 1);
+	ports[0] = rte_cpu_to_be_16(sport);
+	ports[1] = rte_cpu_to_be_16(dport);
+	return m;
+}
+
+/*
+ * L9: an ICMP error belongs to the connection it quotes (PMTU discovery
+ * through a default-drop policy); it opens nothing, and an error quoting no
+ * connection takes the rules.
+ */
+static void
+test_icmp_error_related(void)
+{
+	struct ioc_sfw_conn_summary a, b;
+	uint16_t tcp = tcp_established(), udp = udp_conn(false);
+	uint32_t router = IP4(192, 0, 2, 1);
+	uint64_t def = slot.reasons[IOC_SFW_DROP_DEFAULT];
+
+	ioc_sfw_conn_summary(&a);
+	/* The connection's mark comes with it: out-any / vm1-all mark A. */
+	CU_ASSERT_EQUAL(in1(icmp_error_in(router, 3, IPPROTO_TCP, tcp, IP_LAPTOP, 443)), MARK_A);
+	CU_ASSERT_EQUAL(in1(icmp_error_in(router, 11, IPPROTO_UDP, udp, IP_LAPTOP, 7)), MARK_A);
+	ioc_sfw_conn_summary(&b);
+	CU_ASSERT_EQUAL(b.entries, a.entries);
+	/* No such connection: another port, another destination, another protocol. */
+	CU_ASSERT_EQUAL(in1(icmp_error_in(router, 3, IPPROTO_TCP, tcp, IP_LAPTOP, 444)), -1);
+	CU_ASSERT_EQUAL(in1(icmp_error_in(router, 3, IPPROTO_TCP, tcp, IP4(10, 0, 0, 99), 443)),
+			-1);
+	CU_ASSERT_EQUAL(in1(icmp_error_in(router, 3, IPPROTO_UDP, tcp, IP_LAPTOP, 443)), -1);
+	CU_ASSERT_EQUAL(slot.reasons[IOC_SFW_DROP_DEFAULT], def + 3);
+	/* A quote of someone else's packet, sent to VM1, relates to nothing. */
+	struct rte_mbuf *m = icmp_error_in(router, 3, IPPROTO_TCP, tcp, IP_LAPTOP, 443);
+	rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, L2_L3 + sizeof(struct rte_icmp_hdr))
+		->src_addr = rte_cpu_to_be_32(IP_VM2);
+	CU_ASSERT_EQUAL(in1(m), -1);
+	/* The error refreshed nothing: the unanswered UDP entry still dies at 30 s. */
+	advance(31);
+	CU_ASSERT_EQUAL(in1(icmp_error_in(router, 11, IPPROTO_UDP, udp, IP_LAPTOP, 7)), -1);
+}
+
+/* A second attachment of VM1 (vNIC 0) or VM2 (1) with its own policy; the same tables. */
+static void *
+attach_with(struct ioc_topology *t, unsigned vnic, bool pickup, uint32_t max_conn)
+{
+	void *priv = NULL;
+
+	CU_ASSERT_FATAL(load(t, SLOT_LCORE, "drop", "true") == 0);
+	t->dfw.connections = SMALL_TABLE;
+	t->dfw.tcp_pickup = pickup;
+	t->vnics[vnic].max_connections = max_conn;
+	CU_ASSERT_EQUAL_FATAL(slot.ops->attach(t, vnic, &priv), 1);
+	return priv;
+}
+
+/* H3: TCP opens with a SYN; an allowed segment without one is a counted drop, no entry. */
+static void
+test_tcp_opens_with_syn_only(void)
+{
+	static const uint8_t no_syn[] = {
+		RTE_TCP_ACK_FLAG,
+		RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG,
+		RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG,
+		RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG,
+		RTE_TCP_RST_FLAG,
+		RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG,
+		0,
+	};
+	struct ioc_sfw_conn_summary a, b;
+
+	empty_table();
+	ioc_sfw_conn_summary(&a);
+	uint64_t nosyn = slot.reasons[IOC_SFW_DROP_NO_SYN];
+	for (unsigned i = 0; i < RTE_DIM(no_syn); i++) {
+		/* Outbound is allowed by a rule, inbound to 8080 too. */
+		CU_ASSERT_EQUAL(out1(tcp_flags_set(pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP,
+							   fresh_port(), 443),
+						   no_syn[i])),
+				-1);
+		CU_ASSERT_EQUAL(in1(tcp_flags_set(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1,
+							  fresh_port(), 8080),
+						  no_syn[i])),
+				-1);
+	}
+	CU_ASSERT_EQUAL(slot.reasons[IOC_SFW_DROP_NO_SYN], nosyn + 2 * RTE_DIM(no_syn));
+	ioc_sfw_conn_summary(&b);
+	CU_ASSERT_EQUAL(b.entries, a.entries);
+	/* A SYN opens; the answer and the rest of the flow pass. */
+	uint16_t sp = fresh_port();
+	CU_ASSERT_EQUAL(in1(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, sp, 8080)), MARK_A);
+	CU_ASSERT(out1(tcp_flags_set(pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, 8080, sp),
+				     RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) >= 0);
+	CU_ASSERT(in1(tcp_flags_set(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, sp, 8080),
+				    RTE_TCP_ACK_FLAG)) >= 0);
+	ioc_sfw_conn_summary(&b);
+	CU_ASSERT_EQUAL(b.state[IOC_SFW_CT_TCP_ESTABLISHED],
+			a.state[IOC_SFW_CT_TCP_ESTABLISHED] + 1);
+	CU_ASSERT_EQUAL(slot.reasons[IOC_SFW_DROP_NO_SYN], nosyn + 2 * RTE_DIM(no_syn));
+}
+
+/* [dfw] tcp_pickup: a segment without SYN opens, for 10 s until the other side answers. */
+static void
+test_tcp_pickup(void)
+{
+	struct ioc_topology t;
+	void *vm1 = attach_with(&t, 0, true, 0);
+	uint16_t lone = fresh_port(), both = fresh_port();
+	uint8_t ack = RTE_TCP_ACK_FLAG;
+
+	empty_table();
+	CU_ASSERT(run_one(vm1, IOC_DIR_OUT,
+			  tcp_flags_set(pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, lone, 443),
+					ack)) >= 0);
+	CU_ASSERT(run_one(vm1, IOC_DIR_OUT,
+			  tcp_flags_set(pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, both, 443),
+					ack)) >= 0);
+	CU_ASSERT(run_one(vm1, IOC_DIR_IN,
+			  tcp_flags_set(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 443, both),
+					ack)) >= 0);
+	/* A RST is never picked up: it passes, untracked. */
+	struct ioc_sfw_conn_summary s;
+	CU_ASSERT(run_one(vm1, IOC_DIR_OUT,
+			  tcp_flags_set(pkt_tcp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP,
+						fresh_port(), 443),
+					RTE_TCP_RST_FLAG)) >= 0);
+	ioc_sfw_conn_summary(&s);
+	CU_ASSERT_EQUAL(s.entries, 2);
+	CU_ASSERT_EQUAL(s.state[IOC_SFW_CT_TCP_ESTABLISHED], 2);
+	/* 11 s on: the unanswered pickup is gone (inbound has no rule), the answered one lives. */
+	advance(11);
+	CU_ASSERT_EQUAL(
+		in1(tcp_flags_set(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 443, lone), ack)),
+		-1);
+	CU_ASSERT(in1(tcp_flags_set(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 443, both),
+				    ack)) >= 0);
+	advance(1000);
+	CU_ASSERT(in1(tcp_flags_set(pkt_tcp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 443, both),
+				    ack)) >= 0);
+	slot.ops->detach(vm1);
+	ioc_topo_free(&t);
+}
+
+/*
+ * [vnic] max_connections: VM2 keeps to its share of the table; at its limit
+ * it evicts its own unanswered entries, never another vNIC's, and is refused
+ * (counted) when it has none.
+ */
+static void
+test_vnic_limit(void)
+{
+	struct ioc_topology t;
+	void *vm2 = attach_with(&t, 1, false, 4);
+	uint16_t sp[4];
+
+	empty_table();
+	uint16_t vm1_lone = udp_conn(false);
+	uint64_t *r = slot.reasons;
+	uint64_t limit = r[IOC_SFW_DROP_CONN_LIMIT], ev = evicted();
+	for (unsigned i = 0; i < 4; i++) {
+		sp[i] = fresh_port();
+		CU_ASSERT(run_one(vm2, IOC_DIR_OUT,
+				  pkt_udp(MAC_VM2, MAC_LAPTOP, IP_VM2, IP_LAPTOP, sp[i], 7)) >= 0);
+		if (i < 3)
+			CU_ASSERT(run_one(vm2, IOC_DIR_IN,
+					  pkt_udp(MAC_LAPTOP, MAC_VM2, IP_LAPTOP, IP_VM2, 7,
+						  sp[i])) >= 0);
+	}
+	/* The fifth evicts VM2's unanswered fourth. */
+	CU_ASSERT(run_one(vm2, IOC_DIR_OUT,
+			  pkt_udp(MAC_VM2, MAC_LAPTOP, IP_VM2, IP_LAPTOP, fresh_port(), 7)) >= 0);
+	CU_ASSERT_EQUAL(evicted(), ev + 1);
+	CU_ASSERT_EQUAL(
+		run_one(vm2, IOC_DIR_IN, pkt_udp(MAC_LAPTOP, MAC_VM2, IP_LAPTOP, IP_VM2, 7, sp[3])),
+		-1);
+	/* Now VM2's four are answered but the newest: it goes, then nothing is left. */
+	CU_ASSERT(run_one(vm2, IOC_DIR_OUT,
+			  pkt_udp(MAC_VM2, MAC_LAPTOP, IP_VM2, IP_LAPTOP, fresh_port(), 7)) >= 0);
+	CU_ASSERT_EQUAL(evicted(), ev + 2);
+	uint16_t last = fresh_port();
+	CU_ASSERT(run_one(vm2, IOC_DIR_OUT,
+			  pkt_udp(MAC_VM2, MAC_LAPTOP, IP_VM2, IP_LAPTOP, last, 7)) >= 0);
+	CU_ASSERT(run_one(vm2, IOC_DIR_IN,
+			  pkt_udp(MAC_LAPTOP, MAC_VM2, IP_LAPTOP, IP_VM2, 7, last)) >= 0);
+	CU_ASSERT_EQUAL(run_one(vm2, IOC_DIR_OUT,
+				pkt_udp(MAC_VM2, MAC_LAPTOP, IP_VM2, IP_LAPTOP, fresh_port(), 7)),
+			-1);
+	CU_ASSERT_EQUAL(r[IOC_SFW_DROP_CONN_LIMIT], limit + 1);
+	/* VM1's unanswered entry was never a candidate, and VM1 still opens new ones. */
+	CU_ASSERT(in1(pkt_udp(MAC_LAPTOP, MAC_VM1, IP_LAPTOP, IP_VM1, 7, vm1_lone)) >= 0);
+	CU_ASSERT(out1(pkt_udp(MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP, fresh_port(), 7)) >= 0);
+	CU_ASSERT_EQUAL(r[IOC_SFW_DROP_CONN_LIMIT], limit + 1);
+	slot.ops->detach(vm2);
+	ioc_topo_free(&t);
+}
+
+/*
+ * 64 keys an uplink sender can craft (its address and port only) that all
+ * share one CRC32C value, whatever the seed: CRC is linear, so the remote bits
+ * are solved for a zero difference (a kernel of the 48 -> 32 bit map).
+ */
+static unsigned
+crc_colliding_keys(struct ct_key *keys, unsigned n)
+{
+	const struct ct_key base = {
+		.local_ip = RTE_BE32(IP_VM1),
+		.local_port = RTE_BE16(80),
+		.proto = IPPROTO_TCP,
+	};
+	uint32_t h0 = rte_hash_crc(&base, sizeof(base), 0), piv_v[32] = { 0 };
+	uint64_t piv_m[32] = { 0 }, kernel[48];
+	unsigned n_kernel = 0;
+
+	for (unsigned bit = 0; bit < 48; bit++) {
+		struct ct_key k = base;
+		uint64_t m = 1ULL << bit;
+
+		k.remote_ip ^= (uint32_t)m;
+		k.remote_port ^= (uint16_t)(m >> 32);
+		uint32_t v = rte_hash_crc(&k, sizeof(k), 0) ^ h0;
+		while (v != 0) {
+			unsigned p = 31 - (unsigned)__builtin_clz(v);
+
+			if (piv_v[p] == 0) {
+				piv_v[p] = v;
+				piv_m[p] = m;
+				break;
+			}
+			v ^= piv_v[p];
+			m ^= piv_m[p];
+		}
+		if (v == 0)
+			kernel[n_kernel++] = m;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t x = 0;
+
+		for (unsigned b = 0; b < n_kernel; b++) {
+			if ((i + 1) & (1u << b))
+				x ^= kernel[b];
+		}
+		keys[i] = base;
+		keys[i].remote_ip ^= (uint32_t)x;
+		keys[i].remote_port ^= (uint16_t)(x >> 32);
+	}
+	return n_kernel;
+}
+
+/* M9: the table's hash is keyed, so crafted keys spread, and each table has its own seed. */
+static void
+test_keyed_hash(void)
+{
+	struct ct_key keys[64];
+	uint32_t h[64];
+	unsigned distinct = 0;
+	const struct ct_table *t = ioc_sfw_ct[SLOT_LCORE];
+
+	CU_ASSERT_FATAL(t != NULL);
+	CU_ASSERT_FATAL(crc_colliding_keys(keys, RTE_DIM(keys)) >= 16);
+	for (unsigned i = 0; i < RTE_DIM(keys); i++) {
+		bool seen = false;
+
+		/* The attack: one CRC32C value for all, under seed 0 and any other. */
+		CU_ASSERT_EQUAL(rte_hash_crc(&keys[i], sizeof(keys[i]), 0x5eed),
+				rte_hash_crc(&keys[0], sizeof(keys[0]), 0x5eed));
+		h[i] = rte_hash_hash(t->h, &keys[i]);
+		for (unsigned j = 0; j < i; j++)
+			seen |= h[j] == h[i];
+		distinct += !seen;
+	}
+	CU_ASSERT(distinct >= 63);
+
+	/* Another lcore's table hashes the same key differently. */
+	bool lcores[RTE_MAX_LCORE] = { [3] = true };
+	CU_ASSERT_FATAL(ct_tables_get(lcores, RTE_MAX_LCORE, SMALL_TABLE, 2) == 0);
+	CU_ASSERT_FATAL(ioc_sfw_ct[3] != NULL);
+	CU_ASSERT_NOT_EQUAL(rte_hash_hash(ioc_sfw_ct[3]->h, &keys[0]), h[0]);
+	ct_tables_put();
 }
 
 static void
@@ -1020,7 +1489,17 @@ test_sfw_register(void)
 	CU_add_test(s, "TCP states and timeouts", test_tcp_states);
 	CU_add_test(s, "UDP timeouts", test_udp_expiry);
 	CU_add_test(s, "aging and a full table", test_aging_and_full_table);
+	CU_add_test(s, "a full table evicts what nobody answered",
+		    test_full_table_evicts_unanswered);
+	CU_add_test(s, "a half-open handshake is evicted", test_half_open_evicted);
 	CU_add_test(s, "a table full within a burst", test_full_within_a_burst);
+	CU_add_test(s, "TCP opens with a SYN only", test_tcp_opens_with_syn_only);
+	CU_add_test(s, "tcp_pickup", test_tcp_pickup);
+	CU_add_test(s, "a reset connection is not refreshed", test_closed_not_refreshed);
+	CU_add_test(s, "closed both ways: not refreshed", test_fin_both_ways_not_refreshed);
+	CU_add_test(s, "ICMP errors belong to the connection they quote", test_icmp_error_related);
+	CU_add_test(s, "[vnic] max_connections", test_vnic_limit);
+	CU_add_test(s, "a keyed hash, a seed per table", test_keyed_hash);
 	CU_add_test(s, "stateless, default allow", test_stateless_default_allow);
 	CU_add_test(s, "stateful needs one lcore set per segment", test_lcore_check);
 	CU_add_test(s, "describe", test_describe);
