@@ -39,6 +39,8 @@ const char *const ioc_port_counter_names[IOC_PC_MAX] = {
 	[IOC_PC_TX_DROP_FULL] = "tx_drop_full",
 	[IOC_PC_SVM_SENT] = "svm_sent",
 	[IOC_PC_SVM_RX] = "svm_rx",
+	[IOC_PC_TX_LINEARIZED] = "tx_linearized",
+	[IOC_PC_TX_DROP_SEGS] = "tx_drop_segs",
 };
 
 static unsigned pool_seq;
@@ -336,8 +338,8 @@ ioc_dp_create(const struct ioc_topology *t, struct ioc_dp **dpp, char *err, size
 		}
 		if (rc == 0) {
 			pd->opened = true;
-			rc = ioc_port_start(pd->port_id, pd->n_rxq, dp->n_lcores, dp->pool, perr,
-					    sizeof(perr));
+			rc = ioc_port_start(pd->port_id, pd->n_rxq, dp->n_lcores, dp->pool,
+					    &pd->tx_multi_seg, perr, sizeof(perr));
 		}
 		if (rc != 0) {
 			snprintf(err, len, "%s %s: %s",

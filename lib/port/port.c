@@ -53,8 +53,8 @@ ioc_port_open(const char *devargs, uint16_t *port_id, bool *probed, char *err, s
 }
 
 int
-ioc_port_start(uint16_t port_id, uint16_t n_rxq, uint16_t n_txq, struct rte_mempool *mp, char *err,
-	       size_t len)
+ioc_port_start(uint16_t port_id, uint16_t n_rxq, uint16_t n_txq, struct rte_mempool *mp,
+	       bool *tx_multi_seg, char *err, size_t len)
 {
 	struct rte_eth_conf conf = { 0 };
 	struct rte_eth_dev_info info;
@@ -91,6 +91,15 @@ ioc_port_start(uint16_t port_id, uint16_t n_rxq, uint16_t n_txq, struct rte_memp
 	}
 	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
+	/*
+	 * Chained mbufs arrive on their own (net_tap, memif, net_pcap above the
+	 * mbuf size). Without MULTI_SEGS a driver may pick a TX path that sends
+	 * the first segment only and frees nothing else: the datapath
+	 * linearises or drops chains for such a port instead.
+	 */
+	*tx_multi_seg = (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) != 0;
+	if (*tx_multi_seg)
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 
 	rc = rte_eth_dev_configure(port_id, n_rxq, n_txq, &conf);
 	if (rc != 0) {
@@ -127,8 +136,9 @@ ioc_port_start(uint16_t port_id, uint16_t n_rxq, uint16_t n_txq, struct rte_memp
 	rc = rte_eth_promiscuous_enable(port_id);
 	if (rc != 0 && rc != -ENOTSUP)
 		IOC_LOG(WARNING, port, "port %u: promiscuous mode: %s", port_id, strerror(-rc));
-	IOC_LOG(INFO, port, "port %u (%s) up: %u RX, %u TX queues, %u/%u descriptors", port_id,
-		info.driver_name, n_rxq, n_txq, nb_rxd, nb_txd);
+	IOC_LOG(INFO, port, "port %u (%s) up: %u RX, %u TX queues, %u/%u descriptors%s", port_id,
+		info.driver_name, n_rxq, n_txq, nb_rxd, nb_txd,
+		*tx_multi_seg ? "" : ", single-segment TX");
 	return 0;
 }
 

@@ -25,10 +25,11 @@ int ioc_port_open(const char *devargs, uint16_t *port_id, bool *probed, char *er
 /*
  * Configure n_rxq RX queues (symmetric RSS over them when more than one) and
  * n_txq TX queues, start the port and turn promiscuous mode on: a switch port
- * receives frames for MACs other than its own.
+ * receives frames for MACs other than its own. *tx_multi_seg: the device
+ * offers (and got) RTE_ETH_TX_OFFLOAD_MULTI_SEGS, so it may be sent chains.
  */
 int ioc_port_start(uint16_t port_id, uint16_t n_rxq, uint16_t n_txq, struct rte_mempool *mp,
-		   char *err, size_t len);
+		   bool *tx_multi_seg, char *err, size_t len);
 
 /* Stops and closes the port; removes its device only if ioc_port_open probed it. */
 void ioc_port_close(uint16_t port_id, bool probed);

@@ -186,8 +186,11 @@ ioc_svm_ext_open_arms(struct ioc_svc *svc, struct rte_mempool *pool, const uint8
 					       sizeof(perr));
 
 			if (rc == 0) {
+				bool multi_seg; /* the arms send what the appliance gets as is */
+
 				x->opened[a] = true;
-				rc = ioc_port_start(x->port[a], 1, 1, pool, perr, sizeof(perr));
+				rc = ioc_port_start(x->port[a], 1, 1, pool, &multi_seg, perr,
+						    sizeof(perr));
 			}
 			if (rc != 0) {
 				snprintf(err, len, "svm %s: %s: %s", x->name,
