@@ -96,6 +96,7 @@ struct ioc_segment {
 	int uplink_port; /* datapath port index, or -1 */
 	unsigned n_vnics;
 	uint16_t *vnics; /* vNIC indices on this segment */
+	uint64_t rss_hf; /* its ports' common RSS hash fields, 0: each its own (segment_rss) */
 };
 
 struct ioc_rxq {

@@ -23,6 +23,7 @@ main(int argc, char **argv)
 	test_swsec_register();
 	test_sfw_register();
 	test_fwd_register();
+	test_port_register();
 	test_svc_register();
 	test_watchdog_register();
 	test_reload_register();
