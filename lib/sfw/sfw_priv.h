@@ -55,8 +55,9 @@ struct sfw_vnic {
 	uint8_t *action;	    /* [n_dfw_rules]: enum ioc_action of each dfw rule */
 	uint16_t *redirect;	    /* [n_redirect_rules]: profile + 1, or 0 (no_redirect) */
 	struct sfw_hits hits;
-	/* Control plane: the registry of attached vNICs (hit counters). */
+	/* Control plane: the registry of attached vNICs (hit counters, rule names). */
 	struct sfw_vnic *next;
+	struct sfw_catalogue *catalogue; /* the rules of the topology it was attached with */
 };
 
 static inline unsigned
