@@ -483,6 +483,12 @@ main(int argc, char **argv)
 	struct ioc_topology topo;
 	int sep = -1, eal_argc, rc;
 
+	/*
+	 * First: a SIGHUP (a reload by a supervisor, a log rotation) that comes
+	 * while EAL and the ports start must not kill the process; it is
+	 * handled at the control loop's first tick.
+	 */
+	signal(SIGHUP, on_hup);
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0) {
 			sep = i;
@@ -546,7 +552,6 @@ main(int argc, char **argv)
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_hup);
 	ioc_telemetry_set_config(opts.config);
 
 	rc = run(&topo, opts.stats_interval);

@@ -39,6 +39,8 @@ const char *const ioc_port_counter_names[IOC_PC_MAX] = {
 	[IOC_PC_TX_DROP_FULL] = "tx_drop_full",
 	[IOC_PC_SVM_SENT] = "svm_sent",
 	[IOC_PC_SVM_RX] = "svm_rx",
+	[IOC_PC_TX_LINEARIZED] = "tx_linearized",
+	[IOC_PC_TX_DROP_SEGS] = "tx_drop_segs",
 };
 
 static unsigned pool_seq;
@@ -262,6 +264,58 @@ open_arms(struct ioc_dp *dp, char *err, size_t len)
 	return rc;
 }
 
+/*
+ * The RSS hash fields for the ports of segment s (ioc_port_conf.rss_hf): with
+ * several RX queues, a stateful firewall needs both directions of a flow on
+ * one lcore's connection table, so every port of the segment gets one plan
+ * (ioc_rss_plan), or iochain refuses to start. 0: one queue, or stateless
+ * and no plan fits (each port then hashes as its device can).
+ */
+static int
+segment_rss(const struct ioc_dp *dp, unsigned s, uint64_t *hf, char *err, size_t len)
+{
+	const struct ioc_segment *seg = &dp->segments[s];
+	struct ioc_rss_caps *caps = calloc(seg->n_vnics + 1, sizeof(*caps));
+	uint16_t n_rxq = 0;
+	unsigned n = 0;
+	char why[256];
+	int rc = 0;
+
+	*hf = 0;
+	if (caps == NULL) {
+		snprintf(err, len, "out of memory");
+		return -ENOMEM;
+	}
+	for (unsigned i = 0; i <= seg->n_vnics; i++) {
+		int p = i < seg->n_vnics ? seg->vnics[i] : seg->uplink_port;
+
+		if (p < 0)
+			continue;
+		/* Different queue counts: stateless only (sfw refuses them otherwise). */
+		if (n_rxq != 0 && dp->ports[p].n_rxq != n_rxq)
+			goto out;
+		n_rxq = dp->ports[p].n_rxq;
+		ioc_port_rss_caps(dp->ports[p].port_id, dp->ports[p].name, &caps[n++]);
+	}
+	if (n_rxq <= 1 || ioc_rss_plan(caps, n, n_rxq, hf, why, sizeof(why)) == 0)
+		goto out;
+	*hf = 0;
+	const char *name = seg->uplink_port >= 0 ? dp->ports[seg->uplink_port].name : "(none)";
+	if (!dp->topo->dfw.stateful) {
+		IOC_LOG(WARNING, fwd, "segment of uplink %s: RSS is not symmetric: %s", name, why);
+		goto out;
+	}
+	snprintf(err, len,
+		 "segment of uplink %s: a stateful firewall over %u RX queues needs symmetric "
+		 "RSS on all its ports, but %s (poll them with one lcore, or set [dfw] stateful = "
+		 "false)",
+		 name, n_rxq, why);
+	rc = -ENOTSUP;
+out:
+	free(caps);
+	return rc;
+}
+
 int
 ioc_dp_create(const struct ioc_topology *t, struct ioc_dp **dpp, char *err, size_t len)
 {
@@ -335,16 +389,35 @@ ioc_dp_create(const struct ioc_topology *t, struct ioc_dp **dpp, char *err, size
 				rc = -EEXIST;
 			}
 		}
-		if (rc == 0) {
-			pd->opened = true;
-			rc = ioc_port_start(pd->port_id, pd->n_rxq, dp->n_lcores, dp->pool, perr,
-					    sizeof(perr));
-		}
 		if (rc != 0) {
 			snprintf(err, len, "%s %s: %s",
 				 pd->kind == IOC_PORT_VNIC ? "vnic" : "uplink", pd->name, perr);
 			goto fail;
 		}
+		pd->opened = true;
+	}
+	for (unsigned s = 0; s < dp->n_segments; s++) {
+		rc = segment_rss(dp, s, &dp->segments[s].rss_hf, err, len);
+		if (rc != 0)
+			goto fail;
+	}
+	for (unsigned p = 0; p < dp->n_ports; p++) {
+		struct ioc_port_dp *pd = &dp->ports[p];
+		struct ioc_port_conf pc = {
+			.n_rxq = pd->n_rxq,
+			.n_txq = dp->n_lcores,
+			.mp = dp->pool,
+			.rss_hf = dp->segments[pd->segment].rss_hf,
+		};
+		char perr[256];
+
+		rc = ioc_port_start(pd->port_id, &pc, perr, sizeof(perr));
+		if (rc != 0) {
+			snprintf(err, len, "%s %s: %s",
+				 pd->kind == IOC_PORT_VNIC ? "vnic" : "uplink", pd->name, perr);
+			goto fail;
+		}
+		pd->tx_multi_seg = pc.tx_multi_seg;
 	}
 	rc = open_arms(dp, err, len);
 	if (rc != 0)

@@ -22,8 +22,10 @@
  * (svm_ext.h) a held packet is settled when handed into it (svm_sent), and a
  * frame that comes out is held again on its vNIC's port (svm_rx) until
  * resumed: in flight = held + svm_rx - resumed - drop_fenced - svm_sent. And for what leaves by the
- * port: tx_queued = tx + tx_drop_full where tx_queued includes the replies (reply) slots sent back
- * out of it.
+ * port:
+ *   tx_queued = tx + tx_drop_full + tx_drop_segs
+ * where tx_queued includes the replies (reply) slots sent back out of it, and
+ * tx_drop_segs the chains a single-segment port could not take.
  */
 #ifndef IOC_FWD_H
 #define IOC_FWD_H
@@ -64,6 +66,8 @@ enum ioc_port_counter {
 	IOC_PC_TX_DROP_FULL, /* refused by the driver (queue full) and freed */
 	IOC_PC_SVM_SENT,     /* held packets an SVM worker handed into its appliance: settled */
 	IOC_PC_SVM_RX,	     /* frames out of an appliance matched to this vNIC: then resumed */
+	IOC_PC_TX_LINEARIZED, /* chained, copied into one segment for a single-segment port */
+	IOC_PC_TX_DROP_SEGS,  /* chained, too long for one segment of a single-segment port */
 	IOC_PC_MAX,
 };
 
@@ -74,9 +78,10 @@ struct ioc_port_dp {
 	enum ioc_port_kind kind;
 	unsigned topo; /* index in the topology's vnics[] or uplinks[] */
 	uint16_t port_id;
-	bool probed;	  /* created by us: removed at close */
-	bool opened;	  /* to be closed at teardown */
-	unsigned segment; /* L2 segment: the uplink's index, or n_uplinks for local-only vNICs */
+	bool probed;	   /* created by us: removed at close */
+	bool opened;	   /* to be closed at teardown */
+	bool tx_multi_seg; /* TX takes chained mbufs (MULTI_SEGS); else one segment each */
+	unsigned segment;  /* L2 segment: the uplink's index, or n_uplinks for local-only vNICs */
 	uint16_t n_rxq;
 };
 
@@ -92,6 +97,7 @@ struct ioc_segment {
 	int uplink_port; /* datapath port index, or -1 */
 	unsigned n_vnics;
 	uint16_t *vnics; /* vNIC indices on this segment */
+	uint64_t rss_hf; /* its ports' common RSS hash fields, 0: each its own (segment_rss) */
 };
 
 struct ioc_rxq {

@@ -31,12 +31,31 @@ tx_flush_port(struct ioc_lcore *lc, unsigned port)
 	b->n = 0;
 }
 
+/*
+ * A chain for a port without MULTI_SEGS: copied into its first segment when
+ * it fits and that segment is ours to write, else dropped. False if dropped.
+ */
+static bool
+tx_single_segment(struct ioc_lcore *lc, unsigned port, struct rte_mbuf *m)
+{
+	if (RTE_MBUF_DIRECT(m) && rte_mbuf_refcnt_read(m) == 1 && rte_pktmbuf_linearize(m) == 0) {
+		lc->port_cnt[port][IOC_PC_TX_LINEARIZED]++;
+		return true;
+	}
+	lc->port_cnt[port][IOC_PC_TX_DROP_SEGS]++;
+	rte_pktmbuf_free(m);
+	return false;
+}
+
 static inline void
 tx_enqueue(struct ioc_lcore *lc, unsigned port, struct rte_mbuf *m)
 {
 	struct ioc_txbuf *b = &lc->tx[port];
 
 	lc->port_cnt[port][IOC_PC_TX_QUEUED]++;
+	if (unlikely(m->nb_segs > 1) && !lc->dp->ports[port].tx_multi_seg &&
+	    !tx_single_segment(lc, port, m))
+		return;
 	b->pkts[b->n++] = m;
 	if (b->n == IOC_BURST)
 		tx_flush_port(lc, port);

@@ -10,16 +10,74 @@
 #include "log.h"
 #include "port.h"
 
-/*
- * A Toeplitz key made of one repeated 16-bit pattern hashes (a, b) and (b, a)
- * to the same value, so both directions of a flow land on the same queue and
- * per-lcore state (connection tables, SVM worker choice) stays consistent.
- */
-static uint8_t symmetric_rss_key[40] = {
-	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
-	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
-	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
-};
+void
+ioc_rss_key(uint8_t *key, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		key[i] = i % 2 == 0 ? 0x6d : 0x5a;
+}
+
+int
+ioc_rss_plan(const struct ioc_rss_caps *c, unsigned n, uint16_t n_rxq, uint64_t *hf, char *why,
+	     size_t len)
+{
+	*hf = IOC_RSS_HF;
+	for (unsigned i = 0; i < n; i++) {
+		if (c[i].key_size == 0) {
+			snprintf(why, len, "%s does not take an RSS key (hash key size %u)",
+				 c[i].name, c[i].key_size);
+			return -ENOTSUP;
+		}
+		if (c[i].reta_size < n_rxq || c[i].reta_size > IOC_RSS_RETA_MAX) {
+			snprintf(why, len, "%s has an RSS redirection table of %u entries",
+				 c[i].name, c[i].reta_size);
+			return -ENOTSUP;
+		}
+		/* (h mod R) mod q is the same for every R only when q divides them all. */
+		if (c[i].reta_size != c[0].reta_size &&
+		    (c[i].reta_size % n_rxq != 0 || c[0].reta_size % n_rxq != 0)) {
+			snprintf(why, len,
+				 "%s (redirection table of %u) and %s (%u) would send one hash to "
+				 "different queues of %u",
+				 c[0].name, c[0].reta_size, c[i].name, c[i].reta_size, n_rxq);
+			return -ENOTSUP;
+		}
+		*hf &= c[i].hf;
+	}
+	if (*hf == 0) {
+		snprintf(why, len, "its ports have no RSS hash fields (IP, TCP, UDP) in common");
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+/* Entry i of the redirection table to queue i mod n_rxq, whatever the driver's default. */
+static int
+reta_spread(uint16_t port_id, uint16_t reta_size, uint16_t n_rxq)
+{
+	struct rte_eth_rss_reta_entry64 reta[IOC_RSS_RETA_MAX / RTE_ETH_RETA_GROUP_SIZE];
+
+	memset(reta, 0, sizeof(reta));
+	for (unsigned i = 0; i < reta_size; i++) {
+		reta[i / RTE_ETH_RETA_GROUP_SIZE].mask |= 1ULL << (i % RTE_ETH_RETA_GROUP_SIZE);
+		reta[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE] = i % n_rxq;
+	}
+	return rte_eth_dev_rss_reta_update(port_id, reta, reta_size);
+}
+
+void
+ioc_port_rss_caps(uint16_t port_id, const char *name, struct ioc_rss_caps *c)
+{
+	struct rte_eth_dev_info info;
+
+	memset(c, 0, sizeof(*c));
+	c->name = name;
+	if (rte_eth_dev_info_get(port_id, &info) != 0)
+		return;
+	c->hf = info.flow_type_rss_offloads;
+	c->reta_size = info.reta_size;
+	c->key_size = info.hash_key_size;
+}
 
 int
 ioc_port_open(const char *devargs, uint16_t *port_id, bool *probed, char *err, size_t len)
@@ -53,9 +111,10 @@ ioc_port_open(const char *devargs, uint16_t *port_id, bool *probed, char *err, s
 }
 
 int
-ioc_port_start(uint16_t port_id, uint16_t n_rxq, uint16_t n_txq, struct rte_mempool *mp, char *err,
-	       size_t len)
+ioc_port_start(uint16_t port_id, struct ioc_port_conf *pc, char *err, size_t len)
 {
+	uint16_t n_rxq = pc->n_rxq, n_txq = pc->n_txq;
+	uint8_t key[IOC_RSS_KEY_MAX];
 	struct rte_eth_conf conf = { 0 };
 	struct rte_eth_dev_info info;
 	uint16_t nb_rxd = IOC_NB_RXD, nb_txd = IOC_NB_TXD;
@@ -75,8 +134,9 @@ ioc_port_start(uint16_t port_id, uint16_t n_rxq, uint16_t n_txq, struct rte_memp
 		return -EINVAL;
 	}
 	if (n_rxq > 1) {
-		uint64_t hf = (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) &
-			      info.flow_type_rss_offloads;
+		uint64_t hf =
+			pc->rss_hf != 0 ? pc->rss_hf : IOC_RSS_HF & info.flow_type_rss_offloads;
+
 		if (hf == 0) {
 			snprintf(err, len, "port %u (%s): %u RX queues need RSS, which it lacks",
 				 port_id, info.driver_name, n_rxq);
@@ -84,13 +144,24 @@ ioc_port_start(uint16_t port_id, uint16_t n_rxq, uint16_t n_txq, struct rte_memp
 		}
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		conf.rx_adv_conf.rss_conf.rss_hf = hf;
-		if (info.hash_key_size == sizeof(symmetric_rss_key)) {
-			conf.rx_adv_conf.rss_conf.rss_key = symmetric_rss_key;
-			conf.rx_adv_conf.rss_conf.rss_key_len = sizeof(symmetric_rss_key);
+		/* The pattern only repeats: any length gives the same hash as another. */
+		if (info.hash_key_size > 0) {
+			ioc_rss_key(key, info.hash_key_size);
+			conf.rx_adv_conf.rss_conf.rss_key = key;
+			conf.rx_adv_conf.rss_conf.rss_key_len = info.hash_key_size;
 		}
 	}
 	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
+	/*
+	 * Chained mbufs arrive on their own (net_tap, memif, net_pcap above the
+	 * mbuf size). Without MULTI_SEGS a driver may pick a TX path that sends
+	 * the first segment only and frees nothing else: the datapath
+	 * linearises or drops chains for such a port instead.
+	 */
+	pc->tx_multi_seg = (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) != 0;
+	if (pc->tx_multi_seg)
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 
 	rc = rte_eth_dev_configure(port_id, n_rxq, n_txq, &conf);
 	if (rc != 0) {
@@ -103,7 +174,7 @@ ioc_port_start(uint16_t port_id, uint16_t n_rxq, uint16_t n_txq, struct rte_memp
 		return rc;
 	}
 	for (uint16_t q = 0; q < n_rxq; q++) {
-		rc = rte_eth_rx_queue_setup(port_id, q, nb_rxd, socket, NULL, mp);
+		rc = rte_eth_rx_queue_setup(port_id, q, nb_rxd, socket, NULL, pc->mp);
 		if (rc != 0) {
 			snprintf(err, len, "port %u: RX queue %u: %s", port_id, q, strerror(-rc));
 			return rc;
@@ -124,11 +195,25 @@ ioc_port_start(uint16_t port_id, uint16_t n_rxq, uint16_t n_txq, struct rte_memp
 		snprintf(err, len, "port %u: start: %s", port_id, strerror(-rc));
 		return rc;
 	}
+	if (n_rxq > 1 && info.reta_size > 0) {
+		rc = info.reta_size <= IOC_RSS_RETA_MAX
+			     ? reta_spread(port_id, info.reta_size, n_rxq)
+			     : -E2BIG;
+		if (rc != 0 && pc->rss_hf != 0) {
+			snprintf(err, len, "port %u (%s): RSS redirection table of %u: %s", port_id,
+				 info.driver_name, info.reta_size, strerror(-rc));
+			return rc;
+		}
+		if (rc != 0)
+			IOC_LOG(WARNING, port, "port %u (%s): RSS redirection table: %s", port_id,
+				info.driver_name, strerror(-rc));
+	}
 	rc = rte_eth_promiscuous_enable(port_id);
 	if (rc != 0 && rc != -ENOTSUP)
 		IOC_LOG(WARNING, port, "port %u: promiscuous mode: %s", port_id, strerror(-rc));
-	IOC_LOG(INFO, port, "port %u (%s) up: %u RX, %u TX queues, %u/%u descriptors", port_id,
-		info.driver_name, n_rxq, n_txq, nb_rxd, nb_txd);
+	IOC_LOG(INFO, port, "port %u (%s) up: %u RX, %u TX queues, %u/%u descriptors%s", port_id,
+		info.driver_name, n_rxq, n_txq, nb_rxd, nb_txd,
+		pc->tx_multi_seg ? "" : ", single-segment TX");
 	return 0;
 }
 

@@ -35,14 +35,24 @@ static const char *const sfw_infos[IOC_SFW_NB_INFOS] = {
 };
 
 /*
- * Attached vNICs (for ioc_sfw_rule_hits()) and the rules of the newest
- * attached topology: attach/detach write, telemetry reads, under the lock.
+ * Attached vNICs (for ioc_sfw_rule_hits()), newest first, each with the rule
+ * catalogue of the topology it was attached with: attach/detach write,
+ * telemetry reads, under the lock. The catalogue shown is the newest vNIC's,
+ * so a reload that fails half-way shows the running rules again once its
+ * vNICs are detached. A catalogue is shared by the vNICs of one topology and
+ * freed with the last of them; attach compares a topology only with
+ * catalogues still referenced, whose topology is alive, so a new topology at
+ * a freed one's address is never taken for it.
  */
+struct sfw_catalogue {
+	const struct ioc_topology *topo;
+	unsigned refs;
+	unsigned n;
+	struct ioc_sfw_rule_info rule[];
+};
+
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct sfw_vnic *registry;
-static struct ioc_sfw_rule_info *catalogue;
-static unsigned n_catalogue;
-static const struct ioc_topology *catalogue_topo;
 
 static const char *
 action_name(enum ioc_action a)
@@ -50,27 +60,30 @@ action_name(enum ioc_action a)
 	return a == IOC_ACT_ALLOW ? "allow" : a == IOC_ACT_REJECT ? "reject" : "drop";
 }
 
-/* Called with the lock held. The topology outlives its chains: compare, don't read, later. */
-static int
-catalogue_update(const struct ioc_topology *t)
+/* Called with the lock held: the catalogue of t, shared with a registered vNIC of t if any. */
+static struct sfw_catalogue *
+catalogue_get(const struct ioc_topology *t)
 {
-	struct ioc_sfw_rule_info *c;
+	struct sfw_catalogue *c;
 
-	if (t == catalogue_topo)
-		return 0;
-	c = calloc(t->n_dfw_rules + 1, sizeof(*c));
-	if (c == NULL)
-		return -ENOMEM;
-	for (unsigned i = 0; i < t->n_dfw_rules; i++) {
-		snprintf(c[i].name, sizeof(c[i].name), "%s", t->dfw_rules[i].name);
-		c[i].priority = t->dfw_rules[i].priority;
-		c[i].action = action_name(t->dfw_rules[i].action);
+	for (const struct sfw_vnic *s = registry; s != NULL; s = s->next) {
+		if (s->catalogue->topo == t) {
+			s->catalogue->refs++;
+			return s->catalogue;
+		}
 	}
-	free(catalogue);
-	catalogue = c;
-	n_catalogue = t->n_dfw_rules;
-	catalogue_topo = t;
-	return 0;
+	c = calloc(1, sizeof(*c) + t->n_dfw_rules * sizeof(c->rule[0]));
+	if (c == NULL)
+		return NULL;
+	c->topo = t;
+	c->refs = 1;
+	c->n = t->n_dfw_rules;
+	for (unsigned i = 0; i < t->n_dfw_rules; i++) {
+		snprintf(c->rule[i].name, sizeof(c->rule[i].name), "%s", t->dfw_rules[i].name);
+		c->rule[i].priority = t->dfw_rules[i].priority;
+		c->rule[i].action = action_name(t->dfw_rules[i].action);
+	}
+	return c;
 }
 
 unsigned
@@ -79,7 +92,7 @@ ioc_sfw_rule_count(void)
 	unsigned n;
 
 	pthread_mutex_lock(&registry_lock);
-	n = n_catalogue;
+	n = registry != NULL ? registry->catalogue->n : 0;
 	pthread_mutex_unlock(&registry_lock);
 	return n;
 }
@@ -90,8 +103,8 @@ ioc_sfw_rule_info(unsigned rule_index, struct ioc_sfw_rule_info *info)
 	int rc = -ENOENT;
 
 	pthread_mutex_lock(&registry_lock);
-	if (rule_index < n_catalogue) {
-		*info = catalogue[rule_index];
+	if (registry != NULL && rule_index < registry->catalogue->n) {
+		*info = registry->catalogue->rule[rule_index];
 		rc = 0;
 	}
 	pthread_mutex_unlock(&registry_lock);
@@ -171,13 +184,8 @@ sfw_detach(void *priv)
 			break;
 		}
 	}
-	/* Nobody attached: forget the catalogue (a later topology may reuse the address). */
-	if (registry == NULL) {
-		free(catalogue);
-		catalogue = NULL;
-		n_catalogue = 0;
-		catalogue_topo = NULL;
-	}
+	if (s->catalogue != NULL && --s->catalogue->refs == 0)
+		free(s->catalogue);
 	pthread_mutex_unlock(&registry_lock);
 	if (s->stateful)
 		ct_tables_put();
@@ -238,10 +246,12 @@ sfw_attach(const struct ioc_topology *t, unsigned vnic, void **priv)
 	if (rc != 0)
 		goto fail;
 	pthread_mutex_lock(&registry_lock);
-	rc = catalogue_update(t);
-	if (rc == 0) {
+	s->catalogue = catalogue_get(t);
+	if (s->catalogue != NULL) {
 		s->next = registry;
 		registry = s;
+	} else {
+		rc = -ENOMEM;
 	}
 	pthread_mutex_unlock(&registry_lock);
 	if (rc != 0)

@@ -59,8 +59,9 @@ struct sfw_vnic {
 	uint16_t unclassified[2];   /* [0] in, [1] out: the mark of what is not IPv4 (see
 				       ioc_topo_unclassified_profile) */
 	struct sfw_hits hits;
-	/* Control plane: the registry of attached vNICs (hit counters). */
+	/* Control plane: the registry of attached vNICs (hit counters, rule names). */
 	struct sfw_vnic *next;
+	struct sfw_catalogue *catalogue; /* the rules of the topology it was attached with */
 };
 
 static inline unsigned

@@ -186,8 +186,10 @@ ioc_svm_ext_open_arms(struct ioc_svc *svc, struct rte_mempool *pool, const uint8
 					       sizeof(perr));
 
 			if (rc == 0) {
+				struct ioc_port_conf pc = { .n_rxq = 1, .n_txq = 1, .mp = pool };
+
 				x->opened[a] = true;
-				rc = ioc_port_start(x->port[a], 1, 1, pool, perr, sizeof(perr));
+				rc = ioc_port_start(x->port[a], &pc, perr, sizeof(perr));
 			}
 			if (rc != 0) {
 				snprintf(err, len, "svm %s: %s: %s", x->name,

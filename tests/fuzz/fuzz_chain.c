@@ -136,7 +136,8 @@ check_ledgers(struct dp_fixture *f)
 		ioc_port_ledger(c, &in, &out);
 		if (in != out)
 			abort();
-		if (c[IOC_PC_TX_QUEUED] != c[IOC_PC_TX] + c[IOC_PC_TX_DROP_FULL])
+		if (c[IOC_PC_TX_QUEUED] !=
+		    c[IOC_PC_TX] + c[IOC_PC_TX_DROP_FULL] + c[IOC_PC_TX_DROP_SEGS])
 			abort();
 	}
 }

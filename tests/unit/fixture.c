@@ -444,7 +444,8 @@ fixture_assert_ledgers(struct dp_fixture *f)
 		ioc_dp_port_counters(f->dp, p, c);
 		ioc_port_ledger(c, &in, &out);
 		CU_ASSERT_EQUAL(in, out);
-		CU_ASSERT_EQUAL(c[IOC_PC_TX_QUEUED], c[IOC_PC_TX] + c[IOC_PC_TX_DROP_FULL]);
+		CU_ASSERT_EQUAL(c[IOC_PC_TX_QUEUED],
+				c[IOC_PC_TX] + c[IOC_PC_TX_DROP_FULL] + c[IOC_PC_TX_DROP_SEGS]);
 		if (f->dp->ports[p].kind != IOC_PORT_VNIC)
 			continue;
 

@@ -43,7 +43,7 @@ int fixture_dp_start(struct dp_fixture *f, const char *ini);
 int fixture_dp_stop(struct dp_fixture *f);
 /*
  * Asserts every ledger of the datapath: per port what came in = where it went
- * (ioc_port_ledger), tx_queued = tx + tx_drop_full, and per slot of every
+ * (ioc_port_ledger), tx_queued = tx + tx_drop_full + tx_drop_segs, and per slot of every
  * vNIC in = pass + its reasons.
  */
 void fixture_assert_ledgers(struct dp_fixture *f);

@@ -24,6 +24,7 @@ main(int argc, char **argv)
 	test_vlan_register();
 	test_sfw_register();
 	test_fwd_register();
+	test_port_register();
 	test_svc_register();
 	test_svc_bound_register();
 	test_watchdog_register();

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Switching between vNICs and the uplink, flooding, and the counter ledgers. */
+/* rte_eth_dev_conf_get(): what a port was configured with. */
+#define ALLOW_EXPERIMENTAL_API
 #include <stdlib.h>
+#include <string.h>
 
 #include <CUnit/CUnit.h>
 #include <rte_ethdev.h>
@@ -247,6 +250,89 @@ test_busy_cycles(void)
 	expect_out(0, 0, 0, 1);
 }
 
+/* A 60-byte UDP frame from VM1 to the laptop, then n_tails segments of len bytes of `fill`. */
+static struct rte_mbuf *
+pkt_chained(unsigned n_tails, uint16_t len, uint8_t fill)
+{
+	struct rte_mbuf *m =
+		pkt_udp(MAC_VM1, MAC_LAPTOP, IP4(10, 0, 0, 11), IP4(10, 0, 0, 100), 9, 9);
+
+	CU_ASSERT_FATAL(m != NULL);
+	for (unsigned i = 0; i < n_tails; i++) {
+		struct rte_mbuf *t = rte_pktmbuf_alloc(fixture_pool());
+
+		CU_ASSERT_FATAL(t != NULL);
+		char *d = rte_pktmbuf_append(t, len);
+		CU_ASSERT_FATAL(d != NULL);
+		memset(d, fill, len);
+		CU_ASSERT_EQUAL_FATAL(rte_pktmbuf_chain(m, t), 0);
+	}
+	return m;
+}
+
+/* The uplink's view: sends chains (true) or single segments only (false). */
+static bool *
+uplink_multi_seg(void)
+{
+	int p = ioc_dp_find_port(fixture_lab.f.dp, "uplink0");
+
+	CU_ASSERT_FATAL(p >= 0);
+	return &fixture_lab.f.dp->ports[p].tx_multi_seg;
+}
+
+/* MULTI_SEGS is requested exactly when the device offers it. */
+static void
+test_multi_seg_offload(void)
+{
+	struct rte_eth_dev_info info;
+	struct rte_eth_conf conf;
+
+	CU_ASSERT_EQUAL_FATAL(rte_eth_dev_info_get(fixture_lab.up->port_id, &info), 0);
+	CU_ASSERT_EQUAL_FATAL(rte_eth_dev_conf_get(fixture_lab.up->port_id, &conf), 0);
+	bool offered = (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) != 0;
+	CU_ASSERT_EQUAL(*uplink_multi_seg(), offered);
+	CU_ASSERT_EQUAL((conf.txmode.offloads & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) != 0, offered);
+}
+
+/*
+ * A chain reaches a port with MULTI_SEGS as it came; a port without it gets
+ * one segment (copied) or, when the frame cannot fit one, a counted drop.
+ */
+static void
+test_multi_seg_tx(void)
+{
+	bool *multi = uplink_multi_seg(), saved = *multi;
+	uint64_t lin = pc("uplink0", IOC_PC_TX_LINEARIZED);
+	uint64_t segs = pc("uplink0", IOC_PC_TX_DROP_SEGS);
+	struct rte_mbuf *out;
+
+	*multi = true;
+	inject1(fixture_lab.vm1, pkt_chained(1, 100, 0xab));
+	CU_ASSERT_EQUAL_FATAL(fixture_drain(fixture_lab.up, &out, 1), 1);
+	CU_ASSERT_EQUAL(out->nb_segs, 2);
+	CU_ASSERT_EQUAL(rte_pktmbuf_pkt_len(out), 160);
+	rte_pktmbuf_free(out);
+
+	*multi = false;
+	inject1(fixture_lab.vm1, pkt_chained(1, 100, 0xab));
+	CU_ASSERT_EQUAL_FATAL(fixture_drain(fixture_lab.up, &out, 1), 1);
+	CU_ASSERT_EQUAL(out->nb_segs, 1);
+	CU_ASSERT_EQUAL(rte_pktmbuf_pkt_len(out), 160);
+	CU_ASSERT_EQUAL(rte_pktmbuf_data_len(out), 160);
+	CU_ASSERT_EQUAL(*rte_pktmbuf_mtod_offset(out, uint8_t *, 60), 0xab);
+	CU_ASSERT_EQUAL(*rte_pktmbuf_mtod_offset(out, uint8_t *, 159), 0xab);
+	rte_pktmbuf_free(out);
+	CU_ASSERT_EQUAL(pc("uplink0", IOC_PC_TX_LINEARIZED), lin + 1);
+
+	/* 60 + 2 x 1500 bytes: more than one 2 KiB segment holds. */
+	inject1(fixture_lab.vm1, pkt_chained(2, 1500, 0xcd));
+	CU_ASSERT_EQUAL(fixture_drain(fixture_lab.up, &out, 1), 0);
+	CU_ASSERT_EQUAL(pc("uplink0", IOC_PC_TX_DROP_SEGS), segs + 1);
+	*multi = saved;
+	expect_out(0, 0, 0, 0);
+	fixture_assert_ledgers(&fixture_lab.f);
+}
+
 /*
  * Teardown closes the ports EAL owns too (ring ports are never probed): left
  * to rte_eal_cleanup(), they would release their queues' mbufs into the pool
@@ -282,6 +368,8 @@ test_fwd_register(void)
 	CU_add_test(s, "TX queue full counted", test_tx_full_counted);
 	CU_add_test(s, "counters add up", test_counters_add_up);
 	CU_add_test(s, "busy cycles count polls with work only", test_busy_cycles);
+	CU_add_test(s, "MULTI_SEGS requested when offered", test_multi_seg_offload);
+	CU_add_test(s, "chains: sent, linearised or dropped by port", test_multi_seg_tx);
 	CU_add_test(s, "teardown closes the ports EAL owns", test_teardown_closes_eal_ports);
 	CU_add_test(s, "no mbuf leaked", fixture_lab_test_no_leak);
 }

@@ -8,6 +8,7 @@ void test_meta_register(void);
 void test_swsec_register(void);
 void test_sfw_register(void);
 void test_fwd_register(void);
+void test_port_register(void);
 void test_svc_register(void);
 void test_svc_bound_register(void);
 void test_vlan_register(void);
