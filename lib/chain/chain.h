@@ -101,6 +101,9 @@ struct ioc_slot_ctx {
 	struct rte_mbuf *reply[IOC_BURST];
 };
 
+/* What a slot notes about one traced packet (lib/trace), in its own encoding. */
+#define IOC_SLOT_NOTE 4
+
 /*
  * Fills a description the way the platform names a filter:
  * "nic-WORLD-ethN-AGENT.SLOT", state "IOChain Attached", and the rest as given.
@@ -134,6 +137,16 @@ struct ioc_slot_ops {
 			    uint16_t n);
 	void (*describe)(const void *priv, const struct ioc_topology *t, unsigned vnic,
 			 struct ioc_slot_desc *d);
+	/*
+	 * Trace, both optional. note(): on the forwarding lcore, just before
+	 * process() runs on one traced packet, what the slot looks at to decide
+	 * (the rule it matches, the worker it picks); process() itself then gives
+	 * the verdict. why(): on the control thread, that note as text.
+	 */
+	void (*note)(const void *priv, const struct ioc_slot_ctx *ctx, struct rte_mbuf *m,
+		     uint32_t note[IOC_SLOT_NOTE]);
+	void (*why)(const struct ioc_topology *t, const uint32_t note[IOC_SLOT_NOTE], char *buf,
+		    size_t len);
 	TAILQ_ENTRY(ioc_slot_ops) next;
 };
 

@@ -46,7 +46,8 @@ struct ioc_meta {
 	uint8_t l3;		     /* enum ioc_l3 */
 	uint8_t l4_proto;
 	uint8_t dir : 2;       /* enum ioc_dir of the chain run */
-	uint8_t next_slot : 6; /* index in the chain where processing resumes */
+	uint8_t next_slot : 5; /* index in the chain where processing resumes */
+	uint8_t traced : 1;    /* traced (lib/trace): its record is open on this lcore */
 	uint8_t flags;	       /* enum ioc_meta_flag */
 	uint16_t profile;      /* redirect mark for slot 4: profile index + 1 (0: none) */
 };

@@ -73,6 +73,12 @@ int sfw_acl_build(const struct ioc_topology *t, unsigned vnic, unsigned dir,
 uint16_t sfw_process(const void *priv, struct ioc_slot_ctx *ctx, struct rte_mbuf **pkts,
 		     uint16_t n);
 
+/* sfw_trace.c: the slot's trace note and its text (struct ioc_slot_ops note, why). */
+void sfw_note(const void *priv, const struct ioc_slot_ctx *ctx, struct rte_mbuf *m,
+	      uint32_t note[IOC_SLOT_NOTE]);
+void sfw_why(const struct ioc_topology *t, const uint32_t note[IOC_SLOT_NOTE], char *buf,
+	     size_t len);
+
 /*
  * reject.c: turn the packet into its answer in place (a TCP RST, or an ICMP
  * unreachable quoting its IP header and 8 bytes). 0, or -1 when it cannot or

@@ -13,5 +13,6 @@ void test_watchdog_register(void);
 void test_reload_register(void);
 void test_malformed_register(void);
 void test_svm_ext_register(void);
+void test_trace_register(void);
 
 #endif /* IOC_TESTS_H */
