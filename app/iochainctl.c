@@ -61,6 +61,7 @@
 #define CMD_TRACE "/iochain/trace"
 #define CMD_TRACE_ARM "/iochain/trace_arm"
 #define CMD_TRACE_CLEAR "/iochain/trace_clear"
+#define CMD_EXPLAIN "/iochain/explain"
 /* Largest COUNT of a trace (IOC_TRACE_MAX) and the default. */
 #define TRACE_MAX 256
 #define TRACE_DEFAULT "10"
@@ -99,6 +100,7 @@ static int cmd_mempool(struct ctl *c, char **args, int nargs);
 static int cmd_trace(struct ctl *c, char **args, int nargs);
 static int cmd_trace_show(struct ctl *c, char **args, int nargs);
 static int cmd_trace_clear(struct ctl *c, char **args, int nargs);
+static int cmd_explain(struct ctl *c, char **args, int nargs);
 
 static const struct command commands[] = {
 	{ "show dfw host HOST summarize-dvfilter", "print every vNIC's I/O chain", cmd_summarize },
@@ -130,6 +132,9 @@ static const struct command commands[] = {
 	{ "trace clear", "disarm the trace and forget its records", cmd_trace_clear },
 	{ "trace VNIC [COUNT]",
 	  "trace the next COUNT (10, at most 256) packets of a vNIC, both ways", cmd_trace },
+	{ "explain VNIC DIR PROTO SRC[:PORT] DST[:PORT]",
+	  "what the chain would do with such a packet (DIR in|out, PROTO tcp|udp|icmp|N)",
+	  cmd_explain },
 	{ "raw /CMD[,PARAMS]", "send a telemetry command, print the JSON reply as is", cmd_raw },
 };
 
@@ -1166,36 +1171,59 @@ cmd_trace_clear(struct ctl *c, char **args, int nargs)
 	return ok_message(c, CMD_TRACE_CLEAR);
 }
 
+/* {"ok": 0, "message"} or a record's "lines". */
+static int
+print_lines(struct ctl *c, const char *req, const char *head)
+{
+	struct json_object *rec, *lines, *ok, *m;
+	int rc = request(c, req, &rec);
+
+	if (rc <= 0) {
+		if (rc == 0)
+			err("iochain returned no data for %s", req);
+		return EXIT_RUNTIME;
+	}
+	if (!need_object(rec, req)) {
+		json_object_put(rec);
+		return EXIT_RUNTIME;
+	}
+	if (json_object_object_get_ex(rec, "ok", &ok) && json_object_get_int(ok) == 0) {
+		json_object_object_get_ex(rec, "message", &m);
+		err("%s", m != NULL ? json_object_get_string(m) : "refused");
+		json_object_put(rec);
+		return EXIT_RUNTIME;
+	}
+	if ((lines = array_field(rec, "lines", req)) == NULL) {
+		json_object_put(rec);
+		return EXIT_RUNTIME;
+	}
+	for (size_t k = 0; k < json_object_array_length(lines); k++)
+		printf("%s%s\n", k == 0 ? head : "",
+		       json_object_get_string(json_object_array_get_idx(lines, k)));
+	json_object_put(rec);
+	return EXIT_OK;
+}
+
+static int
+cmd_explain(struct ctl *c, char **args, int nargs)
+{
+	char req[MAX_REQUEST_LEN + 1];
+
+	(void)nargs;
+	snprintf(req, sizeof(req), CMD_EXPLAIN ",%s,%s,%s,%s,%s", args[0], args[1], args[2],
+		 args[3], args[4]);
+	return print_lines(c, req, "");
+}
+
 /* Record i's "lines", each printed as is. */
 static int
 print_trace_record(struct ctl *c, int64_t i)
 {
-	char req[64];
-	struct json_object *rec, *lines;
-	int rc;
+	char req[64], head[32];
 
 	snprintf(req, sizeof(req), CMD_TRACE ",%" PRId64, i);
-	rc = request(c, req, &rec);
-	if (rc <= 0) {
-		/* A clear or a new trace meanwhile: the records are gone. */
-		if (rc == 0)
-			err("trace record %" PRId64 " is gone (the trace was cleared)", i);
-		return EXIT_RUNTIME;
-	}
-	if (!need_object(rec, req) || (lines = array_field(rec, "lines", req)) == NULL) {
-		json_object_put(rec);
-		return EXIT_RUNTIME;
-	}
-	for (size_t k = 0; k < json_object_array_length(lines); k++) {
-		const char *l = json_object_get_string(json_object_array_get_idx(lines, k));
-
-		if (k == 0)
-			printf("#%" PRId64 " %s\n", i + 1, l);
-		else
-			printf("%s\n", l);
-	}
-	json_object_put(rec);
-	return EXIT_OK;
+	snprintf(head, sizeof(head), "#%" PRId64 " ", i + 1);
+	return print_lines(c, req, head);
 }
 
 static int

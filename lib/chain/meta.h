@@ -81,4 +81,7 @@ ioc_flow_hash(const struct rte_mbuf *m)
  */
 int ioc_meta_parse(struct rte_mbuf *m, struct ioc_meta *md);
 
+/* The flow hash ioc_meta_parse() gives a packet of metadata md (explain uses it without one). */
+uint32_t ioc_meta_flow_hash(const struct ioc_meta *md);
+
 #endif /* IOC_META_H */

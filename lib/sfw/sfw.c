@@ -287,6 +287,7 @@ static struct ioc_slot_ops sfw_ops = {
 	.describe = sfw_describe,
 	.note = sfw_note,
 	.why = sfw_why,
+	.explain = sfw_explain,
 };
 
 IOC_SLOT_REGISTER(sfw_ops)

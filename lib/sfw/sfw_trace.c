@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include <rte_acl.h>
+#include <rte_byteorder.h>
 #include <rte_hash.h>
 #include <rte_tcp.h>
 
@@ -107,6 +108,66 @@ sfw_note(const void *priv, const struct ioc_slot_ctx *ctx, struct rte_mbuf *m,
 	note[0] = res[SFW_CAT_DFW] != 0 ? N_RULE : N_DEFAULT;
 	note[1] = res[SFW_CAT_DFW];
 	note[2] = res[SFW_CAT_REDIRECT];
+}
+
+/*
+ * Explain: the rules read from the running topology, not from the compiled
+ * ACL the datapath classifies with, so that the two can be checked against
+ * each other. A new connection is assumed (no table lookup).
+ */
+static bool
+rule_matches(const struct ioc_topology *t, const struct ioc_ref_list *src,
+	     const struct ioc_ref_list *dst, const struct ioc_l4_list *svc,
+	     const struct ioc_meta *md)
+{
+	return ioc_topo_refs_have_ip(t, src, rte_be_to_cpu_32(md->src_ip)) &&
+	       ioc_topo_refs_have_ip(t, dst, rte_be_to_cpu_32(md->dst_ip)) &&
+	       ioc_l4_list_match(svc, md->l4_proto, rte_be_to_cpu_16(md->dst_port), true);
+}
+
+int
+sfw_explain(const void *priv, const struct ioc_topology *t, unsigned vnic, struct ioc_slot_query *q,
+	    uint32_t note[IOC_SLOT_NOTE], int *counter)
+{
+	const struct sfw_vnic *s = priv;
+	const struct ioc_dfw_rule *best = NULL;
+	int redirect = -1, action;
+
+	/* The first rule by priority, then file order. */
+	for (unsigned i = 0; i < t->n_dfw_rules; i++) {
+		const struct ioc_dfw_rule *r = &t->dfw_rules[i];
+
+		if (!(r->direction & q->dir) || !sfw_applies_to(t, &r->applied_to, vnic) ||
+		    !rule_matches(t, &r->src, &r->dst, &r->service, &q->md))
+			continue;
+		if (best == NULL || r->priority < best->priority ||
+		    (r->priority == best->priority && r->order < best->order))
+			best = r;
+	}
+	/* The first redirect rule, in file order. */
+	for (unsigned i = 0; i < t->n_redirect_rules && redirect < 0; i++) {
+		const struct ioc_redirect_rule *r = &t->redirect_rules[i];
+
+		if ((r->direction & q->dir) && ioc_topo_group_has_vnic(t, r->group, (int)vnic) &&
+		    rule_matches(t, &r->src, &r->dst, &r->service, &q->md))
+			redirect = (int)i;
+	}
+	note[0] = best != NULL ? N_RULE : N_DEFAULT;
+	note[1] = best != NULL ? (uint32_t)(best - t->dfw_rules) + 1 : 0;
+	note[2] = (uint32_t)(redirect + 1);
+	note[3] = s->default_allow;
+	action = best != NULL ? (int)best->action : s->default_allow ? IOC_ACT_ALLOW : -1;
+	if (action == IOC_ACT_REJECT) {
+		*counter = IOC_SFW_REJECT;
+		return IOC_SV_REPLY;
+	}
+	if (action != IOC_ACT_ALLOW) {
+		*counter = best != NULL ? IOC_SFW_DROP_RULE : IOC_SFW_DROP_DEFAULT;
+		return IOC_SV_DROP;
+	}
+	*counter = -1;
+	q->md.profile = redirect < 0 ? 0 : s->redirect[redirect];
+	return IOC_SV_PASS;
 }
 
 static const char *const action_names[] = {

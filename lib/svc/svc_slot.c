@@ -237,6 +237,52 @@ svc_note(const void *priv, const struct ioc_slot_ctx *ctx, struct rte_mbuf *m,
 			note[1] = i + 1;
 }
 
+struct ioc_svm_worker *
+ioc_svc_explain_worker(const struct ioc_svc *svc, const struct ioc_slot_query *q)
+{
+	if (q->md.profile == 0 || q->md.profile > svc->n_profiles)
+		return NULL;
+	const struct ioc_svc_instance *inst =
+		&svc->instances[svc->profiles[q->md.profile - 1].instance];
+
+	return __atomic_load_n(&inst->share[pick(q->hash, inst->n_workers)], __ATOMIC_ACQUIRE);
+}
+
+/* Explain: svc_process() for q, the note as svc_note() writes it. */
+static int
+svc_explain(const void *priv, const struct ioc_topology *t, unsigned vnic, struct ioc_slot_query *q,
+	    uint32_t note[IOC_SLOT_NOTE], int *counter)
+{
+	const struct svc_vnic *sv = priv;
+	const struct ioc_svc *svc = sv->svc;
+	const struct ioc_svc_profile *own = &svc->profiles[sv->profile];
+	const struct ioc_svm_worker *w = ioc_svc_explain_worker(svc, q);
+	uint16_t profile = q->md.profile;
+
+	RTE_SET_USED(t);
+	RTE_SET_USED(vnic);
+	note[0] = profile;
+	note[3] = __atomic_load_n(&svc->instances[sv->instance].down, __ATOMIC_ACQUIRE) &&
+		  own->scope_vnic && !fail_open(own);
+	if (note[3]) {
+		*counter = IOC_SVC_SVM_DOWN_DROP;
+		return IOC_SV_DROP;
+	}
+	*counter = -1;
+	if (profile == 0)
+		return IOC_SV_PASS;
+	note[2] = fail_open(&svc->profiles[profile - 1]);
+	for (unsigned i = 0; w != NULL && i < svc->n_workers; i++)
+		if (svc->workers[i] == w)
+			note[1] = i + 1;
+	if (w != NULL) {
+		*counter = IOC_SVC_REDIRECT;
+		return IOC_SV_HELD;
+	}
+	*counter = note[2] ? IOC_SVC_NB_REASONS + IOC_SVC_SVM_DOWN_BYPASS : IOC_SVC_SVM_DOWN_DROP;
+	return note[2] ? IOC_SV_PASS : IOC_SV_DROP;
+}
+
 static void
 svc_why(const struct ioc_topology *t, const uint32_t note[IOC_SLOT_NOTE], char *buf, size_t len)
 {
@@ -271,6 +317,7 @@ static struct ioc_slot_ops svc_ops = {
 	.describe = svc_describe,
 	.note = svc_note,
 	.why = svc_why,
+	.explain = svc_explain,
 };
 
 IOC_SLOT_REGISTER(svc_ops)

@@ -148,6 +148,21 @@ swsec_note(const void *priv, const struct ioc_slot_ctx *ctx, struct rte_mbuf *m,
 	note[3] = ioc_meta(m)->l3;
 }
 
+/* Explain: an outbound packet carries the vNIC's MAC; its IPv4 source decides. */
+static int
+swsec_explain(const void *priv, const struct ioc_topology *t, unsigned vnic,
+	      struct ioc_slot_query *q, uint32_t note[IOC_SLOT_NOTE], int *counter)
+{
+	RTE_SET_USED(t);
+	RTE_SET_USED(vnic);
+	*counter = (q->dir & IOC_DIR_OUT) && !ip_bound(priv, q->md.src_ip) ? IOC_SWSEC_DROP_IP : -1;
+	note[0] = q->dir;
+	note[1] = (uint32_t)(*counter + 1);
+	note[2] = q->md.src_ip;
+	note[3] = q->md.l3;
+	return *counter < 0 ? IOC_SV_PASS : IOC_SV_DROP;
+}
+
 static void
 swsec_why(const struct ioc_topology *t, const uint32_t note[IOC_SLOT_NOTE], char *buf, size_t len)
 {
@@ -180,6 +195,7 @@ static struct ioc_slot_ops swsec_ops = {
 	.describe = swsec_describe,
 	.note = swsec_note,
 	.why = swsec_why,
+	.explain = swsec_explain,
 };
 
 IOC_SLOT_REGISTER(swsec_ops)

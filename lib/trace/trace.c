@@ -251,10 +251,10 @@ ioc_trace_summary(const uint8_t *p, unsigned len, unsigned pkt_len, char *buf, s
 }
 
 static const char *const verdict_names[] = {
-	[IOC_TV_PASS] = "pass",
-	[IOC_TV_DROP] = "drop",
-	[IOC_TV_HELD] = "held",
-	[IOC_TV_REPLY] = "reply",
+	[IOC_SV_PASS] = "pass",
+	[IOC_SV_DROP] = "drop",
+	[IOC_SV_HELD] = "held",
+	[IOC_SV_REPLY] = "reply",
 };
 
 static const char *
@@ -313,12 +313,54 @@ dest_line(const struct ioc_dp *dp, const struct ioc_trace_rec *r, char *buf, siz
 	}
 }
 
+/* The lines after the header: each slot step, the SVM, where it went. */
+static void
+format_steps(const struct ioc_dp *dp, const struct ioc_trace_rec *r,
+	     void (*emit)(void *arg, const char *line), void *arg)
+{
+	const struct ioc_chain *c = &dp->vnics[r->vnic].chain;
+	unsigned last_held = r->n_steps;
+	char line[256];
+
+	for (unsigned i = 0; i < r->n_steps; i++)
+		if (r->step[i].verdict == IOC_SV_HELD)
+			last_held = i;
+	for (unsigned i = 0; i < r->n_steps; i++) {
+		step_line(dp, c, &r->step[i], line + 2, sizeof(line) - 2);
+		line[0] = line[1] = ' ';
+		emit(arg, line);
+		if (r->step[i].verdict != IOC_SV_HELD)
+			continue;
+		if (i < last_held || (r->reclaimed && r->svm == 0 && r->state != IOC_TR_HELD))
+			snprintf(line, sizeof(line),
+				 "  svm: its worker stopped serving; taken back, through slot 4 "
+				 "again");
+		else if (r->svm != 0 && r->explained)
+			snprintf(line, sizeof(line), "  svm: %s, %s%s",
+				 r->svm == 1 ? "allow" : "deny",
+				 r->svm_rule >= 0 ? "rule "
+						  : "no rule matched: the SVM's default drop",
+				 r->svm_rule >= 0 && (unsigned)r->svm_rule < dp->topo->n_svm_rules
+					 ? dp->topo->svm_rules[r->svm_rule].name
+					 : "");
+		else if (r->svm != 0)
+			snprintf(line, sizeof(line), "  svm: %s, round trip %.1f us",
+				 r->svm == 1 ? "allow" : "deny",
+				 (double)r->rtt_tsc * 1e6 / (double)rte_get_tsc_hz());
+		else
+			continue;
+		emit(arg, line);
+	}
+	dest_line(dp, r, line + 2, sizeof(line) - 2);
+	line[0] = line[1] = ' ';
+	emit(arg, line);
+}
+
 void
 ioc_trace_format(const struct ioc_dp *dp, const struct ioc_trace_rec *r,
 		 const struct ioc_trace_status *st, void (*emit)(void *arg, const char *line),
 		 void *arg)
 {
-	const struct ioc_chain *c = &dp->vnics[r->vnic].chain;
 	char line[256], sum[160], when[32];
 	uint64_t ns = st->arm_ns +
 		      (uint64_t)((double)(r->tsc - st->arm_tsc) * 1e9 / (double)rte_get_tsc_hz());
@@ -334,30 +376,21 @@ ioc_trace_format(const struct ioc_dp *dp, const struct ioc_trace_rec *r,
 	ioc_trace_summary(r->hdr, r->hdr_len, r->pkt_len, sum, sizeof(sum));
 	snprintf(line, sizeof(line), "  %s", sum);
 	emit(arg, line);
-	unsigned last_held = r->n_steps;
+	format_steps(dp, r, emit, arg);
+}
 
-	for (unsigned i = 0; i < r->n_steps; i++)
-		if (r->step[i].verdict == IOC_TV_HELD)
-			last_held = i;
-	for (unsigned i = 0; i < r->n_steps; i++) {
-		step_line(dp, c, &r->step[i], line + 2, sizeof(line) - 2);
-		line[0] = line[1] = ' ';
-		emit(arg, line);
-		if (r->step[i].verdict != IOC_TV_HELD)
-			continue;
-		if (i < last_held || (r->reclaimed && r->svm == 0 && r->state != IOC_TR_HELD))
-			snprintf(line, sizeof(line),
-				 "  svm: its worker stopped serving; taken back, through slot 4 "
-				 "again");
-		else if (r->svm != 0)
-			snprintf(line, sizeof(line), "  svm: %s, round trip %.1f us",
-				 r->svm == 1 ? "allow" : "deny",
-				 (double)r->rtt_tsc * 1e6 / (double)rte_get_tsc_hz());
-		else
-			continue;
-		emit(arg, line);
-	}
-	dest_line(dp, r, line + 2, sizeof(line) - 2);
-	line[0] = line[1] = ' ';
+void
+ioc_explain_format(const struct ioc_dp *dp, const struct ioc_trace_rec *r,
+		   void (*emit)(void *arg, const char *line), void *arg)
+{
+	const struct ioc_meta *md = &r->md;
+	char line[256], a[16], b[16];
+
+	ip4(md->src_ip, a, sizeof(a));
+	ip4(md->dst_ip, b, sizeof(b));
+	snprintf(line, sizeof(line), "%s %s: IPv4 %s:%u > %s:%u proto %u", port_name(dp, r->vnic),
+		 r->dir == IOC_DIR_OUT ? "out" : "in", a, rte_be_to_cpu_16(md->src_port), b,
+		 rte_be_to_cpu_16(md->dst_port), md->l4_proto);
 	emit(arg, line);
+	format_steps(dp, r, emit, arg);
 }

@@ -35,13 +35,6 @@
 #define IOC_TRACE_HDR 64     /* bytes of each frame kept for its summary */
 #define IOC_TRACE_STEPS 12   /* slot runs per record (slot 4 twice when reclaimed) */
 
-enum ioc_trace_verdict {
-	IOC_TV_PASS,
-	IOC_TV_DROP,
-	IOC_TV_HELD,  /* handed to an SVM worker */
-	IOC_TV_REPLY, /* turned into a reply (reject) */
-};
-
 enum ioc_trace_state {
 	IOC_TR_FREE,
 	IOC_TR_CHAIN, /* through its chain: waiting for the switch (out) */
@@ -63,7 +56,7 @@ enum ioc_trace_dest {
 
 struct ioc_trace_step {
 	uint8_t pos;	 /* index in the chain */
-	uint8_t verdict; /* enum ioc_trace_verdict */
+	uint8_t verdict; /* enum ioc_slot_verdict */
 	int16_t counter; /* the slot counter it moved, after in/pass (reasons then infos); -1 */
 	uint32_t note[IOC_SLOT_NOTE];
 };
@@ -76,7 +69,9 @@ struct ioc_trace_rec {
 	uint8_t dest; /* enum ioc_trace_dest */
 	uint8_t svm;  /* 0: never at an SVM, 1: allowed, 2: denied */
 	uint8_t reclaimed;
+	uint8_t explained; /* computed by ioc_explain(), not seen */
 	uint8_t hdr_len;
+	int16_t svm_rule; /* explain only: the deciding svm_rule's index, -1 the default */
 	uint16_t vnic, lcore, rx_port, dest_port;
 	uint32_t pkt_len;
 	uint64_t tsc;	    /* first seen */
@@ -147,6 +142,20 @@ unsigned ioc_trace_records(struct ioc_trace_rec *out, unsigned max);
 void ioc_trace_format(const struct ioc_dp *dp, const struct ioc_trace_rec *r,
 		      const struct ioc_trace_status *st, void (*emit)(void *arg, const char *line),
 		      void *arg);
+
+/*
+ * Explain (explain.c, control thread): what vNIC `vnic`'s chain would do with
+ * q, as a record (no time, no lcore; svm_rule set). 0, -EINVAL (no such vNIC),
+ * -ENOTSUP (an SVM whose verdict cannot be computed).
+ */
+int ioc_explain(const struct ioc_dp *dp, unsigned vnic, struct ioc_slot_query *q,
+		struct ioc_trace_rec *r);
+/* "in|out", "tcp|udp|icmp|N", "A.B.C.D[:PORT]" x2 into q; -EINVAL and msg when bad. */
+int ioc_explain_parse(const char *dir, const char *proto, const char *src, const char *dst,
+		      struct ioc_slot_query *q, char *msg, size_t len);
+/* An explained record as text, like ioc_trace_format() without time and lcore. */
+void ioc_explain_format(const struct ioc_dp *dp, const struct ioc_trace_rec *r,
+			void (*emit)(void *arg, const char *line), void *arg);
 
 /* A one-line summary of a frame's headers ("IPv4 ICMP 10.0.0.11 > 10.0.0.100 echo ..."). */
 void ioc_trace_summary(const uint8_t *frame, unsigned len, unsigned pkt_len, char *buf,

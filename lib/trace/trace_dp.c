@@ -15,7 +15,7 @@
 #include "trace_priv.h"
 
 int ioc_trace_on;
-struct trace_global ioc_trace_g = { .vnic = -1 };
+struct trace_global ioc_trace_g = { .vnic = -1, .traced_vnic = -1 };
 struct trace_lcore *ioc_trace_lc[RTE_MAX_LCORE];
 
 /*
@@ -145,7 +145,7 @@ run_traced(const struct ioc_chain *c, struct ioc_slot_ctx *ctx, uint64_t *cnt, u
 	   int in_port, struct rte_mbuf **mp, struct ioc_trace_rec *r)
 {
 	uint16_t n = 1;
-	uint8_t verdict = IOC_TV_PASS;
+	uint8_t verdict = IOC_SV_PASS;
 
 	for (unsigned i = from; i < c->n_slots && n > 0; i++) {
 		const struct ioc_slot_inst *s = &c->slot[i];
@@ -168,27 +168,27 @@ run_traced(const struct ioc_chain *c, struct ioc_slot_ctx *ctx, uint64_t *cnt, u
 		}
 		n = s->ops->process(priv, ctx, mp, 1);
 		blk[IOC_SLOT_PASS] += n;
-		verdict = n > 0			 ? IOC_TV_PASS
-			  : ctx->n_held > held	 ? IOC_TV_HELD
-			  : ctx->n_reply > reply ? IOC_TV_REPLY
-						 : IOC_TV_DROP;
+		verdict = n > 0			 ? IOC_SV_PASS
+			  : ctx->n_held > held	 ? IOC_SV_HELD
+			  : ctx->n_reply > reply ? IOC_SV_REPLY
+						 : IOC_SV_DROP;
 		if (st != NULL) {
 			st->verdict = verdict;
 			st->counter = (int16_t)moved(ctx->reasons, before, nc);
 		}
 	}
 	switch (verdict) {
-	case IOC_TV_PASS:
+	case IOC_SV_PASS:
 		if (in_port >= 0)
 			close_rec(r, IOC_TD_PORT, (unsigned)in_port);
 		else
 			r->state = IOC_TR_CHAIN;
 		break;
-	case IOC_TV_HELD:
+	case IOC_SV_HELD:
 		r->state = IOC_TR_HELD;
 		r->held_tsc = ctx->now;
 		break;
-	case IOC_TV_REPLY:
+	case IOC_SV_REPLY:
 		close_rec(r, IOC_TD_REPLY, r->rx_port);
 		break;
 	default:

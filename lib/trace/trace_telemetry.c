@@ -9,6 +9,9 @@
  *        "verdict", "counter", "why"; "svm" (none|allow|deny), "rtt_us", "dest"
  *        (port|flood|drop|reply|svm_deny|no_dest|loop|in_flight), "dest_port",
  *        and "lines": the record as iochainctl prints it.
+ *   /iochain/explain,VNIC,in|out,PROTO,SRC[:PORT],DST[:PORT]
+ *        {"ok": 0, "message"} or {"ok": 1, the fields of a record without time and
+ *        lcore, "svm_rule"}: what the chain would do (ioc_explain).
  * A telemetry string holds 127 characters: longer lines are cut in pieces.
  */
 #include <errno.h>
@@ -109,10 +112,10 @@ static const char *const dest_names[] = {
 };
 
 static const char *const verdict_names[] = {
-	[IOC_TV_PASS] = "pass",
-	[IOC_TV_DROP] = "drop",
-	[IOC_TV_HELD] = "held",
-	[IOC_TV_REPLY] = "reply",
+	[IOC_SV_PASS] = "pass",
+	[IOC_SV_DROP] = "drop",
+	[IOC_SV_HELD] = "held",
+	[IOC_SV_REPLY] = "reply",
 };
 
 /* emit() of ioc_trace_format: each line into a string array, cut at 127 characters. */
@@ -159,15 +162,23 @@ record_dict(const struct ioc_dp *dp, const struct ioc_trace_rec *r,
 		return rc;
 	}
 	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_u64(d, "tsc_ns",
-				  st->arm_ns + (uint64_t)((double)(r->tsc - st->arm_tsc) * 1e9 /
-							  (double)rte_get_tsc_hz()));
-	rte_tel_data_add_dict_u64(d, "lcore", r->lcore);
+	if (r->explained) {
+		rte_tel_data_add_dict_int(d, "ok", 1);
+		rte_tel_data_add_dict_string(
+			d, "svm_rule",
+			r->svm_rule >= 0 ? dp->topo->svm_rules[r->svm_rule].name : "");
+	}
+	if (!r->explained) {
+		rte_tel_data_add_dict_u64(d, "tsc_ns",
+					  st->arm_ns + (uint64_t)((double)(r->tsc - st->arm_tsc) *
+								  1e9 / (double)rte_get_tsc_hz()));
+		rte_tel_data_add_dict_u64(d, "lcore", r->lcore);
+		ioc_trace_summary(r->hdr, r->hdr_len, r->pkt_len, sum, sizeof(sum));
+		sum[RTE_TEL_MAX_STRING_LEN - 1] = '\0';
+		rte_tel_data_add_dict_string(d, "summary", sum);
+	}
 	rte_tel_data_add_dict_string(d, "vnic", dp->ports[r->vnic].name);
 	rte_tel_data_add_dict_string(d, "dir", r->dir == IOC_DIR_OUT ? "out" : "in");
-	ioc_trace_summary(r->hdr, r->hdr_len, r->pkt_len, sum, sizeof(sum));
-	sum[RTE_TEL_MAX_STRING_LEN - 1] = '\0';
-	rte_tel_data_add_dict_string(d, "summary", sum);
 	rte_tel_data_start_array(a[0], RTE_TEL_U64_VAL);
 	rte_tel_data_start_array(a[1], RTE_TEL_STRING_VAL);
 	rte_tel_data_start_array(a[2], RTE_TEL_STRING_VAL);
@@ -203,7 +214,10 @@ record_dict(const struct ioc_dp *dp, const struct ioc_trace_rec *r,
 				     r->dest == IOC_TD_PORT || r->dest == IOC_TD_REPLY
 					     ? dp->ports[r->dest_port].name
 					     : "");
-	ioc_trace_format(dp, r, st, add_line, a[4]);
+	if (r->explained)
+		ioc_explain_format(dp, r, add_line, a[4]);
+	else
+		ioc_trace_format(dp, r, st, add_line, a[4]);
 	rc |= add_array(d, "slot", a[0]);
 	rc |= add_array(d, "verdict", a[1]);
 	rc |= add_array(d, "counter", a[2]);
@@ -246,6 +260,51 @@ trace_show(const struct ioc_dp *dp, const char *params, struct rte_tel_data *d)
 	return rc;
 }
 
+/* "VNIC,in|out,PROTO,SRC[:PORT],DST[:PORT]" */
+static int
+explain(const struct ioc_dp *dp, const char *params, struct rte_tel_data *d)
+{
+	char buf[256], msg[160], *f[5], *save = NULL;
+	struct ioc_trace_status st = { 0 };
+	struct ioc_slot_query q;
+	struct ioc_trace_rec r;
+	unsigned n = 0;
+	int v, rc;
+
+	if (params == NULL || strlen(params) >= sizeof(buf))
+		return -EINVAL;
+	snprintf(buf, sizeof(buf), "%s", params);
+	for (char *tok = strtok_r(buf, ",", &save); tok != NULL && n < 5;
+	     tok = strtok_r(NULL, ",", &save))
+		f[n++] = tok;
+	if (n != 5 || strtok_r(NULL, ",", &save) != NULL)
+		return -EINVAL;
+	v = ioc_topo_find_vnic(dp->topo, f[0]);
+	if (v < 0) {
+		snprintf(msg, sizeof(msg), "no vNIC %.64s", f[0]);
+		reply(d, false, msg);
+		return 0;
+	}
+	if (ioc_explain_parse(f[1], f[2], f[3], f[4], &q, msg, sizeof(msg)) < 0) {
+		reply(d, false, msg);
+		return 0;
+	}
+	rc = ioc_explain(dp, (unsigned)v, &q, &r);
+	if (rc != 0) {
+		snprintf(msg, sizeof(msg), "cannot explain: %s", strerror(-rc));
+		reply(d, false, msg);
+		return 0;
+	}
+	return record_dict(dp, &r, &st, d);
+}
+
+static int
+cmd_explain(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	RTE_SET_USED(cmd);
+	return ioc_telemetry_with_dp(params, d, explain);
+}
+
 static int
 cmd_trace(const char *cmd, const char *params, struct rte_tel_data *d)
 {
@@ -266,6 +325,10 @@ RTE_INIT(trace_telemetry_init)
 		rc = rte_telemetry_register_cmd(
 			"/iochain/trace", cmd_trace,
 			"The trace: its state, or record I (by time seen). Params: [I]");
+	if (rc == 0)
+		rc = rte_telemetry_register_cmd(
+			"/iochain/explain", cmd_explain,
+			"What the chain would do. Params: VNIC,in|out,PROTO,SRC[:PORT],DST[:PORT]");
 	if (rc != 0)
 		IOC_LOG(ERR, telemetry, "registering the trace commands: %d", rc);
 }

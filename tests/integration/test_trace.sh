@@ -10,8 +10,11 @@ VM=ioc-vm1s1
 LAPTOP=ioc-laptop
 netns_add $VM
 netns_add $LAPTOP
-start_iochain "$TOP/config/blog-lab.ini" || { not_ok "iochain starts"; finish; }
-ok "iochain starts with config/blog-lab.ini"
+# The lab with a 1 s heartbeat timeout: on a loaded 2-CPU machine the worker
+# may miss 10 ms, and a flapping SVM is not what this test is about.
+sed 's/^heartbeat_timeout_ms = .*/heartbeat_timeout_ms = 1000/' "$TOP/config/blog-lab.ini" >"$T/lab.ini"
+start_iochain "$T/lab.ini" || { not_ok "iochain starts"; finish; }
+ok "iochain starts with the lab (config/blog-lab.ini)"
 check "VM tap in its namespace" netns_attach vm1s1 $VM 02:00:00:00:01:01 10.0.0.11/24
 check "laptop tap in its namespace" netns_attach uplink0 $LAPTOP 02:00:00:00:00:64 10.0.0.100/24
 # ARP resolved both ways first: the traced packets are the echoes.
@@ -21,16 +24,17 @@ check_eq "no trace before arming" "no trace (iochainctl trace VNIC [COUNT] arms 
 	"$(ctl trace show)"
 check "trace VM1S1.eth0 2 arms" sh -c "'$CTL' --file-prefix $PREFIX trace VM1S1.eth0 2 |
 	grep -qx 'tracing the next 2 packets of VM1S1.eth0'"
-ctl trace uplink0 3 >"$T/busy.out" 2>&1
+ctl trace VM1S1.eth0 3 >"$T/busy.out" 2>&1
 check_eq "a second trace while one is armed: exit 1" 1 $?
 check "... and says which is armed" grep -q "a trace of VM1S1.eth0 is armed (2 of 2 packets to go): trace clear first" "$T/busy.out"
-check "one ping through the chain" ip netns exec $VM ping -c 1 -W 2 10.0.0.100
+check "one ping through the chain" ip netns exec $VM ping -c 1 -W 5 10.0.0.100
 for i in $(seq 1 20); do
 	ctl trace show >"$T/show.out"
 	grep -q "^  -> port VM1S1.eth0" "$T/show.out" && break
 	sleep 0.1
 done
 sed 's/^/# /' "$T/show.out"
+ctl events | tail -5 | sed 's/^/# events: /'
 check "show: both echoes recorded, the trace complete" \
 	grep -qx "trace of VM1S1.eth0: 2 of 2 packets recorded" "$T/show.out"
 check "show: the request leaves the VM on lcore 1" \
@@ -83,6 +87,7 @@ check_eq "nothing armed after bad input" \
 	"no trace (iochainctl trace VNIC [COUNT] arms one)" "$(ctl trace show)"
 check "pings still pass" ip netns exec $VM ping -c 2 -i 0.2 -W 2 10.0.0.100
 
+grep -v "^EAL\|^TELEMETRY" "$T/iochain.log" | tail -15 | sed 's/^/# log: /'
 stop_iochain
 check_eq "iochain exits 0 on SIGINT" 0 "$IOC_RC"
 finish
