@@ -5,7 +5,7 @@
  * the SVM's verdict and round trip, and where the packet went.
  *
  * Cost when no trace is armed: one predictable branch per chain run
- * (ioc_trace_active()) and, in the switch, a test of a meta flag the loop
+ * (ioc_trace_active()) and, in the switch, a test of the metadata bit `traced` the loop
  * already reads. Armed, the bursts of the traced vNIC run packet by packet
  * (order kept), so that each slot's counters tell what it did to a traced
  * packet; the other vNICs' bursts are untouched.
