@@ -58,6 +58,13 @@
 #define CMD_DFW_CONNECTIONS "/iochain/dfw_connections"
 #define CMD_RELOAD "/iochain/reload"
 #define CMD_MEMPOOL "/iochain/mempool"
+#define CMD_TRACE "/iochain/trace"
+#define CMD_TRACE_ARM "/iochain/trace_arm"
+#define CMD_TRACE_CLEAR "/iochain/trace_clear"
+#define CMD_EXPLAIN "/iochain/explain"
+/* Largest COUNT of a trace (IOC_TRACE_MAX) and the default. */
+#define TRACE_MAX 256
+#define TRACE_DEFAULT "10"
 
 struct ctl {
 	const char *prefix;
@@ -90,6 +97,10 @@ static int cmd_dfw_rules(struct ctl *c, char **args, int nargs);
 static int cmd_dfw_connections(struct ctl *c, char **args, int nargs);
 static int cmd_reload(struct ctl *c, char **args, int nargs);
 static int cmd_mempool(struct ctl *c, char **args, int nargs);
+static int cmd_trace(struct ctl *c, char **args, int nargs);
+static int cmd_trace_show(struct ctl *c, char **args, int nargs);
+static int cmd_trace_clear(struct ctl *c, char **args, int nargs);
+static int cmd_explain(struct ctl *c, char **args, int nargs);
 
 static const struct command commands[] = {
 	{ "show dfw host HOST summarize-dvfilter", "print every vNIC's I/O chain", cmd_summarize },
@@ -116,6 +127,14 @@ static const struct command commands[] = {
 	  cmd_mempool },
 	{ "reload", "re-read the topology file, apply its rule changes; returns once applied",
 	  cmd_reload },
+	{ "trace show", "the traced packets: each slot's verdict and why, where each went",
+	  cmd_trace_show },
+	{ "trace clear", "disarm the trace and forget its records", cmd_trace_clear },
+	{ "trace VNIC [COUNT]",
+	  "trace the next COUNT (10, at most 256) packets of a vNIC, both ways", cmd_trace },
+	{ "explain VNIC DIR PROTO SRC[:PORT] DST[:PORT]",
+	  "what the chain would do with such a packet (DIR in|out, PROTO tcp|udp|icmp|N)",
+	  cmd_explain },
 	{ "raw /CMD[,PARAMS]", "send a telemetry command, print the JSON reply as is", cmd_raw },
 };
 
@@ -1100,6 +1119,156 @@ cmd_reload(struct ctl *c, char **args, int nargs)
 	}
 	json_object_put(top);
 	return success ? EXIT_OK : EXIT_RUNTIME;
+}
+
+/* ---- trace ------------------------------------------------------------ */
+
+/* {"ok": 0|1, "message"}: the message to stdout, or to stderr with exit 1. */
+static int
+ok_message(struct ctl *c, const char *req)
+{
+	struct json_object *top, *ok, *m;
+	int rc = request(c, req, &top);
+
+	if (rc <= 0) {
+		if (rc == 0)
+			err("iochain returned no data for %s", req);
+		return EXIT_RUNTIME;
+	}
+	if (!need_object(top, req) || !json_object_object_get_ex(top, "ok", &ok) ||
+	    !json_object_object_get_ex(top, "message", &m)) {
+		if (json_object_get_type(top) == json_type_object)
+			err("bad reply to %s: no \"ok\" and \"message\"", req);
+		json_object_put(top);
+		return EXIT_RUNTIME;
+	}
+	bool success = json_object_get_int(ok) != 0;
+
+	if (success)
+		printf("%s\n", json_object_get_string(m));
+	else
+		err("%s", json_object_get_string(m));
+	json_object_put(top);
+	return success ? EXIT_OK : EXIT_RUNTIME;
+}
+
+static int
+cmd_trace(struct ctl *c, char **args, int nargs)
+{
+	char req[MAX_REQUEST_LEN + 1];
+	const char *count = nargs > 1 ? args[1] : TRACE_DEFAULT;
+	const char *p = count;
+
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (*count == '\0' || *p != '\0' || strlen(count) > 3 || atoi(count) < 1 ||
+	    atoi(count) > TRACE_MAX) {
+		err("trace: COUNT must be 1..%d packets, not \"%s\"", TRACE_MAX, count);
+		return EXIT_USAGE;
+	}
+	snprintf(req, sizeof(req), CMD_TRACE_ARM ",%s,%s", args[0], count);
+	return ok_message(c, req);
+}
+
+static int
+cmd_trace_clear(struct ctl *c, char **args, int nargs)
+{
+	(void)args;
+	(void)nargs;
+	return ok_message(c, CMD_TRACE_CLEAR);
+}
+
+/* {"ok": 0, "message"} or a record's "lines". */
+static int
+print_lines(struct ctl *c, const char *req, const char *head)
+{
+	struct json_object *rec, *lines, *ok, *m;
+	int rc = request(c, req, &rec);
+
+	if (rc <= 0) {
+		if (rc == 0)
+			err("iochain returned no data for %s", req);
+		return EXIT_RUNTIME;
+	}
+	if (!need_object(rec, req)) {
+		json_object_put(rec);
+		return EXIT_RUNTIME;
+	}
+	if (json_object_object_get_ex(rec, "ok", &ok) && json_object_get_int(ok) == 0) {
+		json_object_object_get_ex(rec, "message", &m);
+		err("%s", m != NULL ? json_object_get_string(m) : "refused");
+		json_object_put(rec);
+		return EXIT_RUNTIME;
+	}
+	if ((lines = array_field(rec, "lines", req)) == NULL) {
+		json_object_put(rec);
+		return EXIT_RUNTIME;
+	}
+	for (size_t k = 0; k < json_object_array_length(lines); k++)
+		printf("%s%s\n", k == 0 ? head : "",
+		       json_object_get_string(json_object_array_get_idx(lines, k)));
+	json_object_put(rec);
+	return EXIT_OK;
+}
+
+static int
+cmd_explain(struct ctl *c, char **args, int nargs)
+{
+	char req[MAX_REQUEST_LEN + 1];
+
+	(void)nargs;
+	snprintf(req, sizeof(req), CMD_EXPLAIN ",%s,%s,%s,%s,%s", args[0], args[1], args[2],
+		 args[3], args[4]);
+	return print_lines(c, req, "");
+}
+
+/* Record i's "lines", each printed as is. */
+static int
+print_trace_record(struct ctl *c, int64_t i)
+{
+	char req[64], head[32];
+
+	snprintf(req, sizeof(req), CMD_TRACE ",%" PRId64, i);
+	snprintf(head, sizeof(head), "#%" PRId64 " ", i + 1);
+	return print_lines(c, req, head);
+}
+
+static int
+cmd_trace_show(struct ctl *c, char **args, int nargs)
+{
+	struct json_object *top;
+	const char *vnic, *armed, *count, *left, *records;
+	int rc;
+
+	(void)args;
+	(void)nargs;
+	rc = request(c, CMD_TRACE, &top);
+	if (rc <= 0) {
+		if (rc == 0)
+			err("iochain returned no data for " CMD_TRACE);
+		return EXIT_RUNTIME;
+	}
+	if (!need_object(top, CMD_TRACE) || (vnic = field(top, "vnic", CMD_TRACE)) == NULL ||
+	    (armed = field(top, "armed", CMD_TRACE)) == NULL ||
+	    (count = field(top, "count", CMD_TRACE)) == NULL ||
+	    (left = field(top, "left", CMD_TRACE)) == NULL ||
+	    (records = field(top, "records", CMD_TRACE)) == NULL) {
+		json_object_put(top);
+		return EXIT_RUNTIME;
+	}
+	int64_t n = atoll(records);
+
+	if (*vnic == '\0')
+		printf("no trace (iochainctl trace VNIC [COUNT] arms one)\n");
+	else
+		printf("trace of %s: %" PRId64 " of %s packets recorded%s%s%s\n", vnic, n, count,
+		       atoi(armed) ? ", armed, " : "", atoi(armed) ? left : "",
+		       atoi(armed) ? " to go" : "");
+	json_object_put(top);
+	for (int64_t i = 0; i < n; i++)
+		if (print_trace_record(c, i) != EXIT_OK)
+			return EXIT_RUNTIME;
+	return EXIT_OK;
 }
 
 /* ---- raw /CMD[,PARAMS] ------------------------------------------------ */

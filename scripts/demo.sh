@@ -73,6 +73,14 @@ run ip netns exec $VM ping -c 3 -i 0.2 -W 1 -I 10.0.0.99 10.0.0.100 &&
 	echo "UNEXPECTED: the spoofed ping passed"
 ip -n $VM addr del 10.0.0.99/24 dev vm1s1
 
+say "One ping traced through the chain, and what the chain would do with ssh (explain)"
+run "${CTL[@]}" trace VM1S1.eth0 2
+run ip netns exec $VM ping -c 1 -W 2 10.0.0.100
+sleep 0.2
+run "${CTL[@]}" trace show
+run "${CTL[@]}" trace clear
+run "${CTL[@]}" explain VM1S1.eth0 out tcp 10.0.0.11:40000 10.0.0.100:22
+
 say "What the operator sees"
 run "${CTL[@]}" show dfw host host-10 summarize-dvfilter
 run "${CTL[@]}" stats

@@ -23,6 +23,7 @@
 #include <rte_common.h>
 #include <rte_mbuf.h>
 
+#include "meta.h"
 #include "topology.h"
 
 #define IOC_BURST 32
@@ -101,6 +102,28 @@ struct ioc_slot_ctx {
 	struct rte_mbuf *reply[IOC_BURST];
 };
 
+/* What a slot notes about one traced packet (lib/trace), in its own encoding. */
+#define IOC_SLOT_NOTE 4
+
+/* What a slot did (trace) or would do (explain) to one packet. */
+enum ioc_slot_verdict {
+	IOC_SV_PASS,
+	IOC_SV_DROP,
+	IOC_SV_HELD,  /* handed to an SVM worker */
+	IOC_SV_REPLY, /* turned into a reply (reject) */
+};
+
+/*
+ * An explained packet (lib/trace explain): no mbuf, the metadata a parsed
+ * IPv4 packet would have, its flow hash and direction. Slots may change md as
+ * process() would (slot 2 sets the redirect mark slot 4 reads).
+ */
+struct ioc_slot_query {
+	uint8_t dir;
+	uint32_t hash;
+	struct ioc_meta md;
+};
+
 /*
  * Fills a description the way the platform names a filter:
  * "nic-WORLD-ethN-AGENT.SLOT", state "IOChain Attached", and the rest as given.
@@ -142,6 +165,24 @@ struct ioc_slot_ops {
 	unsigned (*n_filters)(const void *priv);
 	void (*describe_filter)(const void *priv, const struct ioc_topology *t, unsigned vnic,
 				unsigned k, struct ioc_slot_desc *d);
+	/*
+	 * Trace, both optional. note(): on the forwarding lcore, just before
+	 * process() runs on one traced packet, what the slot looks at to decide
+	 * (the rule it matches, the worker it picks); process() itself then gives
+	 * the verdict. why(): on the control thread, that note as text.
+	 */
+	void (*note)(const void *priv, const struct ioc_slot_ctx *ctx, struct rte_mbuf *m,
+		     uint32_t note[IOC_SLOT_NOTE]);
+	void (*why)(const struct ioc_topology *t, const uint32_t note[IOC_SLOT_NOTE], char *buf,
+		    size_t len);
+	/*
+	 * Explain, optional (control thread): what process() would do to q, from
+	 * the running config and state, for a new flow: fills note as note()
+	 * would, *counter with the counter it would move (its index after in and
+	 * pass, -1 none) and returns an enum ioc_slot_verdict.
+	 */
+	int (*explain)(const void *priv, const struct ioc_topology *t, unsigned vnic,
+		       struct ioc_slot_query *q, uint32_t note[IOC_SLOT_NOTE], int *counter);
 	TAILQ_ENTRY(ioc_slot_ops) next;
 };
 

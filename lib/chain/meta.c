@@ -180,7 +180,12 @@ ioc_meta_parse(struct rte_mbuf *m, struct ioc_meta *md)
 		md->l3 = IOC_L3_OTHER;
 		break;
 	}
-	m->hash.rss =
-		symmetric_hash(md->src_ip, md->dst_ip, md->src_port, md->dst_port, md->l4_proto);
+	m->hash.rss = ioc_meta_flow_hash(md);
 	return 0;
+}
+
+uint32_t
+ioc_meta_flow_hash(const struct ioc_meta *md)
+{
+	return symmetric_hash(md->src_ip, md->dst_ip, md->src_port, md->dst_port, md->l4_proto);
 }

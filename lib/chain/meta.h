@@ -46,7 +46,8 @@ struct ioc_meta {
 	uint8_t l3;		     /* enum ioc_l3 */
 	uint8_t l4_proto;
 	uint8_t dir : 2;       /* enum ioc_dir of the chain run */
-	uint8_t next_slot : 6; /* index in the chain where processing resumes */
+	uint8_t next_slot : 5; /* index in the chain where processing resumes */
+	uint8_t traced : 1;    /* traced (lib/trace): its record is open on this lcore */
 	uint8_t flags;	       /* enum ioc_meta_flag */
 	uint16_t profile;      /* redirect mark for slot 4: profile index + 1 (0: none) */
 };
@@ -79,5 +80,8 @@ ioc_flow_hash(const struct rte_mbuf *m)
  * slots decide.
  */
 int ioc_meta_parse(struct rte_mbuf *m, struct ioc_meta *md);
+
+/* The flow hash ioc_meta_parse() gives a packet of metadata md (explain uses it without one). */
+uint32_t ioc_meta_flow_hash(const struct ioc_meta *md);
 
 #endif /* IOC_META_H */

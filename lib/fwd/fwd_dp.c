@@ -13,6 +13,7 @@
 #include "fwd.h"
 #include "meta.h"
 #include "svc.h"
+#include "trace.h"
 
 static inline void
 tx_flush_port(struct ioc_lcore *lc, unsigned port)
@@ -102,6 +103,22 @@ ctx_init(struct ioc_slot_ctx *ctx, struct ioc_lcore *lc, unsigned dir)
 	ctx->n_reply = 0;
 }
 
+/*
+ * vNIC `vnic`'s chain from position `from`; in_port: where the inbound
+ * chain's survivors go (-1 outbound). An armed trace costs one branch here.
+ */
+static inline uint16_t
+chain_run(struct ioc_lcore *lc, struct ioc_slot_ctx *ctx, unsigned vnic, unsigned from, int in_port,
+	  struct rte_mbuf **pkts, uint16_t n)
+{
+	const struct ioc_chain *c = &lc->dp->vnics[vnic].chain;
+
+	if (ioc_trace_active())
+		return ioc_trace_chain_run(c, ctx, lc->slot_cnt[vnic], vnic, from, in_port, pkts,
+					   n);
+	return ioc_chain_run_from(c, ctx, lc->slot_cnt[vnic], from, pkts, n);
+}
+
 /* Replies a slot made (a reject) go back out the port their packet came in on. */
 static inline void
 send_replies(struct ioc_lcore *lc, struct ioc_slot_ctx *ctx)
@@ -131,8 +148,7 @@ run_staged(struct ioc_lcore *lc, unsigned rx_port)
 		struct ioc_txbuf *s = &lc->stage[v];
 
 		ctx_init(&ctx, lc, IOC_DIR_IN);
-		uint16_t n =
-			ioc_chain_run(&dp->vnics[v].chain, &ctx, lc->slot_cnt[v], s->pkts, s->n);
+		uint16_t n = chain_run(lc, &ctx, v, 0, (int)dp->vnics[v].port, s->pkts, s->n);
 		pc[IOC_PC_FWD_VNIC] += n;
 		pc[IOC_PC_HELD] += ctx.n_held;
 		lc->held_since += ctx.n_held;
@@ -219,21 +235,35 @@ switch_burst(struct ioc_lcore *lc, unsigned rx_port, struct rte_mbuf **pkts, uin
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		unsigned dst = (unsigned)(uintptr_t)data[i];
+		const struct ioc_meta *md = ioc_meta(m);
+		enum ioc_trace_dest to = IOC_TD_PORT;
 
-		if (unlikely(ioc_meta(m)->flags & IOC_F_BCAST)) {
+		if (unlikely(md->flags & IOC_F_BCAST))
+			to = IOC_TD_FLOOD;
+		else if ((hits >> i & 1) && dp->vnics[dst].segment == p->segment)
+			to = unlikely(dst == rx_port) ? IOC_TD_LOOP : IOC_TD_PORT;
+		else if (p->kind == IOC_PORT_VNIC && seg->uplink_port >= 0)
+			dst = (unsigned)seg->uplink_port;
+		else
+			to = IOC_TD_NO_DEST;
+		if (unlikely(md->traced))
+			ioc_trace_switched(lc->lcore_id, m, to, dst);
+
+		switch (to) {
+		case IOC_TD_FLOOD:
 			flood(lc, rx_port, m);
-		} else if ((hits >> i & 1) && dp->vnics[dst].segment == p->segment) {
-			if (unlikely(dst == rx_port)) {
-				pc[IOC_PC_DROP_LOOP]++;
-				rte_pktmbuf_free(m);
-			} else {
-				stage(lc, dst, m);
-			}
-		} else if (p->kind == IOC_PORT_VNIC && seg->uplink_port >= 0) {
-			deliver(lc, pc, seg->uplink_port, m);
-		} else {
+			break;
+		case IOC_TD_PORT:
+			deliver(lc, pc, dst, m);
+			break;
+		case IOC_TD_LOOP:
+			pc[IOC_PC_DROP_LOOP]++;
+			rte_pktmbuf_free(m);
+			break;
+		default:
 			pc[IOC_PC_DROP_NO_DEST]++;
 			rte_pktmbuf_free(m);
+			break;
 		}
 	}
 }
@@ -260,6 +290,8 @@ resume_run(struct ioc_lcore *lc, struct rte_mbuf **pkts, uint16_t n, bool reclai
 	uint16_t k = 0;
 
 	pc[IOC_PC_RESUMED] += n;
+	if (ioc_trace_active())
+		ioc_trace_returned(lc->lcore_id, lc->now, pkts, n, reclaimed);
 	if (reclaimed) {
 		info[IOC_SVC_RECLAIMED] += n;
 		k = n;
@@ -276,7 +308,8 @@ resume_run(struct ioc_lcore *lc, struct rte_mbuf **pkts, uint16_t n, bool reclai
 		}
 	}
 	ctx_init(&ctx, lc, first.dir);
-	n = ioc_chain_run_from(c, &ctx, cnt, first.next_slot - reclaimed, pkts, k);
+	n = chain_run(lc, &ctx, first.vnic, first.next_slot - reclaimed,
+		      first.dir == IOC_DIR_OUT ? -1 : (int)dp->vnics[first.vnic].port, pkts, k);
 	pc[IOC_PC_HELD] += ctx.n_held;
 	lc->held_since += ctx.n_held;
 	pc[drop] += k - n - ctx.n_held;
@@ -373,7 +406,7 @@ ioc_fwd_burst(struct ioc_lcore *lc, unsigned port, struct rte_mbuf **pkts, uint1
 		struct ioc_slot_ctx ctx;
 
 		ctx_init(&ctx, lc, IOC_DIR_OUT);
-		n = ioc_chain_run(&dp->vnics[port].chain, &ctx, lc->slot_cnt[port], pkts, n);
+		n = chain_run(lc, &ctx, port, 0, -1, pkts, n);
 		pc[IOC_PC_HELD] += ctx.n_held;
 		lc->held_since += ctx.n_held;
 		pc[IOC_PC_DROP_OUT_CHAIN] += k - n - ctx.n_held;

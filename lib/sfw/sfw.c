@@ -308,6 +308,9 @@ static struct ioc_slot_ops sfw_ops = {
 	.detach = sfw_detach,
 	.process = sfw_process,
 	.describe = sfw_describe,
+	.note = sfw_note,
+	.why = sfw_why,
+	.explain = sfw_explain,
 };
 
 IOC_SLOT_REGISTER(sfw_ops)

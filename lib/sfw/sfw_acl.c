@@ -163,8 +163,8 @@ add_rule(struct rule_vec *rv, const struct ioc_ref_list *src, const struct ioc_r
 	return rc;
 }
 
-static bool
-applies_to(const struct ioc_topology *t, const struct ioc_ref_list *l, unsigned vnic)
+bool
+sfw_applies_to(const struct ioc_topology *t, const struct ioc_ref_list *l, unsigned vnic)
 {
 	for (unsigned i = 0; i < l->n; i++) {
 		const struct ioc_ref *r = &l->v[i];
@@ -209,7 +209,7 @@ collect_rules(const struct ioc_topology *t, unsigned vnic, unsigned dir, struct 
 	for (unsigned k = 0; k < t->n_dfw_rules && rc == 0; k++) {
 		const struct ioc_dfw_rule *r = &t->dfw_rules[rank[k]];
 
-		if (!(r->direction & dir) || !applies_to(t, &r->applied_to, vnic))
+		if (!(r->direction & dir) || !sfw_applies_to(t, &r->applied_to, vnic))
 			continue;
 		rc = add_rule(rv, &r->src, &r->dst, &r->service, t, SFW_CAT_DFW,
 			      (int32_t)(RTE_ACL_MAX_PRIORITY - k), rank[k] + 1);

@@ -74,9 +74,20 @@ sfw_dir_index(uint8_t dir)
 int sfw_acl_build(const struct ioc_topology *t, unsigned vnic, unsigned dir,
 		  struct rte_acl_ctx **ctx);
 
+/* sfw_acl.c: whether a rule's applied_to list covers vNIC `vnic`. */
+bool sfw_applies_to(const struct ioc_topology *t, const struct ioc_ref_list *l, unsigned vnic);
+
 /* sfw_dp.c */
 uint16_t sfw_process(const void *priv, struct ioc_slot_ctx *ctx, struct rte_mbuf **pkts,
 		     uint16_t n);
+
+/* sfw_trace.c: the slot's trace note and its text (struct ioc_slot_ops note, why). */
+void sfw_note(const void *priv, const struct ioc_slot_ctx *ctx, struct rte_mbuf *m,
+	      uint32_t note[IOC_SLOT_NOTE]);
+int sfw_explain(const void *priv, const struct ioc_topology *t, unsigned vnic,
+		struct ioc_slot_query *q, uint32_t note[IOC_SLOT_NOTE], int *counter);
+void sfw_why(const struct ioc_topology *t, const uint32_t note[IOC_SLOT_NOTE], char *buf,
+	     size_t len);
 
 /*
  * reject.c: turn the packet into its answer in place (a TCP RST, or an ICMP

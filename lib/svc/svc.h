@@ -282,6 +282,20 @@ struct ioc_svm_worker *ioc_svc_find_worker(struct ioc_svc *svc, const char *name
 
 const char *ioc_svm_state_name(enum ioc_svm_state s);
 
+/*
+ * Explain (control thread): the verdict worker w's svm_rules give a new flow
+ * md (going md->dir): 1 allow, 0 deny, -ENOTSUP for another behaviour; *rule
+ * the deciding rule's index in the topology's svm_rules, -1 the default drop.
+ */
+int ioc_svm_explain(const struct ioc_svm_worker *w, const struct ioc_meta *md, int *rule);
+
+/*
+ * Explain: the worker slot 4 would hand q to (its profile mark and flow
+ * hash), NULL when none is up or q is not marked.
+ */
+struct ioc_svm_worker *ioc_svc_explain_worker(const struct ioc_svc *svc,
+					      const struct ioc_slot_query *q);
+
 /* Packets in the rings of a worker (both ways), for telemetry. */
 unsigned ioc_svm_worker_ring_count(const struct ioc_svm_worker *w);
 

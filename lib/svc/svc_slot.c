@@ -277,6 +277,103 @@ svc_describe(const void *priv, const struct ioc_topology *t, unsigned vnic, stru
 	svc_describe_filter(priv, t, vnic, 0, d);
 }
 
+/*
+ * Trace: [0] the packet's profile + 1 (0: not redirected), [1] the worker its
+ * flow hash picks, as an index in svc->workers + 1 (0: none up), [2] the
+ * profile's fail_open, [3] blocked (the instance down, failClosed, scope vnic).
+ */
+static void
+svc_note(const void *priv, const struct ioc_slot_ctx *ctx, struct rte_mbuf *m,
+	 uint32_t note[IOC_SLOT_NOTE])
+{
+	const struct svc_vnic *sv = priv;
+	const struct ioc_svc *svc = sv->svc;
+	const struct ioc_svc_profile *own = &svc->profiles[sv->profile];
+	uint16_t profile = ioc_meta(m)->profile;
+
+	RTE_SET_USED(ctx);
+	note[0] = profile;
+	note[3] = __atomic_load_n(&svc->instances[sv->instance].down, __ATOMIC_ACQUIRE) &&
+		  own->scope_vnic && !fail_open(own);
+	if (profile == 0)
+		return;
+	const struct ioc_svc_profile *p = &svc->profiles[profile - 1];
+	const struct ioc_svc_instance *inst = &svc->instances[p->instance];
+	const struct ioc_svm_worker *w = __atomic_load_n(
+		&inst->share[pick(ioc_flow_hash(m), inst->n_workers)], __ATOMIC_ACQUIRE);
+
+	note[2] = fail_open(p);
+	for (unsigned i = 0; w != NULL && i < svc->n_workers; i++)
+		if (svc->workers[i] == w)
+			note[1] = i + 1;
+}
+
+struct ioc_svm_worker *
+ioc_svc_explain_worker(const struct ioc_svc *svc, const struct ioc_slot_query *q)
+{
+	if (q->md.profile == 0 || q->md.profile > svc->n_profiles)
+		return NULL;
+	const struct ioc_svc_instance *inst =
+		&svc->instances[svc->profiles[q->md.profile - 1].instance];
+
+	return __atomic_load_n(&inst->share[pick(q->hash, inst->n_workers)], __ATOMIC_ACQUIRE);
+}
+
+/* Explain: svc_process() for q, the note as svc_note() writes it. */
+static int
+svc_explain(const void *priv, const struct ioc_topology *t, unsigned vnic, struct ioc_slot_query *q,
+	    uint32_t note[IOC_SLOT_NOTE], int *counter)
+{
+	const struct svc_vnic *sv = priv;
+	const struct ioc_svc *svc = sv->svc;
+	const struct ioc_svc_profile *own = &svc->profiles[sv->profile];
+	const struct ioc_svm_worker *w = ioc_svc_explain_worker(svc, q);
+	uint16_t profile = q->md.profile;
+
+	RTE_SET_USED(t);
+	RTE_SET_USED(vnic);
+	note[0] = profile;
+	note[3] = __atomic_load_n(&svc->instances[sv->instance].down, __ATOMIC_ACQUIRE) &&
+		  own->scope_vnic && !fail_open(own);
+	if (note[3]) {
+		*counter = IOC_SVC_SVM_DOWN_DROP;
+		return IOC_SV_DROP;
+	}
+	*counter = -1;
+	if (profile == 0)
+		return IOC_SV_PASS;
+	note[2] = fail_open(&svc->profiles[profile - 1]);
+	for (unsigned i = 0; w != NULL && i < svc->n_workers; i++)
+		if (svc->workers[i] == w)
+			note[1] = i + 1;
+	if (w != NULL) {
+		*counter = IOC_SVC_REDIRECT;
+		return IOC_SV_HELD;
+	}
+	*counter = note[2] ? IOC_SVC_NB_REASONS + IOC_SVC_SVM_DOWN_BYPASS : IOC_SVC_SVM_DOWN_DROP;
+	return note[2] ? IOC_SV_PASS : IOC_SV_DROP;
+}
+
+static void
+svc_why(const struct ioc_topology *t, const uint32_t note[IOC_SLOT_NOTE], char *buf, size_t len)
+{
+	const struct ioc_svc *svc = ioc_svc_get();
+	const char *profile =
+		note[0] != 0 && note[0] <= t->n_profiles ? t->profiles[note[0] - 1].name : "?";
+	const char *policy = note[2] ? "failOpen" : "failClosed";
+
+	if (note[3])
+		snprintf(buf, len,
+			 "the SVM is down, failClosed with scope vnic: everything blocked");
+	else if (note[0] == 0)
+		snprintf(buf, len, "not marked for a service");
+	else if (note[1] == 0 || svc == NULL || note[1] > svc->n_workers)
+		snprintf(buf, len, "profile %s, no worker up: failure path %s", profile, policy);
+	else
+		snprintf(buf, len, "profile %s (%s) -> worker %s", profile, policy,
+			 svc->workers[note[1] - 1]->name);
+}
+
 static struct ioc_slot_ops svc_ops = {
 	.name = "svc",
 	.agent = "serviceinstance",
@@ -291,6 +388,9 @@ static struct ioc_slot_ops svc_ops = {
 	.describe = svc_describe,
 	.n_filters = svc_n_filters,
 	.describe_filter = svc_describe_filter,
+	.note = svc_note,
+	.why = svc_why,
+	.explain = svc_explain,
 };
 
 IOC_SLOT_REGISTER(svc_ops)

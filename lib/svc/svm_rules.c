@@ -140,22 +140,42 @@ rule_matches(const struct svm_rules *s, const struct ioc_svm_rule *r, const stru
 				 has_ports);
 }
 
-/* First matching rule's action, or drop (the SVM's default). */
-static bool
-rules_allow(const struct svm_rules *s, const struct ioc_meta *md, uint64_t *cnt)
+/* The first matching rule, or NULL (the SVM's default: drop). */
+static const struct ioc_svm_rule *
+first_rule(const struct svm_rules *s, const struct ioc_meta *md)
 {
 	for (unsigned i = 0; i < s->n_rules; i++) {
 		const struct ioc_svm_rule *r = s->rules[i];
 
-		if (!rule_matches(s, r, md))
-			continue;
-		if (r->action == IOC_ACT_ALLOW)
-			return true;
-		cnt[IOC_SVM_DROP_RULE]++;
-		return false;
+		if (rule_matches(s, r, md))
+			return r;
 	}
-	cnt[IOC_SVM_DROP_DEFAULT]++;
+	return NULL;
+}
+
+/* First matching rule's action, or drop (the SVM's default). */
+static bool
+rules_allow(const struct svm_rules *s, const struct ioc_meta *md, uint64_t *cnt)
+{
+	const struct ioc_svm_rule *r = first_rule(s, md);
+
+	if (r != NULL && r->action == IOC_ACT_ALLOW)
+		return true;
+	cnt[r != NULL ? IOC_SVM_DROP_RULE : IOC_SVM_DROP_DEFAULT]++;
 	return false;
+}
+
+int
+ioc_svm_explain(const struct ioc_svm_worker *w, const struct ioc_meta *md, int *rule)
+{
+	const struct svm_rules *s = w->behaviour;
+	const struct ioc_svm_rule *r;
+
+	if (w->ops != &ioc_svm_rules_ops || s == NULL)
+		return -ENOTSUP;
+	r = first_rule(s, md);
+	*rule = r != NULL ? (int)(r - s->t->svm_rules) : -1;
+	return r != NULL && r->action == IOC_ACT_ALLOW;
 }
 
 /* A few entries per burst: aging never stalls the worker. */

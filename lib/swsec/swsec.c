@@ -236,6 +236,52 @@ swsec_describe(const void *priv, const struct ioc_topology *t, unsigned vnic,
 			  "Always Enabled");
 }
 
+/* Trace: [0] direction, [1] the drop reason + 1 (0: passes), [2] the IPv4 / ARP sender. */
+static void
+swsec_note(const void *priv, const struct ioc_slot_ctx *ctx, struct rte_mbuf *m,
+	   uint32_t note[IOC_SLOT_NOTE])
+{
+	note[0] = ctx->dir;
+	note[1] = ctx->dir & IOC_DIR_OUT ? (uint32_t)(spoof_reason(priv, m) + 1) : 0;
+	note[2] = ioc_meta(m)->src_ip;
+	note[3] = ioc_meta(m)->l3;
+}
+
+/* Explain: an outbound packet carries the vNIC's MAC; its IPv4 source decides. */
+static int
+swsec_explain(const void *priv, const struct ioc_topology *t, unsigned vnic,
+	      struct ioc_slot_query *q, uint32_t note[IOC_SLOT_NOTE], int *counter)
+{
+	RTE_SET_USED(t);
+	RTE_SET_USED(vnic);
+	*counter = (q->dir & IOC_DIR_OUT) && !ip_bound(priv, q->md.src_ip) ? IOC_SWSEC_DROP_IP : -1;
+	note[0] = q->dir;
+	note[1] = (uint32_t)(*counter + 1);
+	note[2] = q->md.src_ip;
+	note[3] = q->md.l3;
+	return *counter < 0 ? IOC_SV_PASS : IOC_SV_DROP;
+}
+
+static void
+swsec_why(const struct ioc_topology *t, const uint32_t note[IOC_SLOT_NOTE], char *buf, size_t len)
+{
+	const uint8_t *ip = (const uint8_t *)&note[2];
+
+	RTE_SET_USED(t);
+	if (!(note[0] & IOC_DIR_OUT))
+		snprintf(buf, len, "inbound: spoofguard checks what the vNIC sends");
+	else if (note[1] == IOC_SWSEC_DROP_MAC + 1)
+		snprintf(buf, len, "source MAC is not the vNIC's");
+	else if (note[1] != 0)
+		snprintf(buf, len, "sender %u.%u.%u.%u not bound to the vNIC", ip[0], ip[1], ip[2],
+			 ip[3]);
+	else if (note[3] == IOC_L3_IPV4 || note[3] == IOC_L3_ARP)
+		snprintf(buf, len, "binding matched: the vNIC's MAC, %u.%u.%u.%u", ip[0], ip[1],
+			 ip[2], ip[3]);
+	else
+		snprintf(buf, len, "binding matched: the vNIC's MAC");
+}
+
 static struct ioc_slot_ops swsec_ops = {
 	.name = "swsec",
 	.agent = "vmware-swsec",
@@ -246,6 +292,9 @@ static struct ioc_slot_ops swsec_ops = {
 	.detach = swsec_detach,
 	.process = swsec_process,
 	.describe = swsec_describe,
+	.note = swsec_note,
+	.why = swsec_why,
+	.explain = swsec_explain,
 };
 
 IOC_SLOT_REGISTER(swsec_ops)

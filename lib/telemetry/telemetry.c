@@ -205,6 +205,14 @@ read_dp(const char *params, struct rte_tel_data *d,
 	return rc;
 }
 
+int
+ioc_telemetry_with_dp(const char *params, struct rte_tel_data *d,
+		      int (*fn)(const struct ioc_dp *dp, const char *params,
+				struct rte_tel_data *d))
+{
+	return read_dp(params, d, fn);
+}
+
 /* "", "VNIC" or "VNIC,SLOT" */
 static int
 dvfilter_reply(const struct ioc_dp *dp, const char *params, struct rte_tel_data *d)

@@ -29,4 +29,13 @@ void ioc_telemetry_set_config(const char *path);
 /* Reloads that file into the running datapath (ioc_dp_reload_file), under the telemetry lock. */
 int ioc_telemetry_reload(char *msg, size_t len);
 
+/*
+ * For commands registered elsewhere (lib/trace): fn runs under the telemetry
+ * lock with the running datapath; -ENODEV when there is none.
+ */
+struct rte_tel_data;
+int ioc_telemetry_with_dp(const char *params, struct rte_tel_data *d,
+			  int (*fn)(const struct ioc_dp *dp, const char *params,
+				    struct rte_tel_data *d));
+
 #endif /* IOC_TELEMETRY_H */

@@ -12,7 +12,7 @@ CC=${CC_FUZZ:-clang-14}
 mkdir -p "$OUT"
 
 INC=()
-for d in topology config common chain swsec port fwd telemetry svc watchdog sfw; do
+for d in topology config common chain swsec port fwd telemetry svc watchdog sfw trace; do
 	INC+=(-I"$TOP/lib/$d")
 done
 CFLAGS=(-g -O1 -std=gnu11 -D_GNU_SOURCE -DRTE_LOG_DEFAULT_LOGTYPE=iochain

@@ -119,21 +119,25 @@ Queries a running iochain through its DPDK telemetry socket
 (<runtime dir>/dpdk/P/dpdk_telemetry.v2).
 
 commands:
-  show dfw host HOST summarize-dvfilter  print every vNIC'"'"'s I/O chain
-  stats [PORT]                           per-port counters and drops (one port: every counter)
-  svm list                               SVM workers: lcore, state, heartbeat, packets, ring occupancy, watchdog verdicts
-  svm stall WORKER                       drill: the worker spins without heartbeat or dequeue
-  svm crash WORKER                       drill: the worker leaves its loop
-  svm starve WORKER                      drill: the worker sleeps without heartbeat, as if preempted
-  svm slow US WORKER                     drill: the worker sleeps US microseconds every loop
-  svm resume WORKER                      end a drill (a crashed worker is launched again)
-  events                                 SVM state changes and policy flips, timestamped
-  profile set PROFILE fail_open=BOOL     publish a failure policy; returns once every forwarding lcore applies it
-  dfw rules                              dfw rules in file order: priority, action, hits
-  dfw connections                        firewall connection tables: entries, capacity, per state
-  mempool                                the mbuf pool: size, in use now and at start (a leak shows as the gap)
-  reload                                 re-read the topology file, apply its rule changes; returns once applied
-  raw /CMD[,PARAMS]                      send a telemetry command, print the JSON reply as is
+  show dfw host HOST summarize-dvfilter         print every vNIC'"'"'s I/O chain
+  stats [PORT]                                  per-port counters and drops (one port: every counter)
+  svm list                                      SVM workers: lcore, state, heartbeat, packets, ring occupancy, watchdog verdicts
+  svm stall WORKER                              drill: the worker spins without heartbeat or dequeue
+  svm crash WORKER                              drill: the worker leaves its loop
+  svm starve WORKER                             drill: the worker sleeps without heartbeat, as if preempted
+  svm slow US WORKER                            drill: the worker sleeps US microseconds every loop
+  svm resume WORKER                             end a drill (a crashed worker is launched again)
+  events                                        SVM state changes and policy flips, timestamped
+  profile set PROFILE fail_open=BOOL            publish a failure policy; returns once every forwarding lcore applies it
+  dfw rules                                     dfw rules in file order: priority, action, hits
+  dfw connections                               firewall connection tables: entries, capacity, per state
+  mempool                                       the mbuf pool: size, in use now and at start (a leak shows as the gap)
+  reload                                        re-read the topology file, apply its rule changes; returns once applied
+  trace show                                    the traced packets: each slot'"'"'s verdict and why, where each went
+  trace clear                                   disarm the trace and forget its records
+  trace VNIC [COUNT]                            trace the next COUNT (10, at most 256) packets of a vNIC, both ways
+  explain VNIC DIR PROTO SRC[:PORT] DST[:PORT]  what the chain would do with such a packet (DIR in|out, PROTO tcp|udp|icmp|N)
+  raw /CMD[,PARAMS]                             send a telemetry command, print the JSON reply as is
 
 options:
   --file-prefix P  the EAL --file-prefix iochain runs with (default "rte")

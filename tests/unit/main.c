@@ -32,6 +32,7 @@ main(int argc, char **argv)
 	test_malformed_register();
 	test_svm_ext_register();
 	test_svm_rules_register();
+	test_trace_register();
 
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();

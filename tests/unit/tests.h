@@ -17,5 +17,6 @@ void test_reload_register(void);
 void test_malformed_register(void);
 void test_svm_ext_register(void);
 void test_svm_rules_register(void);
+void test_trace_register(void);
 
 #endif /* IOC_TESTS_H */
