@@ -280,7 +280,7 @@ svc_describe(const void *priv, const struct ioc_topology *t, unsigned vnic, stru
 /*
  * Trace: [0] the packet's profile + 1 (0: not redirected), [1] the worker its
  * flow hash picks, as an index in svc->workers + 1 (0: none up), [2] the
- * profile's fail_open, [3] blocked (the instance down, failClosed, scope vnic).
+ * profile's fail_open, [3] blocked (a bound instance down, failClosed, scope vnic).
  */
 static void
 svc_note(const void *priv, const struct ioc_slot_ctx *ctx, struct rte_mbuf *m,
@@ -288,13 +288,11 @@ svc_note(const void *priv, const struct ioc_slot_ctx *ctx, struct rte_mbuf *m,
 {
 	const struct svc_vnic *sv = priv;
 	const struct ioc_svc *svc = sv->svc;
-	const struct ioc_svc_profile *own = &svc->profiles[sv->profile];
 	uint16_t profile = ioc_meta(m)->profile;
 
 	RTE_SET_USED(ctx);
 	note[0] = profile;
-	note[3] = __atomic_load_n(&svc->instances[sv->instance].down, __ATOMIC_ACQUIRE) &&
-		  own->scope_vnic && !fail_open(own);
+	note[3] = vnic_blocked(sv);
 	if (profile == 0)
 		return;
 	const struct ioc_svc_profile *p = &svc->profiles[profile - 1];
@@ -326,15 +324,13 @@ svc_explain(const void *priv, const struct ioc_topology *t, unsigned vnic, struc
 {
 	const struct svc_vnic *sv = priv;
 	const struct ioc_svc *svc = sv->svc;
-	const struct ioc_svc_profile *own = &svc->profiles[sv->profile];
 	const struct ioc_svm_worker *w = ioc_svc_explain_worker(svc, q);
 	uint16_t profile = q->md.profile;
 
 	RTE_SET_USED(t);
 	RTE_SET_USED(vnic);
 	note[0] = profile;
-	note[3] = __atomic_load_n(&svc->instances[sv->instance].down, __ATOMIC_ACQUIRE) &&
-		  own->scope_vnic && !fail_open(own);
+	note[3] = vnic_blocked(sv);
 	if (note[3]) {
 		*counter = IOC_SVC_SVM_DOWN_DROP;
 		return IOC_SV_DROP;
