@@ -26,9 +26,17 @@ W=fortigate-host-10.0
 check "the SVM inspected and allowed both ways (12 echoes)" test "$(svm_counter $W allow)" -ge 12
 # Allowed or denied: the SVM also judges what is not IPv4 (the taps' own IPv6
 # before their namespaces turned it off), and its rules deny that.
-check "every packet redirected came back" \
-	test "$(counter VM1S1.eth0 svc_redirect)" -eq \
-	"$(($(counter VM1S1.eth0 svc_svm_allow) + $(counter VM1S1.eth0 svc_svm_deny)))"
+# Three reads, not one snapshot: wait for what is still in flight (2 s at most).
+came_back() {
+	local i
+	for i in $(seq 1 20); do
+		[ "$(counter VM1S1.eth0 svc_redirect)" -eq \
+			"$(($(counter VM1S1.eth0 svc_svm_allow) + $(counter VM1S1.eth0 svc_svm_deny)))" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+check "every packet redirected came back" came_back
 check "iochainctl svm list shows the worker up on lcore 2" \
 	sh -c "'$CTL' --file-prefix $PREFIX svm list | grep -E '^$W +fortigate-host-10 +active +2 +up +none'"
 

@@ -94,8 +94,9 @@ check "drill: the worker's state gauge says down" \
 check "drill: pings pass uninspected" vm_ping
 after=$(counter VM1S1.eth0 svc_svm_down_bypass)
 check "drill: iochainctl counts them uninspected" test "$after" -ge $((before + 10))
-check "drill: Prometheus has the same uninspected count as iochain" \
-	wait_promql "iochain_uninspected_packets_total{vnic=\"VM1S1.eth0\",reason=\"svm_down_bypass\"} == $after"
+# (At least: frames other than the pings, ARP and the namespaces' own, pass too.)
+check "drill: Prometheus has iochain's uninspected count" \
+	wait_promql "iochain_uninspected_packets_total{vnic=\"VM1S1.eth0\",reason=\"svm_down_bypass\"} >= $after"
 check "drill: the detection histogram counts it" \
 	wait_promql 'iochain_detection_seconds_count >= 1'
 check "drill: and its time is within 1 s" \
@@ -106,8 +107,8 @@ check "resume: the failure-path gauge goes back to 0" \
 	wait_promql 'iochain_vnic_failure_path{vnic="VM1S1.eth0",slot="4",policy="failOpen"} == 0'
 check_eq "resume: 'which vNICs are on their failure path now' answers none" 0 \
 	"$(promql 'count(iochain_vnic_failure_path == 1) or vector(0)')"
-check "uninspected in the last minute, as PromQL, is what the drill passed" \
-	wait_promql "increase(iochain_uninspected_packets_total{vnic=\"VM1S1.eth0\"}[1m]) > 0"
+check "uninspected in the last 5 minutes, as PromQL: the drill's" \
+	wait_promql "increase(iochain_uninspected_packets_total{vnic=\"VM1S1.eth0\"}[5m]) > 0"
 
 stop_pid $EXP_PID TERM >/dev/null 2>&1
 stop_pid $PROM_PID TERM >/dev/null 2>&1
