@@ -555,13 +555,18 @@ cmd_svm_fault(const char *cmd, const char *params, struct rte_tel_data *d)
 	struct ioc_svm_worker *w = ioc_svc_find_worker(tel_dp->svc, name);
 	if (w == NULL)
 		goto out;
+	/*
+	 * The drill's event comes first: a crash is seen by the watchdog within
+	 * a tick, and its "up -> down" must follow the drill in the events.
+	 */
+	ioc_event_add("svm %s: drill %s%s%s", name, action, us_str ? " " : "",
+		      us_str ? us_str : "");
 	rc = ioc_svc_fault(tel_dp->svc, name, fault, (uint32_t)us);
 	/* A crashed worker resumes by being launched again (by the main lcore). */
 	if (rc == 0 && fault == IOC_FAULT_NONE && !w->standby &&
 	    rte_eal_get_lcore_state(w->lcore_id) != RUNNING)
 		__atomic_store_n(&w->launch_req, true, __ATOMIC_RELEASE);
 	if (rc == 0) {
-		ioc_event_add("svm %s: drill %s%s", name, action, us_str ? " " : "");
 		rte_tel_data_start_dict(d);
 		rte_tel_data_add_dict_string(d, "worker", name);
 		rte_tel_data_add_dict_string(d, "fault", action);
