@@ -144,27 +144,22 @@ val_device(struct ctx *c, const struct sec *s, const char *v, char out[IOC_DEVAR
 	return 0;
 }
 
+/* One element of a comma-separated list, the i-th: 0, or -1 with the error recorded. */
+typedef int (*elem_fn)(struct ctx *c, const char *elem, unsigned i, void *arg);
+
+/* Every element of v in turn, an empty one refused. */
 static int
-val_ip_list(struct ctx *c, const char *v, struct ioc_vnic *vn)
+each_elem(struct ctx *c, const char *v, elem_fn one, void *arg)
 {
 	char elem[IOC_CONFIG_MAX_LINE + 1];
-	const char *p = v, *why;
-	unsigned i;
-	uint32_t ip;
+	const char *p = v;
+	unsigned i = 0;
 
-	vn->n_ip = 0;
 	while (ioc_cfg_split_next(&p, elem, sizeof(elem)) > 0) {
 		if (elem[0] == '\0')
 			return ioc_cfg_fail(c, "empty element in \"%s\"", v);
-		if (ioc_parse_ipv4(elem, &ip, &why) < 0)
-			return ioc_cfg_fail(c, "invalid IPv4 address \"%s\": %s", elem, why);
-		for (i = 0; i < vn->n_ip; i++)
-			if (vn->ip[i] == ip)
-				return ioc_cfg_fail(c, "duplicate IP address %s", elem);
-		if (vn->n_ip == IOC_MAX_VNIC_IPS)
-			return ioc_cfg_fail(c, "too many IP addresses (at most %d)",
-					    IOC_MAX_VNIC_IPS);
-		vn->ip[vn->n_ip++] = ip;
+		if (one(c, elem, i++, arg) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -222,50 +217,100 @@ val_vlan(struct ctx *c, const char *v, struct ioc_vnic *vn)
 	return 0;
 }
 
+/* Room for as many elements as v has, or NULL with the error recorded. */
+static void *
+alloc_elems(struct ctx *c, const char *v, size_t size)
+{
+	void *p = calloc(ioc_cfg_count_elems(v), size);
+
+	if (p == NULL)
+		ioc_cfg_oom(c);
+	return p;
+}
+
+static int
+any_alone(struct ctx *c, bool any, const char *v)
+{
+	if (any && ioc_cfg_count_elems(v) > 1)
+		return ioc_cfg_fail(c, "\"any\" cannot be combined with other entries");
+	return 0;
+}
+
+static int
+ip_one(struct ctx *c, const char *elem, unsigned n, void *arg)
+{
+	struct ioc_vnic *vn = arg;
+	const char *why;
+	uint32_t ip;
+	unsigned i;
+
+	if (ioc_parse_ipv4(elem, &ip, &why) < 0)
+		return ioc_cfg_fail(c, "invalid IPv4 address \"%s\": %s", elem, why);
+	for (i = 0; i < n; i++)
+		if (vn->ip[i] == ip)
+			return ioc_cfg_fail(c, "duplicate IP address %s", elem);
+	if (n == IOC_MAX_VNIC_IPS)
+		return ioc_cfg_fail(c, "too many IP addresses (at most %d)", IOC_MAX_VNIC_IPS);
+	vn->ip[n] = ip;
+	vn->n_ip = n + 1;
+	return 0;
+}
+
+static int
+cidr_one(struct ctx *c, const char *elem, unsigned i, void *arg)
+{
+	struct ioc_ipset *set = arg;
+	const char *why;
+
+	if (ioc_parse_cidr(elem, &set->v[i], &why) < 0)
+		return ioc_cfg_fail(c, "invalid CIDR \"%s\": %s", elem, why);
+	set->n = i + 1;
+	return 0;
+}
+
+static int
+l4_one(struct ctx *c, const char *elem, unsigned i, void *arg)
+{
+	struct ioc_l4_list *l = arg;
+	const char *why;
+
+	if (ioc_parse_l4(elem, &l->v[i], &why) < 0)
+		return ioc_cfg_fail(c, "invalid service \"%s\": %s", elem, why);
+	l->n = i + 1;
+	return 0;
+}
+
+static int
+val_ip_list(struct ctx *c, const char *v, struct ioc_vnic *vn)
+{
+	vn->n_ip = 0;
+	return each_elem(c, v, ip_one, vn);
+}
+
 static int
 val_cidr_list(struct ctx *c, const char *v, struct ioc_ipset *set)
 {
-	char elem[IOC_CONFIG_MAX_LINE + 1];
-	unsigned n = ioc_cfg_count_elems(v), i = 0;
-	const char *p = v, *why;
-
-	set->v = calloc(n, sizeof(*set->v));
+	set->n = 0;
+	set->v = alloc_elems(c, v, sizeof(*set->v));
 	if (set->v == NULL)
-		return ioc_cfg_oom(c);
-	while (ioc_cfg_split_next(&p, elem, sizeof(elem)) > 0) {
-		if (elem[0] == '\0')
-			return ioc_cfg_fail(c, "empty element in \"%s\"", v);
-		if (ioc_parse_cidr(elem, &set->v[i], &why) < 0)
-			return ioc_cfg_fail(c, "invalid CIDR \"%s\": %s", elem, why);
-		set->n = ++i;
-	}
-	return 0;
+		return -1;
+	return each_elem(c, v, cidr_one, set);
 }
 
 static int
 val_l4_list(struct ctx *c, const char *v, struct ioc_l4_list *out)
 {
-	char elem[IOC_CONFIG_MAX_LINE + 1];
-	unsigned n = ioc_cfg_count_elems(v), i = 0;
-	const char *p = v, *why;
 	bool any = false;
+	unsigned i;
 
 	free(out->v);
 	out->n = 0;
-	out->v = calloc(n, sizeof(*out->v));
-	if (out->v == NULL)
-		return ioc_cfg_oom(c);
-	while (ioc_cfg_split_next(&p, elem, sizeof(elem)) > 0) {
-		if (elem[0] == '\0')
-			return ioc_cfg_fail(c, "empty element in \"%s\"", v);
-		if (ioc_parse_l4(elem, &out->v[i], &why) < 0)
-			return ioc_cfg_fail(c, "invalid service \"%s\": %s", elem, why);
+	out->v = alloc_elems(c, v, sizeof(*out->v));
+	if (out->v == NULL || each_elem(c, v, l4_one, out) < 0)
+		return -1;
+	for (i = 0; i < out->n; i++)
 		any |= out->v[i].any;
-		out->n = ++i;
-	}
-	if (any && n > 1)
-		return ioc_cfg_fail(c, "\"any\" cannot be combined with other entries");
-	return 0;
+	return any_alone(c, any, v);
 }
 
 static const char *const ref_prefix[] = {
@@ -317,6 +362,65 @@ ref_lookup(const struct ioc_topology *t, enum ioc_ref_kind k, const char *name)
 	}
 }
 
+struct refs_arg {
+	struct ioc_ref_list *out;
+	unsigned allowed;
+	bool resolve, any;
+	char expected[96];
+};
+
+/* KIND:NAME, kind among the allowed ones; the name looked up when resolving. */
+static int
+named_ref(struct ctx *c, const char *elem, const char *colon, struct refs_arg *a, struct ioc_ref *r)
+{
+	size_t plen = (size_t)(colon - elem);
+	const char *name = colon + 1, *why;
+	unsigned k;
+
+	for (k = 0; k < DIM(ref_prefix); k++)
+		if ((a->allowed & REF(k)) && ref_prefix[k] != NULL &&
+		    strlen(ref_prefix[k]) == plen && strncmp(elem, ref_prefix[k], plen) == 0)
+			break;
+	if (k == DIM(ref_prefix))
+		return ioc_cfg_fail(c, "invalid %s \"%s\": expected %s", c->at_key, elem,
+				    a->expected);
+	why = ioc_cfg_name_why(name);
+	if (why != NULL)
+		return ioc_cfg_fail(c, "invalid name \"%s\": %s", name, why);
+	r->kind = (enum ioc_ref_kind)k;
+	if (a->resolve) {
+		r->index = ref_lookup(c->t, r->kind, name);
+		if (r->index < 0)
+			return ioc_cfg_fail(c, "unknown %s \"%s\"", ref_prefix[k], name);
+	}
+	return 0;
+}
+
+static int
+ref_one(struct ctx *c, const char *elem, unsigned i, void *arg)
+{
+	struct refs_arg *a = arg;
+	struct ioc_ref *r = &a->out->v[i];
+	const char *colon = strchr(elem, ':'), *why;
+
+	a->out->n = i + 1;
+	r->index = -1;
+	if ((a->allowed & REF(IOC_REF_ANY)) && strcasecmp(elem, "any") == 0) {
+		r->kind = IOC_REF_ANY;
+		a->any = true;
+		return 0;
+	}
+	if (colon != NULL)
+		return named_ref(c, elem, colon, a, r);
+	if ((a->allowed & REF(IOC_REF_CIDR)) && ioc_cfg_is_digit(elem[0])) {
+		if (ioc_parse_cidr(elem, &r->cidr, &why) < 0)
+			return ioc_cfg_fail(c, "invalid CIDR \"%s\": %s", elem, why);
+		r->kind = IOC_REF_CIDR;
+		return 0;
+	}
+	return ioc_cfg_fail(c, "invalid %s \"%s\": expected %s", c->at_key, elem, a->expected);
+}
+
 /*
  * A comma-separated list of `any`, CIDRs and KIND:NAME references, kinds limited
  * to `allowed`. Names are looked up when `resolve` (index -1 otherwise).
@@ -325,64 +429,17 @@ ref_lookup(const struct ioc_topology *t, enum ioc_ref_kind k, const char *name)
 static int
 val_refs(struct ctx *c, const char *v, unsigned allowed, bool resolve, struct ioc_ref_list *out)
 {
-	char elem[IOC_CONFIG_MAX_LINE + 1], expected[96];
-	unsigned n = ioc_cfg_count_elems(v), i = 0;
-	const char *p = v, *why;
-	bool any = false;
+	struct refs_arg a = { .out = out, .allowed = allowed, .resolve = resolve };
 
-	ref_expected(allowed, expected, sizeof(expected));
+	ref_expected(allowed, a.expected, sizeof(a.expected));
 	free(out->v);
 	out->n = 0;
-	out->v = calloc(n, sizeof(*out->v));
-	if (out->v == NULL)
-		return ioc_cfg_oom(c);
-	while (ioc_cfg_split_next(&p, elem, sizeof(elem)) > 0) {
-		struct ioc_ref *r = &out->v[i];
-		const char *colon = strchr(elem, ':');
-
-		out->n = ++i;
-		r->index = -1;
-		if (elem[0] == '\0')
-			return ioc_cfg_fail(c, "empty element in \"%s\"", v);
-		if ((allowed & REF(IOC_REF_ANY)) && strcasecmp(elem, "any") == 0) {
-			r->kind = IOC_REF_ANY;
-			any = true;
-		} else if (colon != NULL) {
-			size_t plen = (size_t)(colon - elem);
-			const char *name = colon + 1;
-			unsigned k;
-
-			for (k = 0; k < DIM(ref_prefix); k++)
-				if ((allowed & REF(k)) && ref_prefix[k] != NULL &&
-				    strlen(ref_prefix[k]) == plen &&
-				    strncmp(elem, ref_prefix[k], plen) == 0)
-					break;
-			if (k == DIM(ref_prefix))
-				return ioc_cfg_fail(c, "invalid %s \"%s\": expected %s", c->at_key,
-						    elem, expected);
-			why = ioc_cfg_name_why(name);
-			if (why != NULL)
-				return ioc_cfg_fail(c, "invalid name \"%s\": %s", name, why);
-			r->kind = (enum ioc_ref_kind)k;
-			if (resolve) {
-				r->index = ref_lookup(c->t, r->kind, name);
-				if (r->index < 0)
-					return ioc_cfg_fail(c, "unknown %s \"%s\"", ref_prefix[k],
-							    name);
-			}
-		} else if ((allowed & REF(IOC_REF_CIDR)) && ioc_cfg_is_digit(elem[0])) {
-			if (ioc_parse_cidr(elem, &r->cidr, &why) < 0)
-				return ioc_cfg_fail(c, "invalid CIDR \"%s\": %s", elem, why);
-			r->kind = IOC_REF_CIDR;
-		} else {
-			return ioc_cfg_fail(c, "invalid %s \"%s\": expected %s", c->at_key, elem,
-					    expected);
-		}
-	}
-	if (any && n > 1)
-		return ioc_cfg_fail(c, "\"any\" cannot be combined with other entries");
-	return 0;
+	out->v = alloc_elems(c, v, sizeof(*out->v));
+	if (out->v == NULL || each_elem(c, v, ref_one, &a) < 0)
+		return -1;
+	return any_alone(c, a.any, v);
 }
+
 int
 ioc_cfg_resolve_refs(struct ctx *c, const struct sec *s, unsigned k, void *field)
 {
