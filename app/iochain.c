@@ -341,7 +341,6 @@ run(struct ioc_topology *t, unsigned stats_interval)
 		fprintf(stderr, "iochain: %s\n", err);
 		return 1;
 	}
-	ioc_telemetry_init();
 	/* Also without telemetry: SIGHUP reloads through it. */
 	ioc_telemetry_set_dp(dp);
 

@@ -1,41 +1,70 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Telemetry commands under /iochain/ (DESIGN.md §6). DPDK 22.11 telemetry nests
- * two levels deep and takes command names and keys of [A-Za-z0-9_/] only: the
- * contract's /iochain/summarize-dvfilter is registered as
- * /iochain/summarize_dvfilter, and lists come first, details per name:
- *   /iochain/summarize_dvfilter            {"host", "vnics": [names]}
- *   /iochain/summarize_dvfilter,VNIC       {"world", "vm", "vc_uuid", "switch_port", "vnic",
- *                                           "eth", "slots": [numbers]}
- *   /iochain/summarize_dvfilter,VNIC,SLOT  {"slot", "name", "agentName", "state", "vmState",
- *                                           "failurePolicy", "slowPathID", "filter_source"}
- *   /iochain/stats                         {"ports": [names], totals...}
- *   /iochain/stats,PORT                    {"kind", "port_id", port counters, slot counters}
+ * Telemetry under /iochain/ (DESIGN.md §6). Each concept registers its own
+ * commands beside its code (RTE_INIT, as DPDK's libraries do):
+ *   lib/fwd/fwd_telemetry.c  summarize_dvfilter, stats, mempool, lcores, reload
+ *   lib/svc/svc_telemetry.c  svm, svm_fault, profile_set
+ *   lib/sfw/sfw_telemetry.c  dfw_rules, dfw_connections
+ *   lib/trace/trace_telemetry.c  trace_arm, trace_clear, trace, explain
+ *   telemetry.c              events
+ * This file is what they share: the running datapath, behind one lock.
+ *
+ * DPDK 22.11 telemetry nests two levels deep and takes command names and keys
+ * of [A-Za-z0-9_/] only: the contract's /iochain/summarize-dvfilter is
+ * registered as /iochain/summarize_dvfilter, and lists come first, details
+ * per name.
  */
 #ifndef IOC_TELEMETRY_H
 #define IOC_TELEMETRY_H
 
-#include "fwd.h"
+#include <stdbool.h>
+#include <stddef.h>
 
-/* Registers the commands (once) and points them at dp (NULL: not running). */
-int ioc_telemetry_init(void);
+struct ioc_dp;
+struct ioc_svc;
+struct ioc_topology;
+struct rte_tel_data;
+
+/* Points the commands at dp (NULL: not running). */
 void ioc_telemetry_set_dp(struct ioc_dp *dp);
 
-/*
- * /iochain/reload                        {"ok": 0|1, "message", ["message_parts"]}
- * The file a reload re-reads (NULL: the embedded demo, which cannot be reloaded).
- */
+/* The file a reload re-reads (NULL: the embedded demo, which cannot be reloaded). */
 void ioc_telemetry_set_config(const char *path);
 /* Reloads that file into the running datapath (ioc_dp_reload_file), under the telemetry lock. */
 int ioc_telemetry_reload(char *msg, size_t len);
 
+/* What a command sees of the running datapath, under the telemetry lock. */
+struct ioc_tel_view {
+	struct ioc_dp *dp;
+	const struct ioc_topology *topo; /* dp's: a reload replaces it under the lock */
+	struct ioc_svc *svc;		 /* NULL: no slot 4 */
+};
+
+typedef int (*ioc_tel_fn)(const struct ioc_tel_view *v, const void *arg, struct rte_tel_data *d);
+
 /*
- * For commands registered elsewhere (lib/trace): fn runs under the telemetry
- * lock with the running datapath; -ENODEV when there is none.
+ * Runs fn under the lock that keeps the datapath alive: the callbacks run on
+ * DPDK's telemetry thread, the lock orders them against start, stop and
+ * reload; the datapath never takes it. -ENODEV when iochain runs none.
  */
-struct rte_tel_data;
-int ioc_telemetry_with_dp(const char *params, struct rte_tel_data *d,
-			  int (*fn)(const struct ioc_dp *dp, const char *params,
-				    struct rte_tel_data *d));
+int ioc_telemetry_with_dp(ioc_tel_fn fn, const void *arg, struct rte_tel_data *d);
+
+/* fn(view, params, d) under the lock: for the commands whose only argument is params. */
+int ioc_telemetry_read(const char *params, struct rte_tel_data *d, ioc_tel_fn fn);
+
+bool ioc_telemetry_no_params(const char *params);
+
+/* One command of a concept, for ioc_telemetry_register(). */
+struct ioc_tel_cmd {
+	const char *path; /* "/iochain/..." */
+	int (*fn)(const char *cmd, const char *params, struct rte_tel_data *d);
+	const char *help;
+};
+
+/* Registers a concept's commands (from its RTE_INIT); logs the first that fails. */
+void ioc_telemetry_register(const struct ioc_tel_cmd *cmds, unsigned n);
+
+/* Waits until every forwarding lcore has seen what was published (ioc_dp_synchronize). */
+void ioc_telemetry_synchronize(const struct ioc_tel_view *v);
 
 #endif /* IOC_TELEMETRY_H */

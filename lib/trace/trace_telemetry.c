@@ -38,10 +38,11 @@ reply(struct rte_tel_data *d, bool ok, const char *msg)
 
 /* "VNIC,COUNT" */
 static int
-trace_arm(const struct ioc_dp *cdp, const char *params, struct rte_tel_data *d)
+trace_arm(const struct ioc_tel_view *tv, const void *arg, struct rte_tel_data *d)
 {
-	/* The running datapath is not const: arming allocates and synchronizes with it. */
-	struct ioc_dp *dp = (struct ioc_dp *)(uintptr_t)cdp;
+	/* Arming allocates and synchronizes with the running datapath. */
+	struct ioc_dp *dp = tv->dp;
+	const char *params = arg;
 	char buf[128], msg[160], *comma, *end;
 	struct ioc_trace_status st;
 	unsigned long count;
@@ -85,15 +86,15 @@ static int
 cmd_trace_arm(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	RTE_SET_USED(cmd);
-	return ioc_telemetry_with_dp(params, d, trace_arm);
+	return ioc_telemetry_read(params, d, trace_arm);
 }
 
 static int
-trace_clear(const struct ioc_dp *dp, const char *params, struct rte_tel_data *d)
+trace_clear(const struct ioc_tel_view *tv, const void *arg, struct rte_tel_data *d)
 {
-	if (params != NULL && *params != '\0')
+	if (!ioc_telemetry_no_params(arg))
 		return -EINVAL;
-	ioc_trace_clear((struct ioc_dp *)(uintptr_t)dp);
+	ioc_trace_clear(tv->dp);
 	reply(d, true, "trace cleared");
 	return 0;
 }
@@ -102,7 +103,7 @@ static int
 cmd_trace_clear(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	RTE_SET_USED(cmd);
-	return ioc_telemetry_with_dp(params, d, trace_clear);
+	return ioc_telemetry_read(params, d, trace_clear);
 }
 
 static const char *const dest_names[] = {
@@ -228,8 +229,10 @@ record_dict(const struct ioc_dp *dp, const struct ioc_trace_rec *r,
 
 /* "" or "I" */
 static int
-trace_show(const struct ioc_dp *dp, const char *params, struct rte_tel_data *d)
+trace_show(const struct ioc_tel_view *tv, const void *arg, struct rte_tel_data *d)
 {
+	const struct ioc_dp *dp = tv->dp;
+	const char *params = arg;
 	struct ioc_trace_rec *recs = malloc(sizeof(*recs) * IOC_TRACE_MAX);
 	struct ioc_trace_status st;
 	unsigned n;
@@ -262,8 +265,10 @@ trace_show(const struct ioc_dp *dp, const char *params, struct rte_tel_data *d)
 
 /* "VNIC,in|out,PROTO,SRC[:PORT],DST[:PORT]" */
 static int
-explain(const struct ioc_dp *dp, const char *params, struct rte_tel_data *d)
+explain(const struct ioc_tel_view *tv, const void *arg, struct rte_tel_data *d)
 {
+	const struct ioc_dp *dp = tv->dp;
+	const char *params = arg;
 	char buf[256], msg[160], *f[5], *save = NULL;
 	struct ioc_trace_status st = { 0 };
 	struct ioc_slot_query q;
@@ -302,33 +307,28 @@ static int
 cmd_explain(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	RTE_SET_USED(cmd);
-	return ioc_telemetry_with_dp(params, d, explain);
+	return ioc_telemetry_read(params, d, explain);
 }
 
 static int
 cmd_trace(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	RTE_SET_USED(cmd);
-	return ioc_telemetry_with_dp(params, d, trace_show);
+	return ioc_telemetry_read(params, d, trace_show);
 }
 
 RTE_INIT(trace_telemetry_init)
 {
-	int rc = rte_telemetry_register_cmd(
-		"/iochain/trace_arm", cmd_trace_arm,
-		"Trace the next COUNT packets of a vNIC, both ways. Params: VNIC,COUNT");
+	static const struct ioc_tel_cmd cmds[] = {
+		{ "/iochain/trace_arm", cmd_trace_arm,
+		  "Trace the next COUNT packets of a vNIC, both ways. Params: VNIC,COUNT" },
+		{ "/iochain/trace_clear", cmd_trace_clear,
+		  "Disarm the trace and forget its records" },
+		{ "/iochain/trace", cmd_trace,
+		  "The trace: its state, or record I (by time seen). Params: [I]" },
+		{ "/iochain/explain", cmd_explain,
+		  "What the chain would do. Params: VNIC,in|out,PROTO,SRC[:PORT],DST[:PORT]" },
+	};
 
-	if (rc == 0)
-		rc = rte_telemetry_register_cmd("/iochain/trace_clear", cmd_trace_clear,
-						"Disarm the trace and forget its records");
-	if (rc == 0)
-		rc = rte_telemetry_register_cmd(
-			"/iochain/trace", cmd_trace,
-			"The trace: its state, or record I (by time seen). Params: [I]");
-	if (rc == 0)
-		rc = rte_telemetry_register_cmd(
-			"/iochain/explain", cmd_explain,
-			"What the chain would do. Params: VNIC,in|out,PROTO,SRC[:PORT],DST[:PORT]");
-	if (rc != 0)
-		IOC_LOG(ERR, telemetry, "registering the trace commands: %d", rc);
+	ioc_telemetry_register(cmds, RTE_DIM(cmds));
 }
