@@ -140,16 +140,22 @@ static const struct command commands[] = {
 
 #define NB_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
+static void
+verr(const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fputs(PROG ": ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 static void __attribute__((format(printf, 1, 2))) err(const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
-	fputs(PROG ": ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	verr(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static void
@@ -440,6 +446,32 @@ need_object(struct json_object *o, const char *req)
 	return true;
 }
 
+/*
+ * request() for a reply that must be an object: the object (the caller puts
+ * it), or NULL with the error printed; `none` (a printf format) says what a
+ * null reply means.
+ */
+static struct json_object *__attribute__((format(printf, 3, 4)))
+request_object(struct ctl *c, const char *req, const char *none, ...)
+{
+	struct json_object *o;
+	int rc = request(c, req, &o);
+	va_list ap;
+
+	if (rc == 0) {
+		va_start(ap, none);
+		verr(none, ap);
+		va_end(ap);
+	}
+	if (rc <= 0)
+		return NULL;
+	if (!need_object(o, req)) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
 /* ---- show dfw host HOST summarize-dvfilter ---------------------------- */
 
 static int
@@ -466,22 +498,17 @@ print_slot(struct ctl *c, const char *vnic, int64_t slot, unsigned k)
 	char req[MAX_REQUEST_LEN + 1];
 	struct json_object *s;
 	size_t i;
-	int rc;
 
 	/* A slot listed k times before shows its filter k (slot 4: one per service instance). */
 	if (k == 0)
 		snprintf(req, sizeof(req), CMD_SUMMARIZE ",%s,%" PRId64, vnic, slot);
 	else
 		snprintf(req, sizeof(req), CMD_SUMMARIZE ",%s,%" PRId64 ",%u", vnic, slot, k);
-	rc = request(c, req, &s);
-	if (rc <= 0) {
-		if (rc == 0)
-			err("iochain has no slot %" PRId64 " on vNIC \"%s\" (%s returned null)",
-			    slot, vnic, req);
+	s = request_object(c, req,
+			   "iochain has no slot %" PRId64 " on vNIC \"%s\" (%s returned null)",
+			   slot, vnic, req);
+	if (s == NULL)
 		return EXIT_RUNTIME;
-	}
-	if (!need_object(s, req))
-		goto fail;
 	printf("  vNic slot %" PRId64 "\n", slot);
 	for (i = 0; i < sizeof(slot_fields) / sizeof(slot_fields[0]); i++) {
 		const char *v = field(s, slot_fields[i][0], req);
@@ -506,17 +533,12 @@ print_vnic(struct ctl *c, const char *vnic, char **last_vm)
 	int64_t *ids = NULL;
 	size_t i, n;
 	unsigned k;
-	int rc, ret = EXIT_RUNTIME;
+	int ret = EXIT_RUNTIME;
 
 	snprintf(req, sizeof(req), CMD_SUMMARIZE ",%s", vnic);
-	rc = request(c, req, &v);
-	if (rc <= 0) {
-		if (rc == 0)
-			err("iochain has no vNIC \"%s\" (%s returned null)", vnic, req);
+	v = request_object(c, req, "iochain has no vNIC \"%s\" (%s returned null)", vnic, req);
+	if (v == NULL)
 		return EXIT_RUNTIME;
-	}
-	if (!need_object(v, req))
-		goto out;
 	world = field(v, "world", req);
 	vm = world ? field(v, "vm", req) : NULL;
 	uuid = vm ? field(v, "vc_uuid", req) : NULL;
@@ -569,17 +591,14 @@ cmd_summarize(struct ctl *c, char **args, int nargs)
 	const char *have;
 	char *last_vm = NULL;
 	size_t i;
-	int rc, ret = EXIT_RUNTIME;
+	int ret = EXIT_RUNTIME;
 
 	(void)nargs;
-	rc = request(c, CMD_SUMMARIZE, &top);
-	if (rc <= 0) {
-		if (rc == 0)
-			err("iochain returned no data for " CMD_SUMMARIZE " (is this an iochain?)");
+	top = request_object(c, CMD_SUMMARIZE,
+			     "iochain returned no data for " CMD_SUMMARIZE
+			     " (is this an iochain?)");
+	if (top == NULL)
 		return EXIT_RUNTIME;
-	}
-	if (!need_object(top, CMD_SUMMARIZE))
-		goto out;
 	have = field(top, "host", CMD_SUMMARIZE);
 	if (have == NULL)
 		goto out;
@@ -669,16 +688,12 @@ stats_table(struct ctl *c)
 	size_t i, n = 0;
 	int wn = 4, wk = 4, wr = 2, wt = 2, wd = 5;
 	bool any_drop = false;
-	int rc, ret = EXIT_RUNTIME;
+	int ret = EXIT_RUNTIME;
 
-	rc = request(c, CMD_STATS, &top);
-	if (rc <= 0) {
-		if (rc == 0)
-			err("iochain returned no data for " CMD_STATS " (is this an iochain?)");
+	top = request_object(c, CMD_STATS,
+			     "iochain returned no data for " CMD_STATS " (is this an iochain?)");
+	if (top == NULL)
 		return EXIT_RUNTIME;
-	}
-	if (!need_object(top, CMD_STATS))
-		goto out;
 	ports = array_field(top, "ports", CMD_STATS);
 	if (ports == NULL)
 		goto out;
@@ -700,13 +715,9 @@ stats_table(struct ctl *c)
 		}
 		r->name = json_object_get_string(e);
 		snprintf(req, sizeof(req), CMD_STATS ",%s", r->name);
-		rc = request(c, req, &r->st);
-		if (rc <= 0) {
-			if (rc == 0)
-				err("iochain returned no data for port \"%s\" (%s)", r->name, req);
-			goto out;
-		}
-		if (!need_object(r->st, req))
+		r->st = request_object(c, req, "iochain returned no data for port \"%s\" (%s)",
+				       r->name, req);
+		if (r->st == NULL)
 			goto out;
 		r->kind = "-";
 		if (json_object_object_get_ex(r->st, "kind", &k) && scalar_text(k) != NULL)
@@ -759,19 +770,12 @@ stats_port(struct ctl *c, const char *port)
 {
 	char req[MAX_REQUEST_LEN + 1];
 	struct json_object *st;
-	int w = 0, rc;
+	int w = 0;
 
 	snprintf(req, sizeof(req), CMD_STATS ",%s", port);
-	rc = request(c, req, &st);
-	if (rc <= 0) {
-		if (rc == 0)
-			err("no port \"%s\" (%s returned null)", port, req);
+	st = request_object(c, req, "no port \"%s\" (%s returned null)", port, req);
+	if (st == NULL)
 		return EXIT_RUNTIME;
-	}
-	if (!need_object(st, req)) {
-		json_object_put(st);
-		return EXIT_RUNTIME;
-	}
 	json_object_object_foreach(st, k1, v1)
 	{
 		(void)v1;
@@ -807,18 +811,15 @@ static int
 cmd_svm_list(struct ctl *c, char **args, int nargs)
 {
 	struct json_object *top, *workers, **st = NULL;
-	int w[NB_SVM_COLUMNS + 1], rc, ret = EXIT_RUNTIME;
+	int w[NB_SVM_COLUMNS + 1], ret = EXIT_RUNTIME;
 	size_t n = 0, i, k;
 
 	(void)args;
 	(void)nargs;
-	rc = request(c, CMD_SVM, &top);
-	if (rc <= 0) {
-		if (rc == 0)
-			err("iochain returned no data for " CMD_SVM);
+	top = request_object(c, CMD_SVM, "iochain returned no data for " CMD_SVM);
+	if (top == NULL)
 		return EXIT_RUNTIME;
-	}
-	if (!need_object(top, CMD_SVM) || (workers = array_field(top, "workers", CMD_SVM)) == NULL)
+	if ((workers = array_field(top, "workers", CMD_SVM)) == NULL)
 		goto out;
 	n = json_object_array_length(workers);
 	st = calloc(n + 1, sizeof(*st));
@@ -832,12 +833,9 @@ cmd_svm_list(struct ctl *c, char **args, int nargs)
 		char req[MAX_REQUEST_LEN + 1];
 
 		snprintf(req, sizeof(req), CMD_SVM ",%s", name ? name : "");
-		rc = request(c, req, &st[i]);
-		if (rc <= 0 || !need_object(st[i], req)) {
-			if (rc == 0)
-				err("iochain returned no data for worker \"%s\"", name);
+		st[i] = request_object(c, req, "iochain returned no data for worker \"%s\"", name);
+		if (st[i] == NULL)
 			goto out;
-		}
 		w[0] = max_int(w[0], (int)strlen(name));
 		for (k = 0; k < NB_SVM_COLUMNS; k++) {
 			struct json_object *v;
@@ -877,19 +875,15 @@ static int
 cmd_dfw_rules(struct ctl *c, char **args, int nargs)
 {
 	struct json_object *top, *names, *prio, *action, *hits;
-	int rc, ret = EXIT_RUNTIME, w = (int)strlen("rule");
+	int ret = EXIT_RUNTIME, w = (int)strlen("rule");
 	size_t n, i;
 
 	(void)args;
 	(void)nargs;
-	rc = request(c, CMD_DFW_RULES, &top);
-	if (rc <= 0) {
-		if (rc == 0)
-			err("iochain returned no data for " CMD_DFW_RULES);
+	top = request_object(c, CMD_DFW_RULES, "iochain returned no data for " CMD_DFW_RULES);
+	if (top == NULL)
 		return EXIT_RUNTIME;
-	}
-	if (!need_object(top, CMD_DFW_RULES) ||
-	    (names = array_field(top, "rules", CMD_DFW_RULES)) == NULL ||
+	if ((names = array_field(top, "rules", CMD_DFW_RULES)) == NULL ||
 	    (prio = array_field(top, "priority", CMD_DFW_RULES)) == NULL ||
 	    (action = array_field(top, "action", CMD_DFW_RULES)) == NULL ||
 	    (hits = array_field(top, "hits", CMD_DFW_RULES)) == NULL)
@@ -921,18 +915,10 @@ static int
 print_flat(struct ctl *c, const char *cmd)
 {
 	struct json_object *top;
-	int rc;
 
-	rc = request(c, cmd, &top);
-	if (rc <= 0) {
-		if (rc == 0)
-			err("iochain returned no data for %s", cmd);
+	top = request_object(c, cmd, "iochain returned no data for %s", cmd);
+	if (top == NULL)
 		return EXIT_RUNTIME;
-	}
-	if (!need_object(top, cmd)) {
-		json_object_put(top);
-		return EXIT_RUNTIME;
-	}
 	json_object_object_foreach(top, key, val)
 	{
 		const char *t = scalar_text(val);
@@ -1040,18 +1026,13 @@ static int
 cmd_events(struct ctl *c, char **args, int nargs)
 {
 	struct json_object *top, *ev;
-	int rc;
 
 	(void)args;
 	(void)nargs;
-	rc = request(c, CMD_EVENTS, &top);
-	if (rc <= 0) {
-		if (rc == 0)
-			err("iochain returned no data for " CMD_EVENTS);
+	top = request_object(c, CMD_EVENTS, "iochain returned no data for " CMD_EVENTS);
+	if (top == NULL)
 		return EXIT_RUNTIME;
-	}
-	if (!need_object(top, CMD_EVENTS) ||
-	    (ev = array_field(top, "events", CMD_EVENTS)) == NULL) {
+	if ((ev = array_field(top, "events", CMD_EVENTS)) == NULL) {
 		json_object_put(top);
 		return EXIT_RUNTIME;
 	}
@@ -1086,19 +1067,14 @@ static int
 cmd_reload(struct ctl *c, char **args, int nargs)
 {
 	struct json_object *top, *ok, *m, *parts;
-	int rc;
 
 	(void)args;
 	(void)nargs;
-	rc = request(c, CMD_RELOAD, &top);
-	if (rc <= 0) {
-		if (rc == 0)
-			err("iochain returned no data for " CMD_RELOAD);
+	top = request_object(c, CMD_RELOAD, "iochain returned no data for " CMD_RELOAD);
+	if (top == NULL)
 		return EXIT_RUNTIME;
-	}
-	if (!need_object(top, CMD_RELOAD) || !json_object_object_get_ex(top, "ok", &ok)) {
-		if (json_object_get_type(top) == json_type_object)
-			err("bad reply to " CMD_RELOAD ": no \"ok\"");
+	if (!json_object_object_get_ex(top, "ok", &ok)) {
+		err("bad reply to " CMD_RELOAD ": no \"ok\"");
 		json_object_put(top);
 		return EXIT_RUNTIME;
 	}
@@ -1128,17 +1104,13 @@ static int
 ok_message(struct ctl *c, const char *req)
 {
 	struct json_object *top, *ok, *m;
-	int rc = request(c, req, &top);
 
-	if (rc <= 0) {
-		if (rc == 0)
-			err("iochain returned no data for %s", req);
+	top = request_object(c, req, "iochain returned no data for %s", req);
+	if (top == NULL)
 		return EXIT_RUNTIME;
-	}
-	if (!need_object(top, req) || !json_object_object_get_ex(top, "ok", &ok) ||
+	if (!json_object_object_get_ex(top, "ok", &ok) ||
 	    !json_object_object_get_ex(top, "message", &m)) {
-		if (json_object_get_type(top) == json_type_object)
-			err("bad reply to %s: no \"ok\" and \"message\"", req);
+		err("bad reply to %s: no \"ok\" and \"message\"", req);
 		json_object_put(top);
 		return EXIT_RUNTIME;
 	}
@@ -1183,17 +1155,10 @@ static int
 print_lines(struct ctl *c, const char *req, const char *head)
 {
 	struct json_object *rec, *lines, *ok, *m;
-	int rc = request(c, req, &rec);
 
-	if (rc <= 0) {
-		if (rc == 0)
-			err("iochain returned no data for %s", req);
+	rec = request_object(c, req, "iochain returned no data for %s", req);
+	if (rec == NULL)
 		return EXIT_RUNTIME;
-	}
-	if (!need_object(rec, req)) {
-		json_object_put(rec);
-		return EXIT_RUNTIME;
-	}
 	if (json_object_object_get_ex(rec, "ok", &ok) && json_object_get_int(ok) == 0) {
 		json_object_object_get_ex(rec, "message", &m);
 		err("%s", m != NULL ? json_object_get_string(m) : "refused");
@@ -1238,17 +1203,13 @@ cmd_trace_show(struct ctl *c, char **args, int nargs)
 {
 	struct json_object *top;
 	const char *vnic, *armed, *count, *left, *records;
-	int rc;
 
 	(void)args;
 	(void)nargs;
-	rc = request(c, CMD_TRACE, &top);
-	if (rc <= 0) {
-		if (rc == 0)
-			err("iochain returned no data for " CMD_TRACE);
+	top = request_object(c, CMD_TRACE, "iochain returned no data for %s", CMD_TRACE);
+	if (top == NULL)
 		return EXIT_RUNTIME;
-	}
-	if (!need_object(top, CMD_TRACE) || (vnic = field(top, "vnic", CMD_TRACE)) == NULL ||
+	if ((vnic = field(top, "vnic", CMD_TRACE)) == NULL ||
 	    (armed = field(top, "armed", CMD_TRACE)) == NULL ||
 	    (count = field(top, "count", CMD_TRACE)) == NULL ||
 	    (left = field(top, "left", CMD_TRACE)) == NULL ||
