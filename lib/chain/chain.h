@@ -183,6 +183,21 @@ struct ioc_slot_ops {
 	 */
 	int (*explain)(const void *priv, const struct ioc_topology *t, unsigned vnic,
 		       struct ioc_slot_query *q, uint32_t note[IOC_SLOT_NOTE], int *counter);
+	/*
+	 * Optional, datapath, for a slot that holds packets (ctx->n_held): they
+	 * come back to it, from where it sent them or, `reclaimed`, taken back
+	 * undelivered to go through the slot again. The slot counts them in its
+	 * own counters (ctx->reasons, for telemetry and the ledgers), frees those
+	 * that stop here and returns the others, compacted, to go on down the chain.
+	 */
+	uint16_t (*collect)(const void *priv, struct ioc_slot_ctx *ctx, struct rte_mbuf **pkts,
+			    uint16_t n, bool reclaimed);
+	/*
+	 * Optional, control plane: the slot's state for vNIC `vnic` built from a
+	 * reloaded topology, as attach does; the caller publishes it. A slot
+	 * without it keeps its state across a reload.
+	 */
+	int (*reload)(const struct ioc_topology *t, unsigned vnic, void **priv);
 	TAILQ_ENTRY(ioc_slot_ops) next;
 };
 

@@ -239,11 +239,11 @@ void ioc_dp_synchronize(struct ioc_dp *dp);
  * groups svm rules use, and redirect changes that would add, remove or move a
  * vNIC's slot 4) with "WHAT: restart iochain (...)" in msg.
  *
- * ioc_dp_reload() builds slot 2 (sfw) of every vNIC from `next` off the
- * datapath (the connection tables are shared and survive), publishes each
- * chain's new slot-2 priv with a release store, publishes changed fail_open
- * values, waits for ioc_dp_synchronize() and only then detaches the old slot
- * 2 state. On success it takes `next` (allocated with malloc, loaded) as the
+ * ioc_dp_reload() builds the state of the slots with a reload op (sfw: slot
+ * 2) of every vNIC from `next` off the datapath (the connection tables are
+ * shared and survive), publishes each chain's new priv with a release store,
+ * publishes changed fail_open values, waits for ioc_dp_synchronize() and only
+ * then detaches the old state. On success it takes `next` (allocated with malloc, loaded) as the
  * new dp->topo, keeps it until ioc_dp_destroy(), and writes a summary into
  * msg; on failure the running rules are untouched, `next` stays the caller's
  * and msg says why. Rule hit counters restart at zero. Control plane only,

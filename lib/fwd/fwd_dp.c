@@ -269,10 +269,9 @@ switch_burst(struct ioc_lcore *lc, unsigned rx_port, struct rte_mbuf **pkts, uin
 }
 
 /*
- * Resume a run of packets that share vNIC, direction, rx port and slot:
- * returned by a worker (after slot 4, denied ones freed), or reclaimed from a
- * dead worker's ring (at slot 4 again, which finds them a worker or applies
- * the failure path).
+ * Resume a run of packets that share vNIC, direction, rx port and slot, given
+ * back to the slot that held them (its collect): returned after it (those it
+ * stops freed), or reclaimed undelivered, to go through that slot again.
  */
 static void
 resume_run(struct ioc_lcore *lc, struct rte_mbuf **pkts, uint16_t n, bool reclaimed)
@@ -282,32 +281,23 @@ resume_run(struct ioc_lcore *lc, struct rte_mbuf **pkts, uint16_t n, bool reclai
 	const struct ioc_chain *c = &dp->vnics[first.vnic].chain;
 	uint64_t *pc = lc->port_cnt[first.rx_port];
 	uint64_t *cnt = lc->slot_cnt[first.vnic];
-	const struct ioc_slot_inst *svc_slot = &c->slot[first.next_slot - 1];
-	uint64_t *info = cnt + svc_slot->cnt_off + IOC_SLOT_REASONS + svc_slot->ops->n_reasons;
+	const struct ioc_slot_inst *holder = &c->slot[first.next_slot - 1];
 	enum ioc_port_counter drop =
 		first.dir == IOC_DIR_OUT ? IOC_PC_DROP_OUT_CHAIN : IOC_PC_DROP_IN_CHAIN;
 	struct ioc_slot_ctx ctx;
-	uint16_t k = 0;
+	uint16_t k = n;
 
 	pc[IOC_PC_RESUMED] += n;
 	if (ioc_trace_active())
 		ioc_trace_returned(lc->lcore_id, lc->now, pkts, n, reclaimed);
-	if (reclaimed) {
-		info[IOC_SVC_RECLAIMED] += n;
-		k = n;
-	}
-	for (uint16_t i = 0; i < n && !reclaimed; i++) {
-		if (ioc_meta(pkts[i])->flags & IOC_F_SVM_DENY) {
-			info[IOC_SVC_SVM_DENY]++;
-			pc[drop]++;
-			rte_pktmbuf_free(pkts[i]);
-		} else {
-			info[ioc_meta(pkts[i])->flags & IOC_F_SVM_EXT ? IOC_SVC_APPLIANCE_OUT
-								      : IOC_SVC_SVM_ALLOW]++;
-			pkts[k++] = pkts[i];
-		}
-	}
 	ctx_init(&ctx, lc, first.dir);
+	if (holder->ops->collect != NULL) {
+		ctx.slot_index = (uint8_t)(first.next_slot - 1);
+		ctx.reasons = cnt + holder->cnt_off + IOC_SLOT_REASONS;
+		k = holder->ops->collect(__atomic_load_n(&holder->priv, __ATOMIC_ACQUIRE), &ctx,
+					 pkts, n, reclaimed);
+		pc[drop] += n - k;
+	}
 	n = chain_run(lc, &ctx, first.vnic, first.next_slot - reclaimed,
 		      first.dir == IOC_DIR_OUT ? -1 : (int)dp->vnics[first.vnic].port, pkts, k);
 	pc[IOC_PC_HELD] += ctx.n_held;
@@ -346,13 +336,13 @@ resume_all(struct ioc_lcore *lc, struct rte_mbuf **pkts, uint16_t n, bool reclai
 #define IOC_RESUME_MIN (4u * IOC_BURST)
 
 /*
- * What the SVM workers sent back to this lcore resumes after slot 4; what
- * this lcore queued to workers that stopped serving is taken back. Each is
- * taken burst by burst until the rings are empty or the budget is spent: at
- * least what this lcore handed to workers since the last time, so the
- * return path keeps up with what the RX side sends (packets redirected again
- * meanwhile count towards the next poll's budget). Both start one worker
- * further every burst, so no worker's backlog starves another's.
+ * What the SVM workers sent back to this lcore resumes after the slot that
+ * sent it; what this lcore queued to workers that stopped serving is taken
+ * back. Each is taken burst by burst until the rings are empty or the budget
+ * is spent: at least what this lcore handed to workers since the last time,
+ * so the return path keeps up with what the RX side sends (packets redirected
+ * again meanwhile count towards the next poll's budget). Both start one
+ * worker further every burst, so no worker's backlog starves another's.
  */
 static unsigned
 resume_returns(struct ioc_lcore *lc)

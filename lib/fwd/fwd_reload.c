@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Live reload (fwd.h): what a new topology may change, and the swap of slot 2.
+ * Live reload (fwd.h): what a new topology may change, and the swap of the
+ * slots that rebuild their state from it (those with a reload op: sfw).
  *
- * Publication: slot 2's state of every vNIC is built from the new topology
- * while the lcores forward with the old one; each chain's slot-2 priv is then
+ * Publication: that slot's state of every vNIC is built from the new topology
+ * while the lcores forward with the old one; each chain's slot priv is then
  * replaced by a release store (the chain reads it with an acquire load once
  * per burst), and ioc_dp_synchronize() returns once every forwarding lcore
  * has finished any burst that could have read an old priv: only then is the
@@ -26,8 +27,6 @@
 #include "fwd.h"
 #include "log.h"
 #include "svc.h"
-
-#define RELOAD_SLOT 2 /* the slot a reload rebuilds: sfw */
 
 #define RELOAD_SCOPE                                                                               \
 	"reload changes only rules: dfw, dfw_rule, ipset, group, redirect_rule, profile "          \
@@ -373,21 +372,21 @@ ioc_dp_reload(struct ioc_dp *dp, struct ioc_topology *next, char *msg, size_t le
 		goto out;
 	}
 
-	/* 1. The new slot-2 state of every vNIC, off the datapath. */
+	/* 1. The reloading slot's new state for every vNIC, off the datapath (one per chain). */
 	for (built = 0; built < dp->n_vnics; built++) {
 		const struct ioc_chain *c = &dp->vnics[built].chain;
 
 		pos[built] = -1;
 		for (unsigned i = 0; i < c->n_slots; i++) {
-			if (c->slot[i].ops->slot == RELOAD_SLOT)
+			if (c->slot[i].ops->reload != NULL)
 				pos[built] = (int)i;
 		}
 		if (pos[built] < 0)
 			continue;
-		rc = c->slot[pos[built]].ops->attach(next, built, &fresh[built]);
+		rc = c->slot[pos[built]].ops->reload(next, built, &fresh[built]);
 		if (rc <= 0) {
 			snprintf(msg, len, "vnic %s: building slot %u from the new rules: %s",
-				 cur->vnics[built].name, RELOAD_SLOT,
+				 cur->vnics[built].name, c->slot[pos[built]].ops->slot,
 				 rc == 0 ? "the slot would leave the chain" : strerror(-rc));
 			if (rc == 0)
 				fresh[built] = NULL;
@@ -396,7 +395,7 @@ ioc_dp_reload(struct ioc_dp *dp, struct ioc_topology *next, char *msg, size_t le
 		}
 	}
 
-	/* 2. Publish: each chain's slot 2, then the failure policies the file changed. */
+	/* 2. Publish: each chain's reloading slot, then the failure policies the file changed. */
 	for (unsigned v = 0; v < dp->n_vnics; v++) {
 		struct ioc_slot_inst *s;
 

@@ -305,6 +305,7 @@ static struct ioc_slot_ops sfw_ops = {
 	.infos = sfw_infos,
 	.n_infos = IOC_SFW_NB_INFOS,
 	.attach = sfw_attach,
+	.reload = sfw_attach, /* a reload rebuilds the rules */
 	.detach = sfw_detach,
 	.process = sfw_process,
 	.describe = sfw_describe,

@@ -212,6 +212,32 @@ svc_process(const void *priv, struct ioc_slot_ctx *ctx, struct rte_mbuf **pkts, 
 	return kept;
 }
 
+/* What a worker sent back (allowed or denied) or what was reclaimed from a dead one's ring. */
+static uint16_t
+svc_collect(const void *priv, struct ioc_slot_ctx *ctx, struct rte_mbuf **pkts, uint16_t n,
+	    bool reclaimed)
+{
+	uint64_t *info = ctx->reasons + IOC_SVC_NB_REASONS;
+	uint16_t k = 0;
+
+	RTE_SET_USED(priv);
+	if (reclaimed) {
+		info[IOC_SVC_RECLAIMED] += n;
+		return n;
+	}
+	for (uint16_t i = 0; i < n; i++) {
+		if (ioc_meta(pkts[i])->flags & IOC_F_SVM_DENY) {
+			info[IOC_SVC_SVM_DENY]++;
+			rte_pktmbuf_free(pkts[i]);
+		} else {
+			info[ioc_meta(pkts[i])->flags & IOC_F_SVM_EXT ? IOC_SVC_APPLIANCE_OUT
+								      : IOC_SVC_SVM_ALLOW]++;
+			pkts[k++] = pkts[i];
+		}
+	}
+	return k;
+}
+
 /* Filter k of the vNIC: its k-th distinct bound instance; the bound pair that shows it. */
 static const struct svc_bound *
 nth_instance(const struct svc_vnic *sv, unsigned k)
@@ -387,6 +413,7 @@ static struct ioc_slot_ops svc_ops = {
 	.note = svc_note,
 	.why = svc_why,
 	.explain = svc_explain,
+	.collect = svc_collect,
 };
 
 IOC_SLOT_REGISTER(svc_ops)
