@@ -94,6 +94,23 @@ run_unit unit-asan build-asan/tests/unit/unit_tests \
 	LSAN_OPTIONS="suppressions=$TOP/tests/unit/lsan.supp:print_suppressions=0" \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
+# The conventional build with the project's own defaults (release, -O3,
+# werror), as a new user would type it: one test.
+run_default_build() {
+	local log="$LOGDIR/build-release.log"
+	echo "== build-release (meson setup build-release && ninja -C build-release)"
+	if { [ -f build-release/build.ninja ] || meson setup build-release; } >"$log" 2>&1 &&
+		ninja -C build-release >>"$log" 2>&1; then
+		echo "  build-release: 1 passed, 0 failed"
+		passed=$((passed + 1))
+	else
+		echo "  build-release: the default build fails; log:"
+		tail -30 "$log" | sed 's/^/    /'
+		failed=$((failed + 1))
+	fi
+}
+run_default_build
+
 export IOC_BUILD=$TOP/build
 run_tap tests/fuzz/run.sh 20
 run_tap tests/integration/test_iochainctl_fake.sh "$TOP/build/app/iochainctl"

@@ -5,16 +5,18 @@
  * forwarding lcores over rte_rings.
  *
  * Rings: one pair per (forwarding lcore, worker): `to` (SP: the forwarding
- * lcore, SC: the worker) and `back` (SP: the worker, SC: the forwarding
- * lcore). `to` carries struct ioc_svm_pkt (the mbuf and a copy of its
- * metadata), so a worker never reads the mbuf itself: on another CPU those
- * reads pulled each mbuf's metadata line over, and the forwarding lcore paid
- * to take it back when it reused the mbuf. A worker returns every packet it
- * dequeued on the `back` ring of the lcore that sent it, its verdict in the
- * pointer's low bit (mbufs are cache-line aligned); that lcore resumes the
- * chain after slot 4 (or frees a denied packet and counts it). So every
- * counter has one writer: forwarding lcores count what they hand over and get
- * back, workers count what they inspect, and held - resumed is in flight.
+ * lcore; MC: the worker, and the forwarding lcore taking back what a worker
+ * that stopped serving left, ioc_svc_reclaim(), while a hung worker may wake
+ * up and dequeue too) and `back` (SP: the worker, SC: the forwarding lcore).
+ * `to` carries struct ioc_svm_pkt (the mbuf and a copy of its metadata), so a
+ * worker never reads the mbuf itself: on another CPU those reads pulled each
+ * mbuf's metadata line over, and the forwarding lcore paid to take it back
+ * when it reused the mbuf. A worker returns every packet it dequeued on the
+ * `back` ring of the lcore that sent it, its verdict in the pointer's low bit
+ * (mbufs are cache-line aligned); that lcore resumes the chain after slot 4
+ * (or frees a denied packet and counts it). So every counter has one writer:
+ * forwarding lcores count what they hand over and get back, workers count
+ * what they inspect, and held - resumed is in flight.
  *
  * Lifetime: the runtime (instances, workers, rings) is built by the first
  * slot-4 attach of a topology and freed by the last detach; the datapath and
