@@ -315,23 +315,174 @@ watchdog_main(void *arg)
 	return 0;
 }
 
+/*
+ * The SVM workers (not the standbys: idle until the watchdog needs one), then
+ * the forwarding lcores.
+ */
+static int
+launch_lcores(struct ioc_dp *dp)
+{
+	int rc = 0;
+
+	for (unsigned i = 0; dp->svc != NULL && i < dp->svc->n_workers && rc == 0; i++) {
+		struct ioc_svm_worker *w = dp->svc->workers[i];
+
+		if (w->standby)
+			continue;
+		rc = launch_worker(w);
+		if (rc == 0)
+			ioc_watchdog_launched(w);
+		else
+			fprintf(stderr, "iochain: cannot launch SVM worker %s on lcore %u: %s\n",
+				w->name, w->lcore_id, strerror(-rc));
+	}
+	for (unsigned i = 0; i < dp->n_lcores && rc == 0; i++) {
+		rc = rte_eal_remote_launch(ioc_fwd_main, dp->lcores[i], dp->lcores[i]->lcore_id);
+		if (rc != 0) {
+			fprintf(stderr, "iochain: cannot launch lcore %u: %s\n",
+				dp->lcores[i]->lcore_id, strerror(-rc));
+			__atomic_store_n(&dp->quit, true, __ATOMIC_RELAXED);
+			break;
+		}
+	}
+	return rc;
+}
+
+/*
+ * The control loop, on the main lcore: the watchdog ticks here every
+ * heartbeat_timeout/40 (unless watchdog_lcore gives it an lcore of its own),
+ * and only this lcore may launch a worker again.
+ */
+struct control {
+	struct ioc_dp *dp;
+	bool own_lcore;	    /* the watchdog runs on watchdog_lcore */
+	unsigned rt;	    /* the loop's SCHED_FIFO priority while it ticks; 0: none */
+	uint64_t period_us; /* between ticks */
+	struct watchdog_arg wd;
+};
+
+/* Where and how often the watchdog ticks; launches it on its own lcore if it has one. */
+static int
+control_start(struct control *ctl, const struct ioc_topology *t, struct ioc_dp *dp, int rc)
+{
+	unsigned main_lcore = rte_get_main_lcore();
+	uint64_t period = dp->svc != NULL ? ioc_watchdog_period(dp->svc) : rte_get_tsc_hz() / 20;
+
+	memset(ctl, 0, sizeof(*ctl));
+	ctl->dp = dp;
+	ctl->own_lcore = t->host.watchdog_lcore >= 0 &&
+			 (unsigned)t->host.watchdog_lcore != main_lcore && dp->svc != NULL;
+	ctl->period_us = RTE_MAX(period * 1000000 / rte_get_tsc_hz(), 1ul);
+	if (!ctl->own_lcore && dp->svc != NULL && t->host.watchdog_rt_priority > 0)
+		ctl->rt = watchdog_sched(t->host.watchdog_rt_priority);
+	if (ctl->own_lcore && rc == 0) {
+		ctl->wd.svc = dp->svc;
+		ctl->wd.rt_priority = t->host.watchdog_rt_priority;
+		rc = rte_eal_remote_launch(watchdog_main, &ctl->wd, t->host.watchdog_lcore);
+		if (rc != 0)
+			fprintf(stderr, "iochain: cannot launch the watchdog on lcore %d\n",
+				t->host.watchdog_lcore);
+	}
+	return rc;
+}
+
 struct reload_call {
 	char *msg;
 	size_t len;
 };
 
 static int
-sighup_reload(void *arg)
+reload_file(void *arg)
 {
 	struct reload_call *r = arg;
 
 	return ioc_telemetry_reload(r->msg, r->len);
 }
 
+/* SIGHUP: re-read the file, as /iochain/reload does. */
+static void
+sighup_reload(const struct control *ctl)
+{
+	char msg[1024];
+	struct reload_call rl = { .msg = msg, .len = sizeof(msg) };
+	int rc;
+
+	/* Compiling rules takes long: not at a priority the workers cannot preempt. */
+	if (ctl->rt > 0)
+		watchdog_sched(0);
+	reload_signal = 0;
+	/* Another thread ticks meanwhile, unless the watchdog has an lcore. */
+	rc = ctl->own_lcore || ctl->dp->svc == NULL
+		     ? reload_file(&rl)
+		     : ioc_watchdog_during(ctl->dp->svc, ctl->rt, reload_file, &rl);
+	if (rc == 0) {
+		printf("iochain: SIGHUP: %s\n", msg);
+	} else {
+		printf("iochain: SIGHUP: reload failed, running config kept: %s\n", msg);
+		IOC_LOG(ERR, main, "SIGHUP: reload failed: %s", msg);
+	}
+	fflush(stdout);
+	if (ctl->rt > 0)
+		watchdog_sched(ctl->rt);
+}
+
+/* Ticks until a signal stops iochain: watchdog, worker launches, SIGHUP, periodic stats. */
+static void
+control_loop(struct control *ctl, struct rate_prev *prev, unsigned stats_interval)
+{
+	struct ioc_dp *dp = ctl->dp;
+	uint64_t hz = rte_get_tsc_hz(), last = rte_get_tsc_cycles();
+
+	while (!quit_signal) {
+		rte_delay_us_sleep(ctl->period_us);
+		uint64_t tnow = rte_get_tsc_cycles();
+		if (dp->svc != NULL) {
+			if (!ctl->own_lcore)
+				ioc_watchdog_tick(dp->svc, tnow);
+			ioc_watchdog_service(dp->svc, launch_worker);
+			ioc_svm_ext_service(dp->svc, tnow);
+		}
+		if (reload_signal)
+			sighup_reload(ctl);
+		if (stats_interval > 0 && tnow - last >= stats_interval * hz) {
+			print_stats(dp, prev, (double)(tnow - last) / hz, false);
+			last = tnow;
+		}
+	}
+}
+
+/* Forwarding lcores first, so that nothing new goes to the workers; then the workers. */
+static void
+stop_lcores(struct control *ctl)
+{
+	struct ioc_dp *dp = ctl->dp;
+
+	__atomic_store_n(&ctl->wd.quit, true, __ATOMIC_RELAXED);
+	/* rte_eal_wait_lcore() spins: never at a priority the lcores it waits for cannot preempt.
+	 */
+	if (ctl->rt > 0)
+		watchdog_sched(0);
+	if (quit_signal)
+		printf("iochain: %s, stopping\n", strsignal(quit_signal));
+	__atomic_store_n(&dp->quit, true, __ATOMIC_RELAXED);
+	for (unsigned i = 0; i < dp->n_lcores; i++)
+		rte_eal_wait_lcore(dp->lcores[i]->lcore_id);
+	for (unsigned i = 0; dp->svc != NULL && i < dp->svc->n_workers; i++)
+		__atomic_store_n(&dp->svc->workers[i]->quit, true, __ATOMIC_RELAXED);
+	rte_eal_mp_wait_lcore();
+	if (dp->svc != NULL) {
+		unsigned n = ioc_svc_drain(dp->svc);
+
+		if (n > 0)
+			printf("iochain: freed %u packets in flight to SVMs at stop\n", n);
+	}
+}
+
 static int
 run(struct ioc_topology *t, unsigned stats_interval)
 {
-	struct watchdog_arg wd = { 0 };
+	struct control ctl;
+	struct rate_prev *prev;
 	struct ioc_dp *dp;
 	char err[512];
 	int rc;
@@ -349,116 +500,18 @@ run(struct ioc_topology *t, unsigned stats_interval)
 		IOC_LOG(INFO, main,
 			"%u polling lcores share a CPU with another: they yield after every poll",
 			shared);
-	for (unsigned i = 0; dp->svc != NULL && i < dp->svc->n_workers && rc == 0; i++) {
-		struct ioc_svm_worker *w = dp->svc->workers[i];
-
-		if (w->standby)
-			continue; /* idle until the watchdog needs it */
-		rc = launch_worker(w);
-		if (rc == 0)
-			ioc_watchdog_launched(w);
-		else
-			fprintf(stderr, "iochain: cannot launch SVM worker %s on lcore %u: %s\n",
-				w->name, w->lcore_id, strerror(-rc));
-	}
-	for (unsigned i = 0; i < dp->n_lcores && rc == 0; i++) {
-		rc = rte_eal_remote_launch(ioc_fwd_main, dp->lcores[i], dp->lcores[i]->lcore_id);
-		if (rc != 0) {
-			fprintf(stderr, "iochain: cannot launch lcore %u: %s\n",
-				dp->lcores[i]->lcore_id, strerror(-rc));
-			__atomic_store_n(&dp->quit, true, __ATOMIC_RELAXED);
-			break;
-		}
-	}
+	rc = launch_lcores(dp);
 	IOC_LOG(INFO, main, "host %s: %u vNICs, %u uplinks, %u forwarding lcores", t->host.name,
 		t->n_vnics, t->n_uplinks, dp->n_lcores);
 	printf("iochain: host %s forwarding (%u vNICs, %u uplinks; TSC %.3f GHz)\n", t->host.name,
 	       t->n_vnics, t->n_uplinks, rte_get_tsc_hz() / 1e9);
 	fflush(stdout);
 
-	/*
-	 * The control loop: the watchdog ticks here every heartbeat_timeout/40
-	 * (unless watchdog_lcore gives it an lcore of its own), and only this
-	 * lcore may launch a worker again.
-	 */
-	unsigned main_lcore = rte_get_main_lcore();
-	bool own_lcore = t->host.watchdog_lcore >= 0 &&
-			 (unsigned)t->host.watchdog_lcore != main_lcore && dp->svc != NULL;
-	uint64_t period = dp->svc != NULL ? ioc_watchdog_period(dp->svc) : rte_get_tsc_hz() / 20;
-	uint64_t period_us = RTE_MAX(period * 1000000 / rte_get_tsc_hz(), 1ul);
-
-	unsigned rt = 0; /* the control loop's SCHED_FIFO priority while it ticks */
-
-	if (!own_lcore && dp->svc != NULL && t->host.watchdog_rt_priority > 0)
-		rt = watchdog_sched(t->host.watchdog_rt_priority);
-	if (own_lcore && rc == 0) {
-		wd.svc = dp->svc;
-		wd.rt_priority = t->host.watchdog_rt_priority;
-		rc = rte_eal_remote_launch(watchdog_main, &wd, t->host.watchdog_lcore);
-		if (rc != 0)
-			fprintf(stderr, "iochain: cannot launch the watchdog on lcore %d\n",
-				t->host.watchdog_lcore);
-	}
-	struct rate_prev *prev = calloc(dp->n_ports + 1, sizeof(*prev));
-	uint64_t hz = rte_get_tsc_hz(), last = rte_get_tsc_cycles();
-	while (rc == 0 && !quit_signal && prev != NULL) {
-		rte_delay_us_sleep(period_us);
-		uint64_t tnow = rte_get_tsc_cycles();
-		if (dp->svc != NULL) {
-			if (!own_lcore)
-				ioc_watchdog_tick(dp->svc, tnow);
-			ioc_watchdog_service(dp->svc, launch_worker);
-			ioc_svm_ext_service(dp->svc, tnow);
-		}
-		if (reload_signal) {
-			char msg[1024];
-
-			/* Compiling rules takes long: not at a priority the workers cannot preempt.
-			 */
-			if (rt > 0)
-				watchdog_sched(0);
-			reload_signal = 0;
-			/* Another thread ticks meanwhile, unless the watchdog has an lcore. */
-			struct reload_call rl = { .msg = msg, .len = sizeof(msg) };
-			int rrc = own_lcore || dp->svc == NULL
-					  ? sighup_reload(&rl)
-					  : ioc_watchdog_during(dp->svc, rt, sighup_reload, &rl);
-			if (rrc == 0) {
-				printf("iochain: SIGHUP: %s\n", msg);
-			} else {
-				printf("iochain: SIGHUP: reload failed, running config kept: %s\n",
-				       msg);
-				IOC_LOG(ERR, main, "SIGHUP: reload failed: %s", msg);
-			}
-			fflush(stdout);
-			if (rt > 0)
-				watchdog_sched(rt);
-		}
-		if (stats_interval > 0 && tnow - last >= stats_interval * hz) {
-			print_stats(dp, prev, (double)(tnow - last) / hz, false);
-			last = tnow;
-		}
-	}
-	__atomic_store_n(&wd.quit, true, __ATOMIC_RELAXED);
-	/* rte_eal_wait_lcore() spins: never at a priority the lcores it waits for cannot preempt.
-	 */
-	if (rt > 0)
-		watchdog_sched(0);
-	if (quit_signal)
-		printf("iochain: %s, stopping\n", strsignal(quit_signal));
-	/* Forwarding lcores first, so that nothing new goes to the workers. */
-	__atomic_store_n(&dp->quit, true, __ATOMIC_RELAXED);
-	for (unsigned i = 0; i < dp->n_lcores; i++)
-		rte_eal_wait_lcore(dp->lcores[i]->lcore_id);
-	for (unsigned i = 0; dp->svc != NULL && i < dp->svc->n_workers; i++)
-		__atomic_store_n(&dp->svc->workers[i]->quit, true, __ATOMIC_RELAXED);
-	rte_eal_mp_wait_lcore();
-	if (dp->svc != NULL) {
-		unsigned n = ioc_svc_drain(dp->svc);
-
-		if (n > 0)
-			printf("iochain: freed %u packets in flight to SVMs at stop\n", n);
-	}
+	rc = control_start(&ctl, t, dp, rc);
+	prev = calloc(dp->n_ports + 1, sizeof(*prev));
+	if (rc == 0 && prev != NULL)
+		control_loop(&ctl, prev, stats_interval);
+	stop_lcores(&ctl);
 	if (prev != NULL)
 		print_stats(dp, prev, 0, true);
 	free(prev);
