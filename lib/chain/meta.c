@@ -66,14 +66,20 @@ parse_l4(const uint8_t *p, uint32_t avail, struct ioc_meta *md)
 		memcpy(&md->dst_port, p + 2, 2);
 		md->flags |= IOC_F_L4;
 		break;
-	case IPPROTO_ICMP: {
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6: {
+		/* Both share the 8-byte header layout; echo carries its identifier at 4. */
 		if (avail < sizeof(struct rte_icmp_hdr)) {
 			md->flags |= IOC_F_MALFORMED;
 			return;
 		}
 		const struct rte_icmp_hdr *icmp = (const struct rte_icmp_hdr *)p;
-		if (icmp->icmp_type == RTE_IP_ICMP_ECHO_REQUEST ||
-		    icmp->icmp_type == RTE_IP_ICMP_ECHO_REPLY) {
+		bool echo = md->l4_proto == IPPROTO_ICMP
+				    ? icmp->icmp_type == RTE_IP_ICMP_ECHO_REQUEST ||
+					      icmp->icmp_type == RTE_IP_ICMP_ECHO_REPLY
+				    : icmp->icmp_type == IOC_ICMP6_ECHO_REQUEST ||
+					      icmp->icmp_type == IOC_ICMP6_ECHO_REPLY;
+		if (echo) {
 			md->src_port = icmp->icmp_ident;
 			md->dst_port = icmp->icmp_ident;
 		}
@@ -113,6 +119,81 @@ parse_ipv4(const uint8_t *p, uint32_t avail, struct ioc_meta *md)
 			return;
 	}
 	parse_l4(p + hlen, tot - hlen, md);
+}
+
+uint32_t
+ioc_meta_ipv6_digest(const uint8_t addr[16])
+{
+	uint32_t w[4];
+
+	/* The address sits 2-byte aligned behind Ethernet: copy it to hash whole words. */
+	memcpy(w, addr, sizeof(w));
+	return rte_jhash_32b(w, 4, 0x10c4a6);
+}
+
+static inline bool
+ipv6_is_ext(uint8_t nh)
+{
+	return nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING || nh == IPPROTO_FRAGMENT ||
+	       nh == IPPROTO_DSTOPTS;
+}
+
+/*
+ * The fixed header, then the extension headers to the L4 header, all inside
+ * the payload length. Past IOC_IPV6_MAX_EXT headers, a hop-by-hop header
+ * anywhere but first (RFC 8200 4.1), or an L4 header the 8-bit offset cannot
+ * hold: malformed. A non-first fragment stops the walk: what follows its
+ * fragment header is payload, so it has no ports.
+ */
+static void
+parse_ipv6(const uint8_t *p, uint32_t avail, struct ioc_meta *md)
+{
+	const struct rte_ipv6_hdr *ip = (const struct rte_ipv6_hdr *)p;
+
+	if (avail < sizeof(*ip) || (p[0] >> 4) != 6) {
+		md->flags |= IOC_F_MALFORMED;
+		return;
+	}
+	/* A jumbogram (payload length 0, RFC 2675) cannot fit a frame: its HBH is cut. */
+	uint32_t tot = sizeof(*ip) + rte_be_to_cpu_16(ip->payload_len);
+	if (tot > avail) {
+		md->flags |= IOC_F_MALFORMED;
+		return;
+	}
+	md->src_ip = ioc_meta_ipv6_digest(ip->src_addr);
+	md->dst_ip = ioc_meta_ipv6_digest(ip->dst_addr);
+
+	uint8_t nh = ip->proto;
+	uint32_t off = sizeof(*ip);
+	bool later_frag = false;
+	for (unsigned n = 0; ipv6_is_ext(nh) && !later_frag; n++) {
+		if (n == IOC_IPV6_MAX_EXT || (nh == IPPROTO_HOPOPTS && n > 0) || off + 8 > tot) {
+			md->flags |= IOC_F_MALFORMED;
+			return;
+		}
+		const uint8_t *h = p + off;
+		uint32_t hlen = 8;
+		if (nh == IPPROTO_FRAGMENT) {
+			uint16_t fo = (uint16_t)(h[2] << 8 | h[3]);
+			/* Offset and M both 0: an atomic fragment (RFC 6946), a whole packet. */
+			if (fo & RTE_IPV6_FRAG_USED_MASK) {
+				md->flags |= IOC_F_FRAG;
+				later_frag = (fo & RTE_IPV6_EHDR_FO_MASK) != 0;
+			}
+		} else {
+			hlen = ((uint32_t)h[1] + 1) * 8;
+		}
+		nh = h[0];
+		off += hlen;
+	}
+	if (off > tot || md->l3_off + off > UINT8_MAX) {
+		md->flags |= IOC_F_MALFORMED;
+		return;
+	}
+	md->l4_proto = nh;
+	md->l4_off = (uint8_t)(md->l3_off + off);
+	if (!later_frag)
+		parse_l4(p + off, tot - off, md);
 }
 
 static void
@@ -175,6 +256,7 @@ ioc_meta_parse(struct rte_mbuf *m, struct ioc_meta *md)
 		break;
 	case RTE_BE16(RTE_ETHER_TYPE_IPV6):
 		md->l3 = IOC_L3_IPV6;
+		parse_ipv6(p + off, len - off, md);
 		break;
 	default:
 		md->l3 = IOC_L3_OTHER;

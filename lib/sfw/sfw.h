@@ -12,7 +12,8 @@
  *    the platform it models; spoofguard (slot 1) polices ARP.
  *  - IPv6 gets the default_action: no rule can name an IPv6 address, and a
  *    default-drop policy must not be bypassed by speaking IPv6.
- *  - Malformed IPv4 (truncated or inconsistent header) is dropped (drop_malformed).
+ *  - Malformed IPv4 or IPv6 (truncated or inconsistent header, an IPv6
+ *    extension-header chain past its bound: meta.h) is dropped (drop_malformed).
  *  - Non-first IPv4 fragments carry no ports: they are classified with ports
  *    0 (so only rules whose port range covers 0: any, icmp, a bare protocol,
  *    tcp/0-N match them), never create or match connections, and are dropped,
@@ -32,7 +33,7 @@ enum ioc_sfw_reason {
 	IOC_SFW_DROP_DEFAULT,	 /* no rule matched and default_action = drop */
 	IOC_SFW_REJECT,		 /* a reject rule matched: the packet became a RST / ICMP reply */
 	IOC_SFW_DROP_CONN_FULL,	 /* allowed, but the connection table is full */
-	IOC_SFW_DROP_MALFORMED,	 /* IPv4 header truncated or inconsistent */
+	IOC_SFW_DROP_MALFORMED,	 /* IPv4/IPv6 header or extension chain truncated or inconsistent */
 	IOC_SFW_DROP_NO_SYN,	 /* allowed TCP without SYN and no connection (no tcp_pickup) */
 	IOC_SFW_DROP_CONN_LIMIT, /* allowed, but the vNIC has [vnic] max_connections */
 	IOC_SFW_NB_REASONS,

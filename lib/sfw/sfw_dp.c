@@ -192,6 +192,10 @@ triage(struct sfw_burst *b)
 			b->look_idx[b->n_look++] = i;
 			break;
 		case IOC_L3_IPV6:
+			if (unlikely(md->flags & IOC_F_MALFORMED)) {
+				b->verdict[i] = IOC_SFW_DROP_MALFORMED;
+				break;
+			}
 			b->verdict[i] = default_verdict(b->s);
 			b->profile[i] = b->s->unclassified[sfw_dir_index(b->ctx->dir)];
 			break;

@@ -75,16 +75,16 @@ sfw_note(const void *priv, const struct ioc_slot_ctx *ctx, struct rte_mbuf *m,
 	uint32_t res[SFW_NB_CAT] = { 0 };
 
 	note[3] = s->default_allow;
-	if (md->l3 == IOC_L3_IPV6) {
-		note[0] = N_IPV6;
-		return;
-	}
-	if (md->l3 != IOC_L3_IPV4) {
+	if (md->l3 != IOC_L3_IPV4 && md->l3 != IOC_L3_IPV6) {
 		note[0] = N_NOT_IP;
 		return;
 	}
 	if (md->flags & IOC_F_MALFORMED) {
 		note[0] = N_MALFORMED;
+		return;
+	}
+	if (md->l3 == IOC_L3_IPV6) {
+		note[0] = N_IPV6;
 		return;
 	}
 	if ((e = live_conn(s, ctx, m)) != NULL) {

@@ -172,6 +172,8 @@ spoof_reason(const struct swsec_vnic *s, struct rte_mbuf *m)
 		return -1;
 	}
 	case IOC_L3_IPV6:
+		if (md->flags & IOC_F_MALFORMED)
+			return IOC_SWSEC_DROP_MALFORMED;
 		/* No IPv6 bindings exist: an unbound source is a spoof. */
 		return IOC_SWSEC_DROP_IPV6;
 	default:

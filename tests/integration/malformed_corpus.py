@@ -61,13 +61,15 @@ def arp(hlen, plen, smac, sip, tip):
     return struct.pack("!HHBBH", 1, ETH_IPV4, hlen, plen, 1) + smac + sip + b"\0" * 6 + tip
 
 
-def ipv6_ext(src_last, dst_last):
-    # IPv6 with a hop-by-hop extension header, then UDP.
+def ipv6_ext(src_last, dst_last, n_ext=1, data=b"x" * 8, plen=None):
+    # IPv6 with a hop-by-hop header, then n_ext - 1 destination options headers, then UDP.
     src = bytes(15) + bytes([src_last])
     dst = bytes(15) + bytes([dst_last])
-    ext = bytes([UDP, 0]) + b"\x01\x04\0\0\0\0"
-    body = ext + udp(5000, 5001, b"x" * 8)
-    return struct.pack("!IHBB", 6 << 28, len(body), 0, 64) + src + dst + body
+    nexts = [60] * (n_ext - 1) + [UDP]
+    body = b"".join(bytes([n, 0]) + b"\x01\x04\0\0\0\0" for n in nexts)
+    body += udp(5000, 5001, data)
+    plen = len(body) if plen is None else plen
+    return struct.pack("!IHBB", 6 << 28, plen, 0, 64) + src + dst + body
 
 
 def cases(side):
@@ -114,6 +116,14 @@ def cases(side):
         ipv4(sip, dip, UDP, udp(4000, 5001, b"t" * 16), len(c) + 1),
         mal if out else "forwarded")
     add("IPv6 with an extension header", eth(dmac, smac, ETH_IPV6) + ipv6_ext(11, 100),
+        "swsec_drop_ipv6" if out else "forwarded")
+    add("IPv6 header cut at 30 bytes", (eth(dmac, smac, ETH_IPV6) + ipv6_ext(11, 100))[:14 + 30], mal)
+    add("IPv6 payload length past the frame",
+        eth(dmac, smac, ETH_IPV6) + ipv6_ext(11, 100, data=b"%02d" % (len(c) + 1), plen=300), mal)
+    add("IPv6 extension chain past the bound (6 headers)",
+        eth(dmac, smac, ETH_IPV6) + ipv6_ext(11, 100, n_ext=6, data=b"%02d" % (len(c) + 1)), mal)
+    add("IPv6 chain of 5 headers (the bound)",
+        eth(dmac, smac, ETH_IPV6) + ipv6_ext(11, 100, n_ext=5, data=b"%02d" % (len(c) + 1)),
         "swsec_drop_ipv6" if out else "forwarded")
     add("ARP with hlen 4", eth(BCAST, smac, ETH_ARP) + arp(4, 4, smac, sip, dip),
         mal if out else "flooded")

@@ -344,18 +344,22 @@ test_vlan_qinq(void)
 	}
 }
 
-/* IPv6 + a Hop-by-Hop and a Destination Options header, then UDP. */
+/*
+ * IPv6 + a Hop-by-Hop and a Destination Options header, then UDP; `extra`
+ * more Destination Options headers before the UDP header.
+ */
 static struct rte_mbuf *
-ipv6_ext(bool out, unsigned cut)
+ipv6_ext(bool out, unsigned cut, unsigned extra)
 {
 	uint8_t b[256];
 
 	memset(b, 0, sizeof(b));
 	unsigned off = l2(b, out, 0, 0, RTE_ETHER_TYPE_IPV6);
 	uint8_t *ip6 = b + off;
+	unsigned n_ext = 2 + extra;
 	ip6[0] = 0x60;
-	ip6[5] = 8 + 8 + 8 + 8; /* payload length */
-	ip6[6] = 0;		/* next: Hop-by-Hop */
+	ip6[5] = (uint8_t)(8 * n_ext + 16); /* payload length */
+	ip6[6] = 0;			    /* next: Hop-by-Hop */
 	ip6[7] = 64;
 	ip6[8] = 0xfe; /* fe80::1 -> fe80::2 */
 	ip6[9] = 0x80;
@@ -364,11 +368,14 @@ ipv6_ext(bool out, unsigned cut)
 	ip6[25] = 0x80;
 	ip6[39] = out ? 2 : 1;
 	uint8_t *ext = ip6 + 40;
-	ext[0] = 60; /* Hop-by-Hop -> Destination Options */
-	ext[8] = IPPROTO_UDP;
-	ext[16] = 0x30;
-	ext[19] = 53;
-	unsigned len = off + 40 + 8 + 8 + 8 + 8;
+	for (unsigned i = 0; i + 1 < n_ext; i++)
+		ext[8 * i] = 60; /* -> Destination Options */
+	ext[8 * (n_ext - 1)] = IPPROTO_UDP;
+	uint8_t *udp = ext + 8 * n_ext;
+	udp[0] = 0x30;
+	udp[3] = 53;
+	udp[5] = 16;
+	unsigned len = off + 40 + 8 * n_ext + 16;
 	return pkt_raw(b, cut ? cut : len);
 }
 
@@ -378,11 +385,19 @@ test_ipv6_ext_headers(void)
 	static const struct outcome sw_ipv6 = SWSEC("drop_ipv6");
 
 	/* Outbound: no IPv6 binding exists, spoofguard drops. Inbound: dfw's default. */
-	expect(ipv6_ext(true, 0), true, &sw_ipv6);
-	expect(ipv6_ext(false, 0), false, &fwd_vm2);
-	/* Truncated inside the fixed header: IPv6 headers are not parsed; same outcome. */
-	expect(ipv6_ext(true, 14 + 20), true, &sw_ipv6);
-	expect(ipv6_ext(false, 14 + 20), false, &fwd_vm2);
+	expect(ipv6_ext(true, 0, 0), true, &sw_ipv6);
+	expect(ipv6_ext(false, 0, 0), false, &fwd_vm2);
+	/* The bound: five extension headers pass the parser, six are malformed. */
+	expect(ipv6_ext(true, 0, 3), true, &sw_ipv6);
+	expect(ipv6_ext(false, 0, 3), false, &fwd_vm2);
+	expect(ipv6_ext(true, 0, 4), true, &sw_malformed);
+	expect(ipv6_ext(false, 0, 4), false, &sfw_malformed);
+	/* Truncated in the fixed header, an extension header, the ports: malformed. */
+	const unsigned cuts[] = { 14 + 20, 14 + 40 + 4, 14 + 40 + 16 + 2 };
+	for (unsigned i = 0; i < RTE_DIM(cuts); i++) {
+		expect(ipv6_ext(true, cuts[i], 0), true, &sw_malformed);
+		expect(ipv6_ext(false, cuts[i], 0), false, &sfw_malformed);
+	}
 }
 
 /* An ARP request from VM1's MAC/IP (or the laptop's), broadcast, then broken by fix(). */
