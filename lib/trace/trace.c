@@ -3,6 +3,7 @@
  * The trace's control side: arming, clearing, reading the lcores' records
  * and turning them into text. Runs on the control (telemetry) thread.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <netinet/in.h>
@@ -169,7 +170,10 @@ tcp_flag_text(uint8_t f, char *buf, size_t len)
 	return buf;
 }
 
-/* The L4 part of an IPv4 summary: "TCP 1234 > 80 [S]", "ICMP echo-request id 7 seq 1". */
+/*
+ * The L4 part of an IPv4 or IPv6 summary: "TCP 1234 > 80 [S]", "ICMP
+ * echo-request id 7 seq 1", "ICMPv6 type 135 code 0".
+ */
 static void
 l4_summary(const uint8_t *l4, unsigned avail, uint8_t proto, bool first_frag, char *buf,
 	   size_t size)
@@ -187,16 +191,21 @@ l4_summary(const uint8_t *l4, unsigned avail, uint8_t proto, bool first_frag, ch
 
 		snprintf(buf, size, "UDP %u > %u", rte_be_to_cpu_16(u->src_port),
 			 rte_be_to_cpu_16(u->dst_port));
-	} else if (proto == IPPROTO_ICMP && first_frag && avail >= sizeof(struct rte_icmp_hdr)) {
+	} else if ((proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6) && first_frag &&
+		   avail >= sizeof(struct rte_icmp_hdr)) {
 		const struct rte_icmp_hdr *c = (const void *)l4;
-		const char *type = c->icmp_type == RTE_IP_ICMP_ECHO_REQUEST ? "echo-request"
-				   : c->icmp_type == RTE_IP_ICMP_ECHO_REPLY ? "echo-reply"
-									    : NULL;
+		bool v6 = proto == IPPROTO_ICMPV6;
+		uint8_t req = v6 ? IOC_ICMP6_ECHO_REQUEST : RTE_IP_ICMP_ECHO_REQUEST;
+		uint8_t rep = v6 ? IOC_ICMP6_ECHO_REPLY : RTE_IP_ICMP_ECHO_REPLY;
+		const char *type = c->icmp_type == req	 ? "echo-request"
+				   : c->icmp_type == rep ? "echo-reply"
+							 : NULL;
 		if (type != NULL)
-			snprintf(buf, size, "ICMP %s id %u seq %u", type,
+			snprintf(buf, size, "%s %s id %u seq %u", v6 ? "ICMPv6" : "ICMP", type,
 				 rte_be_to_cpu_16(c->icmp_ident), rte_be_to_cpu_16(c->icmp_seq_nb));
 		else
-			snprintf(buf, size, "ICMP type %u code %u", c->icmp_type, c->icmp_code);
+			snprintf(buf, size, "%s type %u code %u", v6 ? "ICMPv6" : "ICMP",
+				 c->icmp_type, c->icmp_code);
 	} else {
 		snprintf(buf, size, "proto %u%s", proto, first_frag ? "" : " (fragment)");
 	}
@@ -206,7 +215,7 @@ void
 ioc_trace_summary(const uint8_t *p, unsigned len, unsigned pkt_len, char *buf, size_t size)
 {
 	char mac_s[RTE_ETHER_ADDR_FMT_SIZE], mac_d[RTE_ETHER_ADDR_FMT_SIZE];
-	char a[16], b[16], l4[64], l3[128];
+	char a[16], b[16], l4[64], l3[192];
 	const struct rte_ether_hdr *eth = (const void *)p;
 	unsigned off = sizeof(*eth);
 	uint16_t type;
@@ -242,8 +251,18 @@ ioc_trace_summary(const uint8_t *p, unsigned len, unsigned pkt_len, char *buf, s
 			 rte_be_to_cpu_16(arp->arp_opcode) == RTE_ARP_OP_REQUEST ? "request"
 										 : "reply",
 			 a, b);
+	} else if (type == RTE_ETHER_TYPE_IPV6 && off + sizeof(struct rte_ipv6_hdr) <= len) {
+		const struct rte_ipv6_hdr *ip = (const void *)(p + off);
+		char a6[INET6_ADDRSTRLEN], b6[INET6_ADDRSTRLEN];
+		unsigned l4_off = off + sizeof(*ip);
+
+		/* The L4 right after the fixed header; an extension header is named by number. */
+		inet_ntop(AF_INET6, ip->src_addr, a6, sizeof(a6));
+		inet_ntop(AF_INET6, ip->dst_addr, b6, sizeof(b6));
+		l4_summary(p + l4_off, len - l4_off, ip->proto, true, l4, sizeof(l4));
+		snprintf(l3, sizeof(l3), "IPv6 %s > %s %s", a6, b6, l4);
 	} else if (type == RTE_ETHER_TYPE_IPV6) {
-		snprintf(l3, sizeof(l3), "IPv6");
+		snprintf(l3, sizeof(l3), "IPv6 (header cut)");
 	} else {
 		snprintf(l3, sizeof(l3), "ethertype 0x%04x", type);
 	}
@@ -361,7 +380,7 @@ ioc_trace_format(const struct ioc_dp *dp, const struct ioc_trace_rec *r,
 		 const struct ioc_trace_status *st, void (*emit)(void *arg, const char *line),
 		 void *arg)
 {
-	char line[256], sum[160], when[32];
+	char line[320], sum[256], when[32];
 	uint64_t ns = st->arm_ns +
 		      (uint64_t)((double)(r->tsc - st->arm_tsc) * 1e9 / (double)rte_get_tsc_hz());
 	time_t sec = (time_t)(ns / 1000000000u);

@@ -32,7 +32,7 @@
 
 #define IOC_TRACE_MAX 256    /* records per trace (COUNT), and per lcore */
 #define IOC_TRACE_DEFAULT 10 /* COUNT when not given */
-#define IOC_TRACE_HDR 64     /* bytes of each frame kept for its summary */
+#define IOC_TRACE_HDR 96     /* bytes kept: two tags, IPv6, 8 of extension, TCP */
 #define IOC_TRACE_STEPS 12   /* slot runs per record (slot 4 twice when reclaimed) */
 
 enum ioc_trace_state {

@@ -267,6 +267,18 @@ pkt_alloc(unsigned len)
 	return m;
 }
 
+/* Fills m's Ethernet header; returns what follows it. */
+static void *
+eth_fill(struct rte_mbuf *m, const char *smac, const char *dmac, uint16_t type)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+
+	mac(smac, &eth->src_addr);
+	mac(dmac, &eth->dst_addr);
+	eth->ether_type = rte_cpu_to_be_16(type);
+	return eth + 1;
+}
+
 struct rte_mbuf *
 pkt_ipv4(const char *smac, const char *dmac, uint32_t sip, uint32_t dip, uint8_t proto,
 	 unsigned l4len)
@@ -276,11 +288,7 @@ pkt_ipv4(const char *smac, const char *dmac, uint32_t sip, uint32_t dip, uint8_t
 
 	if (m == NULL)
 		return NULL;
-	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	mac(smac, &eth->src_addr);
-	mac(dmac, &eth->dst_addr);
-	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	struct rte_ipv4_hdr *ip = eth_fill(m, smac, dmac, RTE_ETHER_TYPE_IPV4);
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
 	ip->total_length = rte_cpu_to_be_16(sizeof(*ip) + l4len);
 	ip->time_to_live = 64;
@@ -381,6 +389,25 @@ pkt_ipv6(const char *smac, const char *dmac)
 	ip6[0] = 0x60;
 	ip6[5] = 8;
 	ip6[6] = IPPROTO_UDP;
+	return m;
+}
+
+struct rte_mbuf *
+pkt_ip6(const char *smac, const char *dmac, const uint8_t *sip, const uint8_t *dip, uint8_t proto,
+	unsigned l4len)
+{
+	struct rte_mbuf *m =
+		pkt_alloc(sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv6_hdr) + l4len);
+
+	if (m == NULL)
+		return NULL;
+	struct rte_ipv6_hdr *ip = eth_fill(m, smac, dmac, RTE_ETHER_TYPE_IPV6);
+	ip->vtc_flow = RTE_BE32(6u << 28);
+	ip->payload_len = rte_cpu_to_be_16((uint16_t)l4len);
+	ip->proto = proto;
+	ip->hop_limits = 255;
+	memcpy(ip->src_addr, sip, 16);
+	memcpy(ip->dst_addr, dip, 16);
 	return m;
 }
 

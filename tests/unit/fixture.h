@@ -77,6 +77,10 @@ struct rte_mbuf *pkt_icmp_echo(const char *smac, const char *dmac, uint32_t sip,
 /* ARP request from sender (sha, spa) asking for tpa, Ethernet source esrc, broadcast. */
 struct rte_mbuf *pkt_arp(const char *esrc, const char *sha, uint32_t spa, uint32_t tpa);
 struct rte_mbuf *pkt_ipv6(const char *smac, const char *dmac);
+/* IPv6 from sip to dip (16 bytes each) with l4len zero bytes of protocol proto, which the caller
+ * fills. */
+struct rte_mbuf *pkt_ip6(const char *smac, const char *dmac, const uint8_t *sip, const uint8_t *dip,
+			 uint8_t proto, unsigned l4len);
 /* Raw bytes as a packet. */
 struct rte_mbuf *pkt_raw(const void *data, unsigned len);
 
@@ -87,14 +91,16 @@ struct rte_mbuf *pkt_raw(const void *data, unsigned len);
 /* Two VMs on uplink0, a third vNIC on no uplink (local only), all on lcore 1. */
 #define FIXTURE_INI FIXTURE_INI_WITH("")
 /* The same, `vnic_keys` added to VM1's and VM2's vNIC (e.g. "vlan = trunk\n"). */
-#define FIXTURE_INI_WITH(vnic_keys)                                                                \
+#define FIXTURE_INI_WITH(vnic_keys) FIXTURE_INI_IPS("10.0.0.11", vnic_keys)
+/* The same, VM1's `ip` being vm1_ips (e.g. "10.0.0.11, 2001:db8::11"). */
+#define FIXTURE_INI_IPS(vm1_ips, vnic_keys)                                                        \
 	"[host]\nname = host-test\n"                                                               \
 	"[uplink uplink0]\ndevice = net_ring_up0\nlcore = 1\n"                                     \
 	"[vm VM1]\nworld = 101\nvc_uuid = 50 2d 00 01\n"                                           \
 	"[vm VM2]\nworld = 102\nvc_uuid = 50 2d 00 02\n"                                           \
 	"[vm VM3]\nworld = 103\nvc_uuid = 50 2d 00 03\n"                                           \
 	"[vnic VM1.eth0]\ndevice = net_ring_vm1\nswitch_port = 1001\n"                             \
-	"mac = 02:00:00:00:01:01\nip = 10.0.0.11\nuplink = uplink0\nlcore = 1\n" vnic_keys         \
+	"mac = 02:00:00:00:01:01\nip = " vm1_ips "\nuplink = uplink0\nlcore = 1\n" vnic_keys       \
 	"[vnic VM2.eth0]\ndevice = net_ring_vm2\nswitch_port = 1002\n"                             \
 	"mac = 02:00:00:00:02:01\nip = 10.0.0.12, 10.0.0.13\nuplink = uplink0\nlcore = 1\n"        \
 	"allow_ethertypes = 0x88cc\n" vnic_keys                                                    \

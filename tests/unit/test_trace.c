@@ -190,6 +190,43 @@ test_ping_both_ways(void)
 	CU_ASSERT_EQUAL(records(), 2);
 }
 
+/* IPv6 printed with its addresses and L4, ICMPv6 named; the dfw default drops it. */
+static void
+test_ipv6_summary(void)
+{
+	static const uint8_t a[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x11 };
+	static const uint8_t b[16] = { 0x20, 0x01, 0x0d, 0xb8, [14] = 1, [15] = 0 };
+	struct rte_mbuf *u = pkt_ip6(MAC_LAPTOP, MAC_VM1, b, a, IPPROTO_UDP, 8);
+	struct rte_mbuf *e = pkt_ip6(MAC_LAPTOP, MAC_VM1, b, a, IPPROTO_ICMPV6, 8);
+
+	CU_ASSERT_FATAL(u != NULL && e != NULL);
+	uint8_t *l4 = rte_pktmbuf_mtod_offset(u, uint8_t *, 14 + 40);
+	l4[0] = 0x13; /* 5000 > 53 */
+	l4[1] = 0x88;
+	l4[3] = 53;
+	l4 = rte_pktmbuf_mtod_offset(e, uint8_t *, 14 + 40);
+	l4[0] = IOC_ICMP6_ECHO_REQUEST;
+	l4[5] = 9; /* id 9 */
+	struct rte_mbuf *t = pkt_ip6(MAC_LAPTOP, MAC_VM1, b, a, IPPROTO_TCP, 20);
+	CU_ASSERT_FATAL(t != NULL);
+	l4 = rte_pktmbuf_mtod_offset(t, uint8_t *, 14 + 40);
+	l4[1] = 80; /* 80 > 443, SYN */
+	l4[2] = 0x01;
+	l4[3] = 0xbb;
+	l4[12] = 5 << 4;
+	l4[13] = 0x02; /* SYN */
+	arm("VM1.eth0", 3);
+	send_one(up, u);
+	send_one(up, e);
+	send_one(up, t);
+	fixture_drain_free(vm1);
+	CU_ASSERT_EQUAL_FATAL(records(), 3);
+	CU_ASSERT_CONTAINS(format(&recs[2]), "IPv6 2001:db8::100 > 2001:db8::11 TCP 80 > 443 [S]");
+	CU_ASSERT_CONTAINS(format(&recs[0]), "IPv6 2001:db8::100 > 2001:db8::11 UDP 5000 > 53");
+	CU_ASSERT_CONTAINS(format(&recs[1]),
+			   "IPv6 2001:db8::100 > 2001:db8::11 ICMPv6 echo-request id 9 seq 0");
+}
+
 /* Each way a packet ends: the counter it hit, and where it went. */
 static void
 test_drops_and_replies(void)
@@ -456,6 +493,7 @@ test_trace_register(void)
 	CU_add_test(s, "not armed: nothing recorded", test_off_records_nothing);
 	CU_add_test(s, "a ping both ways", test_ping_both_ways);
 	CU_add_test(s, "drops and replies", test_drops_and_replies);
+	CU_add_test(s, "IPv6 summary", test_ipv6_summary);
 	CU_add_test(s, "SVM round trip and verdict", test_svm_round_trip);
 	CU_add_test(s, "failure path", test_failure_path);
 	CU_add_test(s, "only the traced vNIC", test_only_the_vnic);
