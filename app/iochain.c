@@ -329,12 +329,15 @@ launch_lcores(struct ioc_dp *dp)
 
 		if (w->standby)
 			continue;
+		ioc_watchdog_launching(w);
 		rc = launch_worker(w);
-		if (rc == 0)
+		if (rc == 0) {
 			ioc_watchdog_launched(w);
-		else
+		} else {
+			w->starting = false;
 			fprintf(stderr, "iochain: cannot launch SVM worker %s on lcore %u: %s\n",
 				w->name, w->lcore_id, strerror(-rc));
+		}
 	}
 	for (unsigned i = 0; i < dp->n_lcores && rc == 0; i++) {
 		rc = rte_eal_remote_launch(ioc_fwd_main, dp->lcores[i], dp->lcores[i]->lcore_id);

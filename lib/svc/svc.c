@@ -399,6 +399,8 @@ ioc_svm_worker_main(void *arg)
 
 	unsigned idle = 0;
 
+	/* EAL shows this lcore RUNNING now: it no longer needs the launcher's word for it. */
+	__atomic_store_n(&w->starting, false, __ATOMIC_RELEASE);
 	ioc_idle_thread_init();
 	/* The watchdog reads how much CPU this thread got (EAL's lcore thread: it outlives us). */
 	if (pthread_getcpuclockid(pthread_self(), &w->cpu_clock) == 0)

@@ -151,6 +151,13 @@ struct ioc_svm_worker {
 	/* Bumped by the main lcore each time it launches the thread (ioc_watchdog_launched). */
 	uint32_t launch_gen;
 	/*
+	 * Set by the main lcore just before it launches the thread, cleared by
+	 * the thread once it runs: EAL shows the lcore WAIT until the thread
+	 * wakes up, and nobody may take that for a stopped thread (crashed, or
+	 * its rings adopted while it starts to use them).
+	 */
+	bool starting;
+	/*
 	 * Written by the watchdog only; `state` read by forwarding lcores
 	 * (reclaim) and by the worker (it serves only while up).
 	 */

@@ -223,10 +223,23 @@ ioc_watchdog_set_probes(const struct ioc_watchdog_probes *p)
 	probes = p != NULL ? p : &os_probes;
 }
 
+/* Its thread runs, or was launched and has not started yet. */
+static bool
+thread_running(const struct ioc_svm_worker *w)
+{
+	return __atomic_load_n(&w->starting, __ATOMIC_ACQUIRE) || probes->running(w);
+}
+
 static bool
 crashed(const struct ioc_svm_worker *w)
 {
-	return !probes->running(w);
+	return !thread_running(w);
+}
+
+void
+ioc_watchdog_launching(struct ioc_svm_worker *w)
+{
+	__atomic_store_n(&w->starting, true, __ATOMIC_RELEASE);
 }
 
 void
@@ -491,7 +504,7 @@ ioc_watchdog_service(struct ioc_svc *svc, int (*launch)(struct ioc_svm_worker *w
 {
 	for (unsigned i = 0; i < svc->n_workers; i++) {
 		struct ioc_svm_worker *w = svc->workers[i];
-		bool running = probes->running(w);
+		bool running = thread_running(w);
 
 		/*
 		 * What a stopped thread still held would wait for its next
@@ -519,7 +532,9 @@ ioc_watchdog_service(struct ioc_svc *svc, int (*launch)(struct ioc_svm_worker *w
 		}
 		__atomic_store_n(&w->fault, IOC_FAULT_NONE, __ATOMIC_RELEASE);
 		__atomic_store_n(&w->quit, false, __ATOMIC_RELEASE);
+		ioc_watchdog_launching(w);
 		if (launch(w) != 0) {
+			__atomic_store_n(&w->starting, false, __ATOMIC_RELEASE);
 			IOC_LOG(ERR, watchdog, "cannot launch %s on lcore %u", w->name,
 				w->lcore_id);
 			continue; /* asked again at the next service */

@@ -77,6 +77,11 @@ int ioc_watchdog_during(struct ioc_svc *svc, unsigned rt_priority, int (*fn)(voi
  * not from when the worker was built.
  */
 void ioc_watchdog_launched(struct ioc_svm_worker *w);
+/*
+ * Said just before launching a worker's thread (ioc_watchdog_service() does):
+ * until the thread clears w->starting, it counts as running.
+ */
+void ioc_watchdog_launching(struct ioc_svm_worker *w);
 
 /*
  * What the watchdog asks the OS about a worker's thread. Tests script their
