@@ -316,11 +316,135 @@ out:
 	return rc;
 }
 
+/* Each vNIC's chain of slots, as the topology binds them. */
+static int
+build_chains(struct ioc_dp *dp, const struct ioc_topology *t, char *err, size_t len)
+{
+	for (unsigned v = 0; v < dp->n_vnics; v++) {
+		int rc = ioc_chain_build(&dp->vnics[v].chain, t, v);
+
+		if (rc != 0) {
+			snprintf(err, len, "vnic %s: building its chain: %s", t->vnics[v].name,
+				 strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* The mbuf pool: what the ports' rings and bursts need, or [host] mbufs if larger. */
+static int
+create_pool(struct ioc_dp *dp, const struct ioc_topology *t, char *err, size_t len)
+{
+	char name[RTE_MEMPOOL_NAMESIZE];
+	unsigned n_mbufs = pool_size(dp);
+
+	if (t->host.mbufs != 0) {
+		if (t->host.mbufs < n_mbufs) {
+			snprintf(err, len,
+				 "[host] mbufs = %u: the ports' rings and bursts need at least %u",
+				 t->host.mbufs, n_mbufs);
+			return -EINVAL;
+		}
+		n_mbufs = t->host.mbufs;
+	}
+	snprintf(name, sizeof(name), "ioc_mbuf_%u", pool_seq);
+	dp->pool = rte_pktmbuf_pool_create(name, n_mbufs, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+					   (int)rte_socket_id());
+	if (dp->pool == NULL) {
+		snprintf(err, len, "mbuf pool of %u: %s", n_mbufs, rte_strerror(rte_errno));
+		return -rte_errno;
+	}
+	return 0;
+}
+
+/* "vnic NAME: why" or "uplink NAME: why" */
+static void
+port_error(const struct ioc_port_dp *pd, const char *why, char *err, size_t len)
+{
+	snprintf(err, len, "%s %s: %s", pd->kind == IOC_PORT_VNIC ? "vnic" : "uplink", pd->name,
+		 why);
+}
+
+/* Every port's device, each a different one. */
+static int
+open_ports(struct ioc_dp *dp, char *err, size_t len)
+{
+	for (unsigned p = 0; p < dp->n_ports; p++) {
+		struct ioc_port_dp *pd = &dp->ports[p];
+		char perr[256];
+		int rc;
+
+		rc = ioc_port_open(port_device(dp, p), &pd->port_id, &pd->probed, perr,
+				   sizeof(perr));
+		for (unsigned q = 0; rc == 0 && q < p; q++) {
+			if (dp->ports[q].port_id == pd->port_id) {
+				snprintf(perr, sizeof(perr), "same device as %s",
+					 dp->ports[q].name);
+				rc = -EEXIST;
+			}
+		}
+		if (rc != 0) {
+			port_error(pd, perr, err, len);
+			return rc;
+		}
+		pd->opened = true;
+	}
+	return 0;
+}
+
+/* Each segment's RSS plan, then every port started with its queues. */
+static int
+start_ports(struct ioc_dp *dp, char *err, size_t len)
+{
+	for (unsigned s = 0; s < dp->n_segments; s++) {
+		int rc = segment_rss(dp, s, &dp->segments[s].rss_hf, err, len);
+
+		if (rc != 0)
+			return rc;
+	}
+	for (unsigned p = 0; p < dp->n_ports; p++) {
+		struct ioc_port_dp *pd = &dp->ports[p];
+		struct ioc_port_conf pc = {
+			.n_rxq = pd->n_rxq,
+			.n_txq = dp->n_lcores,
+			.mp = dp->pool,
+			.rss_hf = dp->segments[pd->segment].rss_hf,
+		};
+		char perr[256];
+		int rc = ioc_port_start(pd->port_id, &pc, perr, sizeof(perr));
+
+		if (rc != 0) {
+			port_error(pd, perr, err, len);
+			return rc;
+		}
+		pd->tx_multi_seg = pc.tx_multi_seg;
+	}
+	return 0;
+}
+
+/* The QSBR variable the forwarding lcores report to, and their contexts. */
+static int
+create_lcores(struct ioc_dp *dp, char *err, size_t len)
+{
+	size_t qsz = rte_rcu_qsbr_get_memsize(RTE_MAX(dp->n_lcores, 1u));
+	int rc;
+
+	dp->qsbr = rte_zmalloc("ioc_qsbr", qsz, RTE_CACHE_LINE_SIZE);
+	if (dp->qsbr == NULL || rte_rcu_qsbr_init(dp->qsbr, RTE_MAX(dp->n_lcores, 1u)) != 0) {
+		snprintf(err, len, "QSBR variable: out of memory");
+		return -ENOMEM;
+	}
+	rc = build_lcore_contexts(dp);
+	if (rc != 0)
+		snprintf(err, len, "lcore contexts: %s", strerror(-rc));
+	return rc;
+}
+
 int
 ioc_dp_create(const struct ioc_topology *t, struct ioc_dp **dpp, char *err, size_t len)
 {
 	struct ioc_dp *dp;
-	char name[RTE_MEMPOOL_NAMESIZE];
 	int rc;
 
 	*dpp = NULL;
@@ -343,97 +467,27 @@ ioc_dp_create(const struct ioc_topology *t, struct ioc_dp **dpp, char *err, size
 		goto fail;
 	}
 	build_lcores(dp, t);
-	for (unsigned v = 0; v < dp->n_vnics; v++) {
-		rc = ioc_chain_build(&dp->vnics[v].chain, t, v);
-		if (rc != 0) {
-			snprintf(err, len, "vnic %s: building its chain: %s", t->vnics[v].name,
-				 strerror(-rc));
-			goto fail;
-		}
-	}
-	dp->svc = ioc_svc_get();
-	unsigned n_mbufs = pool_size(dp);
-	if (t->host.mbufs != 0) {
-		if (t->host.mbufs < n_mbufs) {
-			rc = -EINVAL;
-			snprintf(err, len,
-				 "[host] mbufs = %u: the ports' rings and bursts need at least %u",
-				 t->host.mbufs, n_mbufs);
-			goto fail;
-		}
-		n_mbufs = t->host.mbufs;
-	}
-	snprintf(name, sizeof(name), "ioc_mbuf_%u", pool_seq);
-	dp->pool = rte_pktmbuf_pool_create(name, n_mbufs, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-					   (int)rte_socket_id());
-	if (dp->pool == NULL) {
-		rc = -rte_errno;
-		snprintf(err, len, "mbuf pool of %u: %s", n_mbufs, rte_strerror(rte_errno));
+	rc = build_chains(dp, t, err, len);
+	if (rc != 0)
 		goto fail;
-	}
+	dp->svc = ioc_svc_get();
+	rc = create_pool(dp, t, err, len);
+	if (rc != 0)
+		goto fail;
 	rc = build_mac_table(dp);
 	if (rc != 0) {
 		snprintf(err, len, "MAC table: %s", strerror(-rc));
 		goto fail;
 	}
-	for (unsigned p = 0; p < dp->n_ports; p++) {
-		struct ioc_port_dp *pd = &dp->ports[p];
-		char perr[256];
-
-		rc = ioc_port_open(port_device(dp, p), &pd->port_id, &pd->probed, perr,
-				   sizeof(perr));
-		for (unsigned q = 0; rc == 0 && q < p; q++) {
-			if (dp->ports[q].port_id == pd->port_id) {
-				snprintf(perr, sizeof(perr), "same device as %s",
-					 dp->ports[q].name);
-				rc = -EEXIST;
-			}
-		}
-		if (rc != 0) {
-			snprintf(err, len, "%s %s: %s",
-				 pd->kind == IOC_PORT_VNIC ? "vnic" : "uplink", pd->name, perr);
-			goto fail;
-		}
-		pd->opened = true;
-	}
-	for (unsigned s = 0; s < dp->n_segments; s++) {
-		rc = segment_rss(dp, s, &dp->segments[s].rss_hf, err, len);
-		if (rc != 0)
-			goto fail;
-	}
-	for (unsigned p = 0; p < dp->n_ports; p++) {
-		struct ioc_port_dp *pd = &dp->ports[p];
-		struct ioc_port_conf pc = {
-			.n_rxq = pd->n_rxq,
-			.n_txq = dp->n_lcores,
-			.mp = dp->pool,
-			.rss_hf = dp->segments[pd->segment].rss_hf,
-		};
-		char perr[256];
-
-		rc = ioc_port_start(pd->port_id, &pc, perr, sizeof(perr));
-		if (rc != 0) {
-			snprintf(err, len, "%s %s: %s",
-				 pd->kind == IOC_PORT_VNIC ? "vnic" : "uplink", pd->name, perr);
-			goto fail;
-		}
-		pd->tx_multi_seg = pc.tx_multi_seg;
-	}
-	rc = open_arms(dp, err, len);
+	rc = open_ports(dp, err, len);
+	if (rc == 0)
+		rc = start_ports(dp, err, len);
+	if (rc == 0)
+		rc = open_arms(dp, err, len);
+	if (rc == 0)
+		rc = create_lcores(dp, err, len);
 	if (rc != 0)
 		goto fail;
-	size_t qsz = rte_rcu_qsbr_get_memsize(RTE_MAX(dp->n_lcores, 1u));
-	dp->qsbr = rte_zmalloc("ioc_qsbr", qsz, RTE_CACHE_LINE_SIZE);
-	if (dp->qsbr == NULL || rte_rcu_qsbr_init(dp->qsbr, RTE_MAX(dp->n_lcores, 1u)) != 0) {
-		rc = -ENOMEM;
-		snprintf(err, len, "QSBR variable: out of memory");
-		goto fail;
-	}
-	rc = build_lcore_contexts(dp);
-	if (rc != 0) {
-		snprintf(err, len, "lcore contexts: %s", strerror(-rc));
-		goto fail;
-	}
 	dp->pool_in_use_start = rte_mempool_in_use_count(dp->pool);
 	*dpp = dp;
 	return 0;

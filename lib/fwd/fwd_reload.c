@@ -346,65 +346,62 @@ ioc_dp_reload_check(const struct ioc_topology *cur, const struct ioc_topology *n
 	return rc;
 }
 
-int
-ioc_dp_reload(struct ioc_dp *dp, struct ioc_topology *next, char *msg, size_t len)
+/* What a reload builds off the datapath, per vNIC: the chain's reloading slot (-1 none). */
+struct reload_plan {
+	void **fresh; /* its new state, until published */
+	void **old;   /* the state it replaced, until detached */
+	int *pos;
+	unsigned built; /* vNICs whose fresh state was built */
+};
+
+/* 1. The reloading slot's new state for every vNIC, off the datapath (one per chain). */
+static int
+reload_build(struct ioc_dp *dp, const struct ioc_topology *next, struct reload_plan *rp, char *msg,
+	     size_t len)
 {
 	const struct ioc_topology *cur = dp->topo;
-	uint64_t t0 = rte_get_tsc_cycles();
-	struct ioc_topology **list;
-	void **fresh = NULL, **old = NULL;
-	int *pos = NULL;
-	unsigned built = 0, n_fail_open = 0;
-	int rc;
 
-	rc = ioc_dp_reload_check(cur, next, msg, len);
-	if (rc != 0)
-		return rc;
-	list = realloc(dp->reloaded, sizeof(*list) * (dp->n_reloaded + 1));
-	fresh = calloc(dp->n_vnics + 1, sizeof(*fresh));
-	old = calloc(dp->n_vnics + 1, sizeof(*old));
-	pos = calloc(dp->n_vnics + 1, sizeof(*pos));
-	if (list != NULL)
-		dp->reloaded = list;
-	if (list == NULL || fresh == NULL || old == NULL || pos == NULL) {
-		snprintf(msg, len, "reload: out of memory");
-		rc = -ENOMEM;
-		goto out;
-	}
+	for (rp->built = 0; rp->built < dp->n_vnics; rp->built++) {
+		const struct ioc_chain *c = &dp->vnics[rp->built].chain;
+		unsigned v = rp->built;
+		int rc;
 
-	/* 1. The reloading slot's new state for every vNIC, off the datapath (one per chain). */
-	for (built = 0; built < dp->n_vnics; built++) {
-		const struct ioc_chain *c = &dp->vnics[built].chain;
-
-		pos[built] = -1;
+		rp->pos[v] = -1;
 		for (unsigned i = 0; i < c->n_slots; i++) {
 			if (c->slot[i].ops->reload != NULL)
-				pos[built] = (int)i;
+				rp->pos[v] = (int)i;
 		}
-		if (pos[built] < 0)
+		if (rp->pos[v] < 0)
 			continue;
-		rc = c->slot[pos[built]].ops->reload(next, built, &fresh[built]);
+		rc = c->slot[rp->pos[v]].ops->reload(next, v, &rp->fresh[v]);
 		if (rc <= 0) {
 			snprintf(msg, len, "vnic %s: building slot %u from the new rules: %s",
-				 cur->vnics[built].name, c->slot[pos[built]].ops->slot,
+				 cur->vnics[v].name, c->slot[rp->pos[v]].ops->slot,
 				 rc == 0 ? "the slot would leave the chain" : strerror(-rc));
 			if (rc == 0)
-				fresh[built] = NULL;
-			rc = rc == 0 ? -EINVAL : rc;
-			goto out;
+				rp->fresh[v] = NULL;
+			return rc == 0 ? -EINVAL : rc;
 		}
 	}
+	return 0;
+}
 
-	/* 2. Publish: each chain's reloading slot, then the failure policies the file changed. */
+/* 2. Publish: each chain's reloading slot, then the failure policies the file changed. */
+static unsigned
+reload_publish(struct ioc_dp *dp, const struct ioc_topology *next, struct reload_plan *rp)
+{
+	const struct ioc_topology *cur = dp->topo;
+	unsigned n_fail_open = 0;
+
 	for (unsigned v = 0; v < dp->n_vnics; v++) {
 		struct ioc_slot_inst *s;
 
-		if (pos[v] < 0)
+		if (rp->pos[v] < 0)
 			continue;
-		s = &dp->vnics[v].chain.slot[pos[v]];
-		old[v] = s->priv;
-		__atomic_store_n(&s->priv, fresh[v], __ATOMIC_RELEASE);
-		fresh[v] = NULL;
+		s = &dp->vnics[v].chain.slot[rp->pos[v]];
+		rp->old[v] = s->priv;
+		__atomic_store_n(&s->priv, rp->fresh[v], __ATOMIC_RELEASE);
+		rp->fresh[v] = NULL;
 	}
 	for (unsigned p = 0; p < next->n_profiles && dp->svc != NULL; p++) {
 		if (cur->profiles[p].fail_open == next->profiles[p].fail_open)
@@ -412,18 +409,16 @@ ioc_dp_reload(struct ioc_dp *dp, struct ioc_topology *next, char *msg, size_t le
 		ioc_svc_profile_set(dp->svc, next->profiles[p].name, next->profiles[p].fail_open);
 		n_fail_open++;
 	}
+	return n_fail_open;
+}
 
-	/* 3. Every forwarding lcore is past any burst that read the old state. */
-	ioc_dp_synchronize(dp);
-	for (unsigned v = 0; v < dp->n_vnics; v++) {
-		if (pos[v] >= 0 && old[v] != NULL)
-			dp->vnics[v].chain.slot[pos[v]].ops->detach(old[v]);
-	}
-	dp->reloaded[dp->n_reloaded++] = next;
-	/* Telemetry reads it under its lock (held by the caller); other readers see either. */
-	__atomic_store_n(&dp->topo, next, __ATOMIC_RELEASE);
-
+/* What a reload applied, into msg, the events and the log. */
+static void
+reload_summary(const struct ioc_topology *next, uint64_t t0, unsigned n_fail_open, char *msg,
+	       size_t len)
+{
 	double us = (double)(rte_get_tsc_cycles() - t0) * 1e6 / (double)rte_get_tsc_hz();
+
 	snprintf(msg, len, "reloaded %s: %u dfw rules, %u redirect rules, applied in %.0f us",
 		 next->file, next->n_dfw_rules, next->n_redirect_rules, us);
 	if (n_fail_open > 0) {
@@ -434,15 +429,55 @@ ioc_dp_reload(struct ioc_dp *dp, struct ioc_topology *next, char *msg, size_t le
 	ioc_event_add("reload: %u dfw rules, %u redirect rules, applied in %.0f us",
 		      next->n_dfw_rules, next->n_redirect_rules, us);
 	IOC_LOG(INFO, fwd, "%s", msg);
+}
+
+int
+ioc_dp_reload(struct ioc_dp *dp, struct ioc_topology *next, char *msg, size_t len)
+{
+	uint64_t t0 = rte_get_tsc_cycles();
+	struct ioc_topology **list;
+	struct reload_plan rp = { 0 };
+	unsigned n_fail_open;
+	int rc;
+
+	rc = ioc_dp_reload_check(dp->topo, next, msg, len);
+	if (rc != 0)
+		return rc;
+	list = realloc(dp->reloaded, sizeof(*list) * (dp->n_reloaded + 1));
+	rp.fresh = calloc(dp->n_vnics + 1, sizeof(*rp.fresh));
+	rp.old = calloc(dp->n_vnics + 1, sizeof(*rp.old));
+	rp.pos = calloc(dp->n_vnics + 1, sizeof(*rp.pos));
+	if (list != NULL)
+		dp->reloaded = list;
+	if (list == NULL || rp.fresh == NULL || rp.old == NULL || rp.pos == NULL) {
+		snprintf(msg, len, "reload: out of memory");
+		rc = -ENOMEM;
+		goto out;
+	}
+	rc = reload_build(dp, next, &rp, msg, len);
+	if (rc != 0)
+		goto out;
+	n_fail_open = reload_publish(dp, next, &rp);
+
+	/* 3. Every forwarding lcore is past any burst that read the old state. */
+	ioc_dp_synchronize(dp);
+	for (unsigned v = 0; v < dp->n_vnics; v++) {
+		if (rp.pos[v] >= 0 && rp.old[v] != NULL)
+			dp->vnics[v].chain.slot[rp.pos[v]].ops->detach(rp.old[v]);
+	}
+	dp->reloaded[dp->n_reloaded++] = next;
+	/* Telemetry reads it under its lock (held by the caller); other readers see either. */
+	__atomic_store_n(&dp->topo, next, __ATOMIC_RELEASE);
+	reload_summary(next, t0, n_fail_open, msg, len);
 	rc = 0;
 out:
-	for (unsigned v = 0; v < built && fresh != NULL; v++) {
-		if (fresh[v] != NULL)
-			dp->vnics[v].chain.slot[pos[v]].ops->detach(fresh[v]);
+	for (unsigned v = 0; v < rp.built && rp.fresh != NULL; v++) {
+		if (rp.fresh[v] != NULL)
+			dp->vnics[v].chain.slot[rp.pos[v]].ops->detach(rp.fresh[v]);
 	}
-	free(fresh);
-	free(old);
-	free(pos);
+	free(rp.fresh);
+	free(rp.old);
+	free(rp.pos);
 	return rc;
 }
 

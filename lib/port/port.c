@@ -110,15 +110,124 @@ ioc_port_open(const char *devargs, uint16_t *port_id, bool *probed, char *err, s
 	return 0;
 }
 
+/*
+ * The device's configuration: RSS over n_rxq > 1 queues (key into `key`,
+ * which conf points at), and the TX offloads it has that iochain uses.
+ */
+static int
+port_conf(uint16_t port_id, struct ioc_port_conf *pc, const struct rte_eth_dev_info *info,
+	  struct rte_eth_conf *conf, uint8_t key[IOC_RSS_KEY_MAX], char *err, size_t len)
+{
+	if (pc->n_rxq > info->max_rx_queues || pc->n_txq > info->max_tx_queues) {
+		snprintf(err, len,
+			 "port %u (%s): needs %u RX and %u TX queues, the device has %u and %u",
+			 port_id, info->driver_name, pc->n_rxq, pc->n_txq, info->max_rx_queues,
+			 info->max_tx_queues);
+		return -EINVAL;
+	}
+	if (pc->n_rxq > 1) {
+		uint64_t hf =
+			pc->rss_hf != 0 ? pc->rss_hf : IOC_RSS_HF & info->flow_type_rss_offloads;
+
+		if (hf == 0) {
+			snprintf(err, len, "port %u (%s): %u RX queues need RSS, which it lacks",
+				 port_id, info->driver_name, pc->n_rxq);
+			return -ENOTSUP;
+		}
+		conf->rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf->rx_adv_conf.rss_conf.rss_hf = hf;
+		/* The pattern only repeats: any length gives the same hash as another. */
+		if (info->hash_key_size > 0) {
+			ioc_rss_key(key, info->hash_key_size);
+			conf->rx_adv_conf.rss_conf.rss_key = key;
+			conf->rx_adv_conf.rss_conf.rss_key_len = info->hash_key_size;
+		}
+	}
+	if (info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
+		conf->txmode.offloads |= RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
+	/*
+	 * Chained mbufs arrive on their own (net_tap, memif, net_pcap above the
+	 * mbuf size). Without MULTI_SEGS a driver may pick a TX path that sends
+	 * the first segment only and frees nothing else: the datapath
+	 * linearises or drops chains for such a port instead.
+	 */
+	pc->tx_multi_seg = (info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) != 0;
+	if (pc->tx_multi_seg)
+		conf->txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	return 0;
+}
+
+/* Configured with conf, its RX and TX queues set up; the descriptor counts into nb_rxd, nb_txd. */
+static int
+port_queues(uint16_t port_id, const struct ioc_port_conf *pc, const struct rte_eth_dev_info *info,
+	    const struct rte_eth_conf *conf, uint16_t *nb_rxd, uint16_t *nb_txd, char *err,
+	    size_t len)
+{
+	int socket = rte_eth_dev_socket_id(port_id);
+	int rc;
+
+	rc = rte_eth_dev_configure(port_id, pc->n_rxq, pc->n_txq, conf);
+	if (rc != 0) {
+		snprintf(err, len, "port %u: configure: %s", port_id, strerror(-rc));
+		return rc;
+	}
+	rc = rte_eth_dev_adjust_nb_rx_tx_desc(port_id, nb_rxd, nb_txd);
+	if (rc != 0) {
+		snprintf(err, len, "port %u: descriptor counts: %s", port_id, strerror(-rc));
+		return rc;
+	}
+	for (uint16_t q = 0; q < pc->n_rxq; q++) {
+		rc = rte_eth_rx_queue_setup(port_id, q, *nb_rxd, socket, NULL, pc->mp);
+		if (rc != 0) {
+			snprintf(err, len, "port %u: RX queue %u: %s", port_id, q, strerror(-rc));
+			return rc;
+		}
+	}
+	for (uint16_t q = 0; q < pc->n_txq; q++) {
+		struct rte_eth_txconf txc = info->default_txconf;
+
+		txc.offloads = conf->txmode.offloads;
+		rc = rte_eth_tx_queue_setup(port_id, q, *nb_txd, socket, &txc);
+		if (rc != 0) {
+			snprintf(err, len, "port %u: TX queue %u: %s", port_id, q, strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A started port's RSS redirection table over its RX queues: a failure is
+ * fatal when the plan needs it (pc->rss_hf set), a warning otherwise.
+ */
+static int
+port_reta(uint16_t port_id, const struct ioc_port_conf *pc, const struct rte_eth_dev_info *info,
+	  char *err, size_t len)
+{
+	int rc;
+
+	if (pc->n_rxq <= 1 || info->reta_size == 0)
+		return 0;
+	rc = info->reta_size <= IOC_RSS_RETA_MAX ? reta_spread(port_id, info->reta_size, pc->n_rxq)
+						 : -E2BIG;
+	if (rc != 0 && pc->rss_hf != 0) {
+		snprintf(err, len, "port %u (%s): RSS redirection table of %u: %s", port_id,
+			 info->driver_name, info->reta_size, strerror(-rc));
+		return rc;
+	}
+	if (rc != 0)
+		IOC_LOG(WARNING, port, "port %u (%s): RSS redirection table: %s", port_id,
+			info->driver_name, strerror(-rc));
+	return 0;
+}
+
 int
 ioc_port_start(uint16_t port_id, struct ioc_port_conf *pc, char *err, size_t len)
 {
-	uint16_t n_rxq = pc->n_rxq, n_txq = pc->n_txq;
 	uint8_t key[IOC_RSS_KEY_MAX];
 	struct rte_eth_conf conf = { 0 };
 	struct rte_eth_dev_info info;
 	uint16_t nb_rxd = IOC_NB_RXD, nb_txd = IOC_NB_TXD;
-	int socket = rte_eth_dev_socket_id(port_id);
 	int rc;
 
 	rc = rte_eth_dev_info_get(port_id, &info);
@@ -126,93 +235,24 @@ ioc_port_start(uint16_t port_id, struct ioc_port_conf *pc, char *err, size_t len
 		snprintf(err, len, "port %u: cannot get device info: %s", port_id, strerror(-rc));
 		return rc;
 	}
-	if (n_rxq > info.max_rx_queues || n_txq > info.max_tx_queues) {
-		snprintf(err, len,
-			 "port %u (%s): needs %u RX and %u TX queues, the device has %u and %u",
-			 port_id, info.driver_name, n_rxq, n_txq, info.max_rx_queues,
-			 info.max_tx_queues);
-		return -EINVAL;
-	}
-	if (n_rxq > 1) {
-		uint64_t hf =
-			pc->rss_hf != 0 ? pc->rss_hf : IOC_RSS_HF & info.flow_type_rss_offloads;
-
-		if (hf == 0) {
-			snprintf(err, len, "port %u (%s): %u RX queues need RSS, which it lacks",
-				 port_id, info.driver_name, n_rxq);
-			return -ENOTSUP;
-		}
-		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-		conf.rx_adv_conf.rss_conf.rss_hf = hf;
-		/* The pattern only repeats: any length gives the same hash as another. */
-		if (info.hash_key_size > 0) {
-			ioc_rss_key(key, info.hash_key_size);
-			conf.rx_adv_conf.rss_conf.rss_key = key;
-			conf.rx_adv_conf.rss_conf.rss_key_len = info.hash_key_size;
-		}
-	}
-	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
-		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
-	/*
-	 * Chained mbufs arrive on their own (net_tap, memif, net_pcap above the
-	 * mbuf size). Without MULTI_SEGS a driver may pick a TX path that sends
-	 * the first segment only and frees nothing else: the datapath
-	 * linearises or drops chains for such a port instead.
-	 */
-	pc->tx_multi_seg = (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) != 0;
-	if (pc->tx_multi_seg)
-		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
-
-	rc = rte_eth_dev_configure(port_id, n_rxq, n_txq, &conf);
-	if (rc != 0) {
-		snprintf(err, len, "port %u: configure: %s", port_id, strerror(-rc));
+	rc = port_conf(port_id, pc, &info, &conf, key, err, len);
+	if (rc == 0)
+		rc = port_queues(port_id, pc, &info, &conf, &nb_rxd, &nb_txd, err, len);
+	if (rc != 0)
 		return rc;
-	}
-	rc = rte_eth_dev_adjust_nb_rx_tx_desc(port_id, &nb_rxd, &nb_txd);
-	if (rc != 0) {
-		snprintf(err, len, "port %u: descriptor counts: %s", port_id, strerror(-rc));
-		return rc;
-	}
-	for (uint16_t q = 0; q < n_rxq; q++) {
-		rc = rte_eth_rx_queue_setup(port_id, q, nb_rxd, socket, NULL, pc->mp);
-		if (rc != 0) {
-			snprintf(err, len, "port %u: RX queue %u: %s", port_id, q, strerror(-rc));
-			return rc;
-		}
-	}
-	for (uint16_t q = 0; q < n_txq; q++) {
-		struct rte_eth_txconf txc = info.default_txconf;
-
-		txc.offloads = conf.txmode.offloads;
-		rc = rte_eth_tx_queue_setup(port_id, q, nb_txd, socket, &txc);
-		if (rc != 0) {
-			snprintf(err, len, "port %u: TX queue %u: %s", port_id, q, strerror(-rc));
-			return rc;
-		}
-	}
 	rc = rte_eth_dev_start(port_id);
 	if (rc != 0) {
 		snprintf(err, len, "port %u: start: %s", port_id, strerror(-rc));
 		return rc;
 	}
-	if (n_rxq > 1 && info.reta_size > 0) {
-		rc = info.reta_size <= IOC_RSS_RETA_MAX
-			     ? reta_spread(port_id, info.reta_size, n_rxq)
-			     : -E2BIG;
-		if (rc != 0 && pc->rss_hf != 0) {
-			snprintf(err, len, "port %u (%s): RSS redirection table of %u: %s", port_id,
-				 info.driver_name, info.reta_size, strerror(-rc));
-			return rc;
-		}
-		if (rc != 0)
-			IOC_LOG(WARNING, port, "port %u (%s): RSS redirection table: %s", port_id,
-				info.driver_name, strerror(-rc));
-	}
+	rc = port_reta(port_id, pc, &info, err, len);
+	if (rc != 0)
+		return rc;
 	rc = rte_eth_promiscuous_enable(port_id);
 	if (rc != 0 && rc != -ENOTSUP)
 		IOC_LOG(WARNING, port, "port %u: promiscuous mode: %s", port_id, strerror(-rc));
 	IOC_LOG(INFO, port, "port %u (%s) up: %u RX, %u TX queues, %u/%u descriptors%s", port_id,
-		info.driver_name, n_rxq, n_txq, nb_rxd, nb_txd,
+		info.driver_name, pc->n_rxq, pc->n_txq, nb_rxd, nb_txd,
 		pc->tx_multi_seg ? "" : ", single-segment TX");
 	return 0;
 }

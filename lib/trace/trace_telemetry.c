@@ -143,12 +143,41 @@ add_array(struct rte_tel_data *d, const char *key, struct rte_tel_data *a)
 	return 0;
 }
 
+/* r's slot steps as the parallel arrays "slot", "verdict", "counter", "why" (a[0..3]). */
+static void
+record_steps(const struct ioc_dp *dp, const struct ioc_trace_rec *r, struct rte_tel_data *a[4])
+{
+	const struct ioc_chain *c = &dp->vnics[r->vnic].chain;
+
+	rte_tel_data_start_array(a[0], RTE_TEL_U64_VAL);
+	rte_tel_data_start_array(a[1], RTE_TEL_STRING_VAL);
+	rte_tel_data_start_array(a[2], RTE_TEL_STRING_VAL);
+	rte_tel_data_start_array(a[3], RTE_TEL_STRING_VAL);
+	for (unsigned i = 0; i < r->n_steps; i++) {
+		const struct ioc_trace_step *s = &r->step[i];
+		const struct ioc_slot_inst *si = &c->slot[s->pos];
+		char buf[192] = "";
+
+		rte_tel_data_add_array_u64(a[0], si->ops->slot);
+		rte_tel_data_add_array_string(a[1], verdict_names[s->verdict & 3]);
+		if (s->counter >= 0)
+			ioc_chain_counter_name(
+				c, si->cnt_off + IOC_SLOT_REASONS + (unsigned)s->counter, buf,
+				sizeof(buf));
+		rte_tel_data_add_array_string(a[2], buf);
+		buf[0] = '\0';
+		if (si->ops->why != NULL)
+			si->ops->why(dp->topo, s->note, buf, sizeof(buf));
+		buf[RTE_TEL_MAX_STRING_LEN - 1] = '\0';
+		rte_tel_data_add_array_string(a[3], buf);
+	}
+}
+
 static int
 record_dict(const struct ioc_dp *dp, const struct ioc_trace_rec *r,
 	    const struct ioc_trace_status *st, struct rte_tel_data *d)
 {
 	struct rte_tel_data *a[5];
-	const struct ioc_chain *c = &dp->vnics[r->vnic].chain;
 	char sum[160];
 	int rc = 0;
 
@@ -180,29 +209,8 @@ record_dict(const struct ioc_dp *dp, const struct ioc_trace_rec *r,
 	}
 	rte_tel_data_add_dict_string(d, "vnic", dp->ports[r->vnic].name);
 	rte_tel_data_add_dict_string(d, "dir", r->dir == IOC_DIR_OUT ? "out" : "in");
-	rte_tel_data_start_array(a[0], RTE_TEL_U64_VAL);
-	rte_tel_data_start_array(a[1], RTE_TEL_STRING_VAL);
-	rte_tel_data_start_array(a[2], RTE_TEL_STRING_VAL);
-	rte_tel_data_start_array(a[3], RTE_TEL_STRING_VAL);
+	record_steps(dp, r, a);
 	rte_tel_data_start_array(a[4], RTE_TEL_STRING_VAL);
-	for (unsigned i = 0; i < r->n_steps; i++) {
-		const struct ioc_trace_step *s = &r->step[i];
-		const struct ioc_slot_inst *si = &c->slot[s->pos];
-		char buf[192] = "";
-
-		rte_tel_data_add_array_u64(a[0], si->ops->slot);
-		rte_tel_data_add_array_string(a[1], verdict_names[s->verdict & 3]);
-		if (s->counter >= 0)
-			ioc_chain_counter_name(
-				c, si->cnt_off + IOC_SLOT_REASONS + (unsigned)s->counter, buf,
-				sizeof(buf));
-		rte_tel_data_add_array_string(a[2], buf);
-		buf[0] = '\0';
-		if (si->ops->why != NULL)
-			si->ops->why(dp->topo, s->note, buf, sizeof(buf));
-		buf[RTE_TEL_MAX_STRING_LEN - 1] = '\0';
-		rte_tel_data_add_array_string(a[3], buf);
-	}
 	rte_tel_data_add_dict_string(d, "svm",
 				     r->svm == 1   ? "allow"
 				     : r->svm == 2 ? "deny"
