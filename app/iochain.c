@@ -11,8 +11,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -263,59 +261,6 @@ launch_worker(struct ioc_svm_worker *w)
 }
 
 /*
- * The watchdog's thread sleeps between ticks; on a CPU shared with a polling
- * lcore (an SVM worker) the scheduler may wake it milliseconds late, and a
- * late tick is a late detection. As a SCHED_FIFO thread it preempts the
- * pollers the moment its sleep ends; it runs for microseconds per tick.
- * prio 0: normal scheduling. Returns what it could set.
- */
-static unsigned
-watchdog_sched(unsigned prio)
-{
-	static bool warned;
-	struct sched_param sp = { .sched_priority = (int)prio };
-	int rc = pthread_setschedparam(pthread_self(), prio > 0 ? SCHED_FIFO : SCHED_OTHER, &sp);
-
-	if (rc == 0)
-		return prio;
-	if (!warned) {
-		warned = true;
-		IOC_LOG(WARNING, main, "watchdog: cannot use SCHED_FIFO priority %u (%s)", prio,
-			strerror(rc));
-	}
-	return 0;
-}
-
-/* The watchdog on its own lcore (watchdog_lcore), ticking every period until quit. */
-struct watchdog_arg {
-	struct ioc_svc *svc;
-	unsigned rt_priority;
-	volatile bool quit;
-};
-
-static int
-watchdog_main(void *arg)
-{
-	struct watchdog_arg *wa = arg;
-	uint64_t period = ioc_watchdog_period(wa->svc);
-	uint64_t next = rte_get_tsc_cycles() + period;
-
-	if (wa->rt_priority > 0)
-		watchdog_sched(wa->rt_priority);
-	while (!__atomic_load_n(&wa->quit, __ATOMIC_RELAXED)) {
-		uint64_t now = rte_get_tsc_cycles();
-
-		if (now < next) {
-			rte_delay_us_sleep(RTE_MAX((next - now) * 1000000 / rte_get_tsc_hz(), 1ul));
-			continue;
-		}
-		ioc_watchdog_tick(wa->svc, now);
-		next = now + period;
-	}
-	return 0;
-}
-
-/*
  * The SVM workers (not the standbys: idle until the watchdog needs one), then
  * the forwarding lcores.
  */
@@ -361,7 +306,7 @@ struct control {
 	bool own_lcore;	    /* the watchdog runs on watchdog_lcore */
 	unsigned rt;	    /* the loop's SCHED_FIFO priority while it ticks; 0: none */
 	uint64_t period_us; /* between ticks */
-	struct watchdog_arg wd;
+	struct ioc_watchdog_thread wd;
 };
 
 /* Where and how often the watchdog ticks; launches it on its own lcore if it has one. */
@@ -377,11 +322,11 @@ control_start(struct control *ctl, const struct ioc_topology *t, struct ioc_dp *
 			 (unsigned)t->host.watchdog_lcore != main_lcore && dp->svc != NULL;
 	ctl->period_us = RTE_MAX(period * 1000000 / rte_get_tsc_hz(), 1ul);
 	if (!ctl->own_lcore && dp->svc != NULL && t->host.watchdog_rt_priority > 0)
-		ctl->rt = watchdog_sched(t->host.watchdog_rt_priority);
+		ctl->rt = ioc_watchdog_sched(t->host.watchdog_rt_priority);
 	if (ctl->own_lcore && rc == 0) {
 		ctl->wd.svc = dp->svc;
 		ctl->wd.rt_priority = t->host.watchdog_rt_priority;
-		rc = rte_eal_remote_launch(watchdog_main, &ctl->wd, t->host.watchdog_lcore);
+		rc = rte_eal_remote_launch(ioc_watchdog_main, &ctl->wd, t->host.watchdog_lcore);
 		if (rc != 0)
 			fprintf(stderr, "iochain: cannot launch the watchdog on lcore %d\n",
 				t->host.watchdog_lcore);
@@ -412,7 +357,7 @@ sighup_reload(const struct control *ctl)
 
 	/* Compiling rules takes long: not at a priority the workers cannot preempt. */
 	if (ctl->rt > 0)
-		watchdog_sched(0);
+		ioc_watchdog_sched(0);
 	reload_signal = 0;
 	/* Another thread ticks meanwhile, unless the watchdog has an lcore. */
 	rc = ctl->own_lcore || ctl->dp->svc == NULL
@@ -426,7 +371,7 @@ sighup_reload(const struct control *ctl)
 	}
 	fflush(stdout);
 	if (ctl->rt > 0)
-		watchdog_sched(ctl->rt);
+		ioc_watchdog_sched(ctl->rt);
 }
 
 /* Ticks until a signal stops iochain: watchdog, worker launches, SIGHUP, periodic stats. */
@@ -460,11 +405,11 @@ stop_lcores(struct control *ctl)
 {
 	struct ioc_dp *dp = ctl->dp;
 
-	__atomic_store_n(&ctl->wd.quit, true, __ATOMIC_RELAXED);
+	__atomic_store_n(&ctl->wd.stop, true, __ATOMIC_RELEASE);
 	/* rte_eal_wait_lcore() spins: never at a priority the lcores it waits for cannot preempt.
 	 */
 	if (ctl->rt > 0)
-		watchdog_sched(0);
+		ioc_watchdog_sched(0);
 	if (quit_signal)
 		printf("iochain: %s, stopping\n", strsignal(quit_signal));
 	__atomic_store_n(&dp->quit, true, __ATOMIC_RELAXED);

@@ -3,6 +3,7 @@
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include <rte_common.h>
@@ -310,12 +311,18 @@ cpu_ran(struct ioc_svm_worker *w, uint64_t *ran)
 
 /* The heartbeat is timed again from now: it moved, or a thread was launched. */
 static void
-restart_still(struct ioc_svm_worker *w, uint64_t now)
+end_excuse(struct ioc_svm_worker *w, uint64_t now)
 {
 	if (w->excused) {
 		w->excused = false;
 		w->preempted_tsc += now - w->excused_from;
 	}
+}
+
+static void
+restart_still(struct ioc_svm_worker *w, uint64_t now)
+{
+	end_excuse(w, now);
 	w->still_from = now;
 	w->cpu_base_ok = false;
 }
@@ -355,10 +362,7 @@ declare_down(struct ioc_svc_instance *inst, struct ioc_svm_worker *w, uint64_t n
 {
 	char reason[IOC_EVENT_LEN];
 
-	if (w->excused) {
-		w->excused = false;
-		w->preempted_tsc += now - w->excused_from;
-	}
+	end_excuse(w, now);
 	w->why = why;
 	ioc_watchdog_reason(why, w->why_ran_tsc, w->why_still_tsc, reason, sizeof(reason));
 	set_state(w, IOC_SVM_DOWN, "%s", reason);
@@ -370,13 +374,147 @@ static void
 appliance_down(struct ioc_svc_instance *inst, struct ioc_svm_worker *w, uint64_t now,
 	       const char *what)
 {
-	if (w->excused) {
-		w->excused = false;
-		w->preempted_tsc += now - w->excused_from;
-	}
+	end_excuse(w, now);
 	w->why = IOC_WD_APPLIANCE;
 	set_state(w, IOC_SVM_DOWN, "%s %.1f ms", what, ms(w->why_still_tsc));
 	on_down(inst, w, now);
+}
+
+/* What moved since the last tick: a launch or a heartbeat restarts the still time. */
+static void
+observe(struct ioc_svm_worker *w, uint64_t now)
+{
+	uint64_t hb = __atomic_load_n(&w->heartbeat, __ATOMIC_ACQUIRE);
+	uint32_t lg = __atomic_load_n(&w->launch_gen, __ATOMIC_ACQUIRE);
+
+	/* A thread just launched has a whole timeout to beat, from now. */
+	if (lg != w->seen_launch_gen) {
+		w->seen_launch_gen = lg;
+		restart_still(w, now);
+	}
+	if (hb != w->last_hb) {
+		w->last_hb = hb;
+		w->last_move = now;
+		restart_still(w, now);
+	}
+}
+
+/*
+ * An appliance is alive only while its own signals are too (svm_ext.h): when
+ * they last moved (*last, else the heartbeat's) and, stale, what (*why).
+ * Those are probes, not a thread of ours: no CPU time excuses them.
+ */
+struct liveness {
+	uint64_t last;
+	const char *why;
+};
+
+/* An up worker: crashed, its appliance silent, or still for the timeout (judged). */
+static bool
+tick_up(struct ioc_svc_instance *inst, struct ioc_svm_worker *w, uint64_t now,
+	const struct liveness *lv)
+{
+	uint64_t timeout = inst->timeout_tsc, ran = 0;
+	bool known;
+
+	if (launch_pending(w, now, timeout))
+		return false;
+	if (crashed(w)) {
+		w->why_ran_tsc = 0;
+		w->why_still_tsc = now - w->still_from;
+		declare_down(inst, w, now, IOC_WD_CRASHED);
+		return true;
+	}
+	if (lv->why != NULL && now - lv->last >= timeout) {
+		w->why_ran_tsc = 0;
+		w->why_still_tsc = now - lv->last;
+		appliance_down(inst, w, now, lv->why);
+		return true;
+	}
+	if (w->still_from == now)
+		return false;
+	/* From the first still tick: the CPU time starts there. */
+	known = cpu_ran(w, &ran);
+	if (now - w->still_from < timeout)
+		return false;
+	int why = judge(inst, w, now, ran, known);
+	if (why == IOC_WD_PREEMPTED) {
+		w->why = why;
+		return false;
+	}
+	declare_down(inst, w, now, why);
+	return true;
+}
+
+/* A down worker: beating again, or crashed and relaunched if the instance says so. */
+static bool
+tick_down(const struct ioc_svc_instance *inst, struct ioc_svm_worker *w, uint64_t now,
+	  const struct liveness *lv)
+{
+	/* Beating again since it was declared down (a crash is at once). */
+	if (w->last_move > w->down_since && now - lv->last < inst->timeout_tsc) {
+		w->steady_since = lv->last;
+		set_state(w, IOC_SVM_RECOVERING, "heartbeat moves again after %.1f ms",
+			  ms(now - w->down_since));
+		return true;
+	}
+	if (inst->auto_recover && !w->standby && !w->launch_req && crashed(w)) {
+		wd_event("svm %s: crashed, relaunched on lcore %u", w->name, w->lcore_id);
+		__atomic_store_n(&w->launch_req, true, __ATOMIC_RELEASE);
+	}
+	return false;
+}
+
+/* A recovering worker: stalled again, or steady for the timeout (up, or back to the bench). */
+static bool
+tick_recovering(struct ioc_svc_instance *inst, struct ioc_svm_worker *w, uint64_t now,
+		const struct liveness *lv)
+{
+	uint64_t timeout = inst->timeout_tsc;
+
+	if (now - RTE_MIN(w->still_from, lv->last) >= timeout) {
+		uint64_t since = now - RTE_MIN(w->still_from, lv->last);
+
+		set_state(w, IOC_SVM_DOWN, "%s again for %.1f ms",
+			  lv->why != NULL ? lv->why : "heartbeat stalled", ms(since));
+		fence(w, now);
+		return true;
+	}
+	if (now - w->steady_since < timeout)
+		return false;
+	if (w->standby && w->standby_for < 0) {
+		/* A standby whose share went elsewhere: back to the bench. */
+		set_state(w, IOC_SVM_IDLE, "heartbeat steady for %.1f ms",
+			  ms(now - w->steady_since));
+		__atomic_store_n(&w->quit, true, __ATOMIC_RELEASE);
+		return true;
+	}
+	set_state(w, IOC_SVM_UP, "heartbeat steady for %.1f ms", ms(now - w->steady_since));
+	on_up(inst, w);
+	return true;
+}
+
+/* One worker's tick: true when its state changed. */
+static bool
+tick_worker(struct ioc_svc_instance *inst, struct ioc_svm_worker *w, uint64_t now)
+{
+	struct liveness lv = { 0 };
+
+	observe(w, now);
+	lv.last = w->last_move;
+	if (w->ext != NULL)
+		ioc_svm_ext_liveness(w, now, inst->timeout_tsc, &lv.last, &lv.why);
+	switch (w->state) {
+	case IOC_SVM_IDLE:
+		break;
+	case IOC_SVM_UP:
+		return tick_up(inst, w, now, &lv);
+	case IOC_SVM_DOWN:
+		return tick_down(inst, w, now, &lv);
+	case IOC_SVM_RECOVERING:
+		return tick_recovering(inst, w, now, &lv);
+	}
+	return false;
 }
 
 unsigned
@@ -386,112 +524,14 @@ ioc_watchdog_tick(struct ioc_svc *svc, uint64_t now)
 
 	for (unsigned i = 0; i < svc->n_instances; i++) {
 		struct ioc_svc_instance *inst = &svc->instances[i];
-		uint64_t timeout = inst->timeout_tsc;
 		unsigned before = changes;
 
-		for (unsigned k = 0; k < inst->n_workers + inst->n_standby; k++) {
-			struct ioc_svm_worker *w = k < inst->n_workers
-							   ? inst->workers[k]
-							   : inst->standby[k - inst->n_workers];
-			uint64_t hb = __atomic_load_n(&w->heartbeat, __ATOMIC_ACQUIRE);
-			uint32_t lg = __atomic_load_n(&w->launch_gen, __ATOMIC_ACQUIRE);
-			uint64_t ran = 0;
-			bool known;
-
-			/* A thread just launched has a whole timeout to beat, from now. */
-			if (lg != w->seen_launch_gen) {
-				w->seen_launch_gen = lg;
-				restart_still(w, now);
-			}
-			if (hb != w->last_hb) {
-				w->last_hb = hb;
-				w->last_move = now;
-				restart_still(w, now);
-			}
-			/*
-			 * An appliance is alive only while its own signals are too
-			 * (svm_ext.h). Those are probes, not a thread of ours: no CPU
-			 * time excuses them.
-			 */
-			uint64_t ext_last = w->last_move;
-			const char *ext_why = NULL;
-			if (w->ext != NULL)
-				ioc_svm_ext_liveness(w, now, timeout, &ext_last, &ext_why);
-			switch (w->state) {
-			case IOC_SVM_IDLE:
-				break;
-			case IOC_SVM_UP:
-				if (launch_pending(w, now, timeout))
-					break;
-				if (crashed(w)) {
-					w->why_ran_tsc = 0;
-					w->why_still_tsc = now - w->still_from;
-					declare_down(inst, w, now, IOC_WD_CRASHED);
-					changes++;
-					break;
-				}
-				if (ext_why != NULL && now - ext_last >= timeout) {
-					w->why_ran_tsc = 0;
-					w->why_still_tsc = now - ext_last;
-					appliance_down(inst, w, now, ext_why);
-					changes++;
-					break;
-				}
-				if (w->still_from == now)
-					break;
-				/* From the first still tick: the CPU time starts there. */
-				known = cpu_ran(w, &ran);
-				if (now - w->still_from < timeout)
-					break;
-				int why = judge(inst, w, now, ran, known);
-				if (why == IOC_WD_PREEMPTED) {
-					w->why = why;
-					break;
-				}
-				declare_down(inst, w, now, why);
-				changes++;
-				break;
-			case IOC_SVM_DOWN:
-				/* Beating again since it was declared down (a crash is at once). */
-				if (w->last_move > w->down_since && now - ext_last < timeout) {
-					w->steady_since = ext_last;
-					set_state(w, IOC_SVM_RECOVERING,
-						  "heartbeat moves again after %.1f ms",
-						  ms(now - w->down_since));
-					changes++;
-				} else if (inst->auto_recover && !w->standby && !w->launch_req &&
-					   crashed(w)) {
-					wd_event("svm %s: crashed, relaunched on lcore %u", w->name,
-						 w->lcore_id);
-					__atomic_store_n(&w->launch_req, true, __ATOMIC_RELEASE);
-				}
-				break;
-			case IOC_SVM_RECOVERING:
-				if (now - RTE_MIN(w->still_from, ext_last) >= timeout) {
-					uint64_t since = now - RTE_MIN(w->still_from, ext_last);
-
-					set_state(w, IOC_SVM_DOWN, "%s again for %.1f ms",
-						  ext_why != NULL ? ext_why : "heartbeat stalled",
-						  ms(since));
-					fence(w, now);
-					changes++;
-				} else if (now - w->steady_since >= timeout && w->standby &&
-					   w->standby_for < 0) {
-					/* A standby whose share went elsewhere: back to the bench.
-					 */
-					set_state(w, IOC_SVM_IDLE, "heartbeat steady for %.1f ms",
-						  ms(now - w->steady_since));
-					__atomic_store_n(&w->quit, true, __ATOMIC_RELEASE);
-					changes++;
-				} else if (now - w->steady_since >= timeout) {
-					set_state(w, IOC_SVM_UP, "heartbeat steady for %.1f ms",
-						  ms(now - w->steady_since));
-					on_up(inst, w);
-					changes++;
-				}
-				break;
-			}
-		}
+		for (unsigned k = 0; k < inst->n_workers + inst->n_standby; k++)
+			changes += tick_worker(inst,
+					       k < inst->n_workers
+						       ? inst->workers[k]
+						       : inst->standby[k - inst->n_workers],
+					       now);
 		if (changes != before)
 			publish_shares(inst);
 		wd_events_post();
@@ -544,35 +584,62 @@ ioc_watchdog_service(struct ioc_svc *svc, int (*launch)(struct ioc_svm_worker *w
 	}
 }
 
-struct ticker {
-	struct ioc_svc *svc;
-	unsigned rt_priority;
-	bool stop;
-};
+unsigned
+ioc_watchdog_sched(unsigned prio)
+{
+	static bool warned;
+	struct sched_param sp = { .sched_priority = (int)prio };
+	int rc = pthread_setschedparam(pthread_self(), prio > 0 ? SCHED_FIFO : SCHED_OTHER, &sp);
+
+	if (rc == 0)
+		return prio;
+	if (!warned) {
+		warned = true;
+		IOC_LOG(WARNING, watchdog, "cannot use SCHED_FIFO priority %u (%s)", prio,
+			strerror(rc));
+	}
+	return 0;
+}
+
+/* Ticks every period, on time: it sleeps until the next tick is due. */
+static void
+tick_until_stopped(struct ioc_watchdog_thread *t)
+{
+	uint64_t period = ioc_watchdog_period(t->svc);
+	uint64_t next = rte_get_tsc_cycles() + period;
+
+	if (t->rt_priority > 0)
+		ioc_watchdog_sched(t->rt_priority);
+	while (!__atomic_load_n(&t->stop, __ATOMIC_ACQUIRE)) {
+		uint64_t now = rte_get_tsc_cycles();
+
+		if (now < next) {
+			rte_delay_us_sleep(RTE_MAX((next - now) * 1000000 / rte_get_tsc_hz(), 1ul));
+			continue;
+		}
+		ioc_watchdog_tick(t->svc, now);
+		next = now + period;
+	}
+}
+
+int
+ioc_watchdog_main(void *arg)
+{
+	tick_until_stopped(arg);
+	return 0;
+}
 
 static void *
 ticker_main(void *arg)
 {
-	struct ticker *t = arg;
-	uint64_t period = ioc_watchdog_period(t->svc);
-	uint64_t us = RTE_MAX(period * 1000000 / rte_get_tsc_hz(), 1ul);
-
-	if (t->rt_priority > 0) {
-		struct sched_param sp = { .sched_priority = (int)t->rt_priority };
-
-		(void)pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
-	}
-	while (!__atomic_load_n(&t->stop, __ATOMIC_ACQUIRE)) {
-		ioc_watchdog_tick(t->svc, rte_get_tsc_cycles());
-		rte_delay_us_sleep((unsigned)us);
-	}
+	tick_until_stopped(arg);
 	return NULL;
 }
 
 int
 ioc_watchdog_during(struct ioc_svc *svc, unsigned rt_priority, int (*fn)(void *arg), void *arg)
 {
-	struct ticker t = { .svc = svc, .rt_priority = rt_priority };
+	struct ioc_watchdog_thread t = { .svc = svc, .rt_priority = rt_priority };
 	pthread_t tid;
 	int rc;
 

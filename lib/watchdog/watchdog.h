@@ -63,6 +63,30 @@ unsigned ioc_watchdog_tick(struct ioc_svc *svc, uint64_t now);
 void ioc_watchdog_service(struct ioc_svc *svc, int (*launch)(struct ioc_svm_worker *w));
 
 /*
+ * The watchdog's own thread (an lcore of its own, [host] watchdog_lcore, or
+ * the one ioc_watchdog_during() starts): ticks svc every period, on time,
+ * until `stop`, as SCHED_FIFO at rt_priority if > 0.
+ */
+struct ioc_watchdog_thread {
+	struct ioc_svc *svc;
+	unsigned rt_priority;
+	bool stop; /* set with a release store */
+};
+
+/* Its body for rte_eal_remote_launch(): arg is a struct ioc_watchdog_thread. */
+int ioc_watchdog_main(void *arg);
+
+/*
+ * The thread that ticks sleeps between ticks; on a CPU shared with a polling
+ * lcore (an SVM worker) the scheduler may wake it milliseconds late, and a
+ * late tick is a late detection. As a SCHED_FIFO thread it preempts the
+ * pollers the moment its sleep ends; it runs for microseconds per tick.
+ * Sets the calling thread's: prio 0 is normal scheduling. Returns what it
+ * could set (warns once when it cannot).
+ */
+unsigned ioc_watchdog_sched(unsigned prio);
+
+/*
  * Runs fn(arg) on the calling thread, the one that ticks the watchdog, while
  * another thread ticks it every period (SCHED_FIFO at rt_priority if > 0): a
  * long call there (a SIGHUP reload compiling rules, hundreds of ms) must not
