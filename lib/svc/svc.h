@@ -35,6 +35,7 @@
 #include <rte_ring.h>
 
 #include "chain.h"
+#include "log.h"
 #include "meta.h"
 #include "topology.h"
 
@@ -166,6 +167,7 @@ struct ioc_svm_worker {
 	uint64_t last_hb, last_move, steady_since, down_since;
 	uint64_t still_from;   /* the still heartbeat is timed from here (last move or launch) */
 	uint64_t launch_since; /* when the watchdog first saw launch_req set, 0: not set */
+	struct ioc_log_rl launch_rl; /* "cannot launch": once a second while it fails */
 	uint32_t seen_launch_gen;
 	/* The thread's CPU time (ns) when the watchdog first saw the heartbeat still. */
 	uint64_t cpu_base;

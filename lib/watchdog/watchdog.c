@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <inttypes.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -539,6 +540,23 @@ ioc_watchdog_tick(struct ioc_svc *svc, uint64_t now)
 	return changes;
 }
 
+/* Asked again at every service until it works: said once a second, with the count. */
+static void
+launch_failed(struct ioc_svm_worker *w)
+{
+	uint64_t held;
+
+	if (!ioc_log_rl_allow(&w->launch_rl, rte_get_tsc_cycles(), rte_get_tsc_hz(), &held))
+		return;
+	if (held == 0)
+		IOC_LOG(ERR, watchdog, "cannot launch %s on lcore %u", w->name, w->lcore_id);
+	else
+		IOC_LOG(ERR, watchdog,
+			"cannot launch %s on lcore %u (and %" PRIu64
+			" times since the last message)",
+			w->name, w->lcore_id, held);
+}
+
 void
 ioc_watchdog_service(struct ioc_svc *svc, int (*launch)(struct ioc_svm_worker *w))
 {
@@ -575,8 +593,7 @@ ioc_watchdog_service(struct ioc_svc *svc, int (*launch)(struct ioc_svm_worker *w
 		ioc_watchdog_launching(w);
 		if (launch(w) != 0) {
 			__atomic_store_n(&w->starting, false, __ATOMIC_RELEASE);
-			IOC_LOG(ERR, watchdog, "cannot launch %s on lcore %u", w->name,
-				w->lcore_id);
+			launch_failed(w);
 			continue; /* asked again at the next service */
 		}
 		ioc_watchdog_launched(w);

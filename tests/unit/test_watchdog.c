@@ -8,10 +8,13 @@
  */
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <CUnit/CUnit.h>
 #include <rte_cycles.h>
+#include <rte_log.h>
 
 #include "fixture.h"
 #include "meta.h"
@@ -585,6 +588,45 @@ test_launch_request_deadline(void)
 	__atomic_store_n(&w1->launch_req, false, __ATOMIC_RELEASE);
 }
 
+/* How many lines of log hold `what`. */
+static unsigned
+count_lines(const char *log, const char *what)
+{
+	unsigned n = 0;
+
+	for (const char *p = log; (p = strstr(p, what)) != NULL; p += strlen(what))
+		n++;
+	return n;
+}
+
+/* A launch that keeps failing is said once a second, with the count, not at every service. */
+static void
+test_launch_failure_rate_limited(void)
+{
+	char *log = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&log, &len);
+
+	bool ran = thread_runs[worker_idx(w1)];
+
+	CU_ASSERT_FATAL(f != NULL);
+	thread_runs[worker_idx(w1)] = false;
+	__atomic_store_n(&w1->launch_req, true, __ATOMIC_RELEASE);
+	memset(&w1->launch_rl, 0, sizeof(w1->launch_rl));
+	rte_openlog_stream(f);
+	for (unsigned i = 0; i < 500; i++)
+		ioc_watchdog_service(svc, fail_launch);
+	w1->launch_rl.next = 0; /* a second later */
+	ioc_watchdog_service(svc, fail_launch);
+	rte_openlog_stream(NULL);
+	fclose(f);
+	CU_ASSERT_EQUAL(count_lines(log, "cannot launch"), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(log, "(and 499 times since the last message)"));
+	free(log);
+	__atomic_store_n(&w1->launch_req, false, __ATOMIC_RELEASE);
+	thread_runs[worker_idx(w1)] = ran;
+}
+
 /* ---- fencing: a fresh datapath ------------------------------------------ */
 
 /*
@@ -960,6 +1002,8 @@ test_watchdog_register(void)
 	CU_add_test(s, "a standby picked while quitting is launched again",
 		    test_standby_picked_while_quitting);
 	CU_add_test(s, "a launch request that fails has a deadline", test_launch_request_deadline);
+	CU_add_test(s, "a launch that keeps failing is said once a second",
+		    test_launch_failure_rate_limited);
 
 	s = CU_add_suite("watchdog fencing", setup, teardown);
 	CU_add_test(s, "a woken worker takes nothing until it is up",
