@@ -240,7 +240,10 @@ build_mac_table(struct ioc_dp *dp)
 	return 0;
 }
 
-/* The appliances' arms ([svm]): frames out of them resume after each vNIC's slot 4. */
+/*
+ * The appliances' arms ([svm]): frames out of them resume after each vNIC's
+ * slot that holds packets (the one with a collect op: slot 4).
+ */
 static int
 open_arms(struct ioc_dp *dp, char *err, size_t len)
 {
@@ -255,7 +258,7 @@ open_arms(struct ioc_dp *dp, char *err, size_t len)
 		const struct ioc_chain *ch = &dp->vnics[v].chain;
 
 		for (unsigned s = 0; s < ch->n_slots; s++) {
-			if (ch->slot[s].ops->slot == 4)
+			if (ch->slot[s].ops->collect != NULL)
 				resume_slot[v] = (uint8_t)(s + 1);
 		}
 	}
