@@ -151,6 +151,18 @@ fixture_no_mbuf_in_use(struct dp_fixture *f)
 }
 
 int
+fixture_two_vnics_start(struct dp_fixture *f, const char *ini, struct ring_port **vm1,
+			struct ring_port **vm2, struct ring_port **up)
+{
+	*vm1 = fixture_ring_port("vm1");
+	*vm2 = fixture_ring_port("vm2");
+	*up = fixture_ring_port("up0");
+	if (*vm1 == NULL || *vm2 == NULL || *up == NULL)
+		return -1;
+	return fixture_dp_start(f, ini);
+}
+
+int
 fixture_dp_stop(struct dp_fixture *f)
 {
 	bool clean = fixture_no_mbuf_in_use(f);

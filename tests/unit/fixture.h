@@ -113,6 +113,25 @@ struct rte_mbuf *pkt_raw(const void *data, unsigned len);
 #define MAC_LAPTOP "02:00:00:00:00:64"
 #define MAC_BCAST "ff:ff:ff:ff:ff:ff"
 
+/*
+ * A [host] section of host_keys (its name and any other key), then VM1.eth0
+ * and VM2.eth0 (MAC_VM1, 10.0.0.11; MAC_VM2, 10.0.0.12) on uplink0, all on
+ * lcore 1 over ring ports: the lab of the slot-4 suites, which add their
+ * groups, services and rules after it.
+ */
+#define FIXTURE_TWO_VNICS(host_keys)                                                               \
+	"[host]\n" host_keys "[uplink uplink0]\ndevice = net_ring_up0\nlcore = 1\n"                \
+	"[vm VM1]\nworld = 101\nvc_uuid = u1\n"                                                    \
+	"[vm VM2]\nworld = 102\nvc_uuid = u2\n"                                                    \
+	"[vnic VM1.eth0]\ndevice = net_ring_vm1\nswitch_port = 1\nmac = " MAC_VM1 "\n"             \
+	"ip = 10.0.0.11\nuplink = uplink0\nlcore = 1\n"                                            \
+	"[vnic VM2.eth0]\ndevice = net_ring_vm2\nswitch_port = 2\nmac = " MAC_VM2 "\n"             \
+	"ip = 10.0.0.12\nuplink = uplink0\nlcore = 1\n"
+
+/* The ring ports of FIXTURE_TWO_VNICS (vm1, vm2, up0) and a datapath over ini, which uses them. */
+int fixture_two_vnics_start(struct dp_fixture *f, const char *ini, struct ring_port **vm1,
+			    struct ring_port **vm2, struct ring_port **up);
+
 /* Ring ports vm1, vm2, vm3, up0 and a started datapath over FIXTURE_INI. */
 struct fixture_lab {
 	struct dp_fixture f;

@@ -18,14 +18,7 @@
 
 /* VM1 redirects to a failClosed profile, VM2 to a failOpen one; two workers. */
 #define SVC_INI                                                                                    \
-	"[host]\nname = host-svc\n"                                                                \
-	"[uplink uplink0]\ndevice = net_ring_up0\nlcore = 1\n"                                     \
-	"[vm VM1]\nworld = 101\nvc_uuid = u1\n"                                                    \
-	"[vm VM2]\nworld = 102\nvc_uuid = u2\n"                                                    \
-	"[vnic VM1.eth0]\ndevice = net_ring_vm1\nswitch_port = 1\nmac = " MAC_VM1 "\n"             \
-	"ip = 10.0.0.11\nuplink = uplink0\nlcore = 1\n"                                            \
-	"[vnic VM2.eth0]\ndevice = net_ring_vm2\nswitch_port = 2\nmac = " MAC_VM2 "\n"             \
-	"ip = 10.0.0.12\nuplink = uplink0\nlcore = 1\n"                                            \
+	FIXTURE_TWO_VNICS("name = host-svc\n")                                                     \
 	"[group g1]\nmembers = vnic:VM1.eth0\n"                                                    \
 	"[group g2]\nmembers = vm:VM2\n"                                                           \
 	"[service fgt]\nvendor = Fortinet\n"                                                       \
@@ -47,12 +40,7 @@ static struct ring_port *vm1, *vm2, *up;
 static int
 setup(void)
 {
-	vm1 = fixture_ring_port("vm1");
-	vm2 = fixture_ring_port("vm2");
-	up = fixture_ring_port("up0");
-	if (vm1 == NULL || vm2 == NULL || up == NULL)
-		return -1;
-	return fixture_dp_start(&f, SVC_INI);
+	return fixture_two_vnics_start(&f, SVC_INI, &vm1, &vm2, &up);
 }
 
 static int

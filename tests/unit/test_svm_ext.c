@@ -24,14 +24,7 @@
 
 /* VM1 failClosed, VM2 failOpen; one worker on lcore 2 driving appliance `app`. */
 #define EXT_INI_BASE                                                                               \
-	"[host]\nname = host-ext\nheartbeat_timeout_ms = 10\n"                                     \
-	"[uplink uplink0]\ndevice = net_ring_up0\nlcore = 1\n"                                     \
-	"[vm VM1]\nworld = 101\nvc_uuid = u1\n"                                                    \
-	"[vm VM2]\nworld = 102\nvc_uuid = u2\n"                                                    \
-	"[vnic VM1.eth0]\ndevice = net_ring_vm1\nswitch_port = 1\nmac = " MAC_VM1 "\n"             \
-	"ip = 10.0.0.11\nuplink = uplink0\nlcore = 1\n"                                            \
-	"[vnic VM2.eth0]\ndevice = net_ring_vm2\nswitch_port = 2\nmac = " MAC_VM2 "\n"             \
-	"ip = 10.0.0.12\nuplink = uplink0\nlcore = 1\n"                                            \
+	FIXTURE_TWO_VNICS("name = host-ext\nheartbeat_timeout_ms = 10\n")                          \
 	"[group g1]\nmembers = vnic:VM1.eth0\n"                                                    \
 	"[group g2]\nmembers = vnic:VM2.eth0\n"                                                    \
 	"[service fgt]\nvendor = Fortinet\n"                                                       \
@@ -59,13 +52,10 @@ at(double ms)
 static int
 start(const char *ini)
 {
-	vm1 = fixture_ring_port("vm1");
-	vm2 = fixture_ring_port("vm2");
-	up = fixture_ring_port("up0");
 	arm_in = fixture_ring_port("arm_in");
 	arm_out = fixture_ring_port("arm_out");
-	if (vm1 == NULL || vm2 == NULL || up == NULL || arm_in == NULL || arm_out == NULL ||
-	    fixture_dp_start(&f, ini) != 0)
+	if (arm_in == NULL || arm_out == NULL ||
+	    fixture_two_vnics_start(&f, ini, &vm1, &vm2, &up) != 0)
 		return -1;
 	svc = f.dp->svc;
 	w = svc->instances[0].workers[0];

@@ -24,14 +24,7 @@
  * redirected to an SVM that denies udp/53; everything else dropped.
  */
 #define TRACE_INI                                                                                  \
-	"[host]\nname = host-trace\n"                                                              \
-	"[uplink uplink0]\ndevice = net_ring_up0\nlcore = 1\n"                                     \
-	"[vm VM1]\nworld = 101\nvc_uuid = u1\n"                                                    \
-	"[vm VM2]\nworld = 102\nvc_uuid = u2\n"                                                    \
-	"[vnic VM1.eth0]\ndevice = net_ring_vm1\nswitch_port = 1\nmac = " MAC_VM1 "\n"             \
-	"ip = 10.0.0.11\nuplink = uplink0\nlcore = 1\n"                                            \
-	"[vnic VM2.eth0]\ndevice = net_ring_vm2\nswitch_port = 2\nmac = " MAC_VM2 "\n"             \
-	"ip = 10.0.0.12\nuplink = uplink0\nlcore = 1\n"                                            \
+	FIXTURE_TWO_VNICS("name = host-trace\n")                                                   \
 	"[group g1]\nmembers = vnic:VM1.eth0\n"                                                    \
 	"[dfw]\ndefault_action = drop\nstateful = true\n"                                          \
 	"[dfw_rule allow-icmp]\npriority = 10\nservice = icmp\ndirection = inout\n"                \
@@ -74,12 +67,7 @@ static struct ioc_trace_rec recs[IOC_TRACE_MAX];
 static int
 setup(void)
 {
-	vm1 = fixture_ring_port("vm1");
-	vm2 = fixture_ring_port("vm2");
-	up = fixture_ring_port("up0");
-	if (vm1 == NULL || vm2 == NULL || up == NULL)
-		return -1;
-	return fixture_dp_start(&f, TRACE_INI);
+	return fixture_two_vnics_start(&f, TRACE_INI, &vm1, &vm2, &up);
 }
 
 static int

@@ -25,14 +25,7 @@
 
 /* VM1: failClosed profile (scope redirected), VM2: failOpen; two workers and a standby. */
 #define WD_INI                                                                                     \
-	"[host]\nname = host-wd\nheartbeat_timeout_ms = 10\n"                                      \
-	"[uplink uplink0]\ndevice = net_ring_up0\nlcore = 1\n"                                     \
-	"[vm VM1]\nworld = 101\nvc_uuid = u1\n"                                                    \
-	"[vm VM2]\nworld = 102\nvc_uuid = u2\n"                                                    \
-	"[vnic VM1.eth0]\ndevice = net_ring_vm1\nswitch_port = 1\nmac = " MAC_VM1 "\n"             \
-	"ip = 10.0.0.11\nuplink = uplink0\nlcore = 1\n"                                            \
-	"[vnic VM2.eth0]\ndevice = net_ring_vm2\nswitch_port = 2\nmac = " MAC_VM2 "\n"             \
-	"ip = 10.0.0.12\nuplink = uplink0\nlcore = 1\n"                                            \
+	FIXTURE_TWO_VNICS("name = host-wd\nheartbeat_timeout_ms = 10\n")                           \
 	"[group g1]\nmembers = vnic:VM1.eth0\n"                                                    \
 	"[group g2]\nmembers = vnic:VM2.eth0\n"                                                    \
 	"[service fgt]\nvendor = Fortinet\n"                                                       \
@@ -93,10 +86,7 @@ static const struct ioc_watchdog_probes script_cpu = { .running = script_running
 static int
 setup(void)
 {
-	vm1 = fixture_ring_port("vm1");
-	vm2 = fixture_ring_port("vm2");
-	up = fixture_ring_port("up0");
-	if (vm1 == NULL || vm2 == NULL || up == NULL || fixture_dp_start(&f, WD_INI) != 0)
+	if (fixture_two_vnics_start(&f, WD_INI, &vm1, &vm2, &up) != 0)
 		return -1;
 	svc = f.dp->svc;
 	inst = &svc->instances[0];
