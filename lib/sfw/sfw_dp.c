@@ -64,36 +64,6 @@ struct sfw_burst {
 	uint32_t results[IOC_BURST * SFW_NB_CAT];
 };
 
-static inline uint8_t
-tcp_flags(struct rte_mbuf *m, const struct ioc_meta *md)
-{
-	if (md->l4_proto != IPPROTO_TCP || !(md->flags & IOC_F_L4) ||
-	    rte_pktmbuf_data_len(m) < md->l4_off + sizeof(struct rte_tcp_hdr))
-		return 0;
-	return rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, md->l4_off)->tcp_flags;
-}
-
-/* Non-first fragments have no ports: never tracked (sfw.h). */
-static inline bool
-trackable(const struct ioc_meta *md)
-{
-	return !(md->flags & IOC_F_FRAG) || (md->flags & IOC_F_L4);
-}
-
-static inline void
-ct_key_of(const struct ioc_meta *md, uint16_t vnic, uint8_t dir, struct ct_key *k)
-{
-	bool out = dir == IOC_DIR_OUT;
-
-	k->local_ip = out ? md->src_ip : md->dst_ip;
-	k->remote_ip = out ? md->dst_ip : md->src_ip;
-	k->local_port = out ? md->src_port : md->dst_port;
-	k->remote_port = out ? md->dst_port : md->src_port;
-	k->vnic = vnic;
-	k->proto = md->l4_proto;
-	k->pad = 0;
-}
-
 /* The ICMP errors that quote the packet they answer: unreachable, quench, time exceeded, parameter.
  */
 static inline bool
@@ -245,9 +215,7 @@ track(struct sfw_burst *b)
 			continue;
 		}
 		flags = tcp_flags(m, ioc_meta(m));
-		/* A new SYN on a closing tuple is a new connection: the rules decide. */
-		if (e->state >= IOC_SFW_CT_TCP_FIN && e->key.proto == IPPROTO_TCP &&
-		    (flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG) {
+		if (ct_reopened(e, flags)) {
 			ct_delete(ct, e);
 			continue;
 		}
@@ -268,17 +236,9 @@ classify(struct sfw_burst *b)
 	for (uint16_t i = 0; i < b->n; i++) {
 		if (b->verdict[i] != V_CLASSIFY)
 			continue;
-		const struct ioc_meta *md = ioc_meta(b->pkts[i]);
 		struct sfw_acl_key *k = &acl_keys[b->n_cls];
-		bool ports = md->flags & IOC_F_L4;
 
-		*k = (struct sfw_acl_key){
-			.proto = md->l4_proto,
-			.src_ip = md->src_ip,
-			.dst_ip = md->dst_ip,
-			.src_port = ports ? md->src_port : 0,
-			.dst_port = ports ? md->dst_port : 0,
-		};
+		acl_key_of(ioc_meta(b->pkts[i]), k);
 		acl_ptr[b->n_cls] = (const uint8_t *)k;
 		b->cls_idx[b->n_cls++] = i;
 	}

@@ -9,12 +9,18 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <netinet/in.h>
+
 #include <rte_acl.h>
 #include <rte_common.h>
 #include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
 
 #include "chain.h"
 #include "conntrack.h"
+#include "meta.h"
+#include "sfw.h"
 #include "topology.h"
 
 /* ACL categories: one classify answers both questions. */
@@ -68,6 +74,66 @@ static inline unsigned
 sfw_dir_index(uint8_t dir)
 {
 	return dir == IOC_DIR_IN ? 0 : 1;
+}
+
+/*
+ * What the datapath (sfw_dp.c) and the trace (sfw_trace.c) read of a packet
+ * alike, so that a trace's verdict is the datapath's.
+ */
+
+/* The packet's TCP flags; 0 when it is not TCP or its header is not all there. */
+static inline uint8_t
+tcp_flags(struct rte_mbuf *m, const struct ioc_meta *md)
+{
+	if (md->l4_proto != IPPROTO_TCP || !(md->flags & IOC_F_L4) ||
+	    rte_pktmbuf_data_len(m) < md->l4_off + sizeof(struct rte_tcp_hdr))
+		return 0;
+	return rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, md->l4_off)->tcp_flags;
+}
+
+/* Non-first fragments have no ports: never tracked (sfw.h). */
+static inline bool
+trackable(const struct ioc_meta *md)
+{
+	return !(md->flags & IOC_F_FRAG) || (md->flags & IOC_F_L4);
+}
+
+/* The connection-table key of a packet going dir on vNIC vnic: local and remote sides. */
+static inline void
+ct_key_of(const struct ioc_meta *md, uint16_t vnic, uint8_t dir, struct ct_key *k)
+{
+	bool out = dir == IOC_DIR_OUT;
+
+	k->local_ip = out ? md->src_ip : md->dst_ip;
+	k->remote_ip = out ? md->dst_ip : md->src_ip;
+	k->local_port = out ? md->src_port : md->dst_port;
+	k->remote_port = out ? md->dst_port : md->src_port;
+	k->vnic = vnic;
+	k->proto = md->l4_proto;
+	k->pad = 0;
+}
+
+/* A new SYN on a closing tuple is a new connection: the rules decide, not the entry. */
+static inline bool
+ct_reopened(const struct ct_entry *e, uint8_t tcp_flags)
+{
+	return e->state >= IOC_SFW_CT_TCP_FIN && e->key.proto == IPPROTO_TCP &&
+	       (tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG;
+}
+
+/* The classify input of a packet: its ports only when it has them. */
+static inline void
+acl_key_of(const struct ioc_meta *md, struct sfw_acl_key *k)
+{
+	bool ports = md->flags & IOC_F_L4;
+
+	*k = (struct sfw_acl_key){
+		.proto = md->l4_proto,
+		.src_ip = md->src_ip,
+		.dst_ip = md->dst_ip,
+		.src_port = ports ? md->src_port : 0,
+		.dst_port = ports ? md->dst_port : 0,
+	};
 }
 
 /* sfw_acl.c: compile the rules that apply to vNIC `vnic` going `dir`; *ctx NULL if none. */

@@ -32,36 +32,20 @@ static const struct ct_entry *
 live_conn(const struct sfw_vnic *s, const struct ioc_slot_ctx *ctx, struct rte_mbuf *m)
 {
 	const struct ioc_meta *md = ioc_meta(m);
+	const struct ct_entry *e;
 	struct ct_table *ct;
-	bool out = ctx->dir == IOC_DIR_OUT;
-	struct ct_key k = {
-		.local_ip = out ? md->src_ip : md->dst_ip,
-		.remote_ip = out ? md->dst_ip : md->src_ip,
-		.local_port = out ? md->src_port : md->dst_port,
-		.remote_port = out ? md->dst_port : md->src_port,
-		.vnic = s->vnic,
-		.proto = md->l4_proto,
-	};
+	struct ct_key k;
+	int32_t pos;
 
 	if (!s->stateful || ctx->lcore_id >= RTE_MAX_LCORE ||
-	    (ct = ioc_sfw_ct[ctx->lcore_id]) == NULL)
+	    (ct = ioc_sfw_ct[ctx->lcore_id]) == NULL || !trackable(md))
 		return NULL;
-	if ((md->flags & IOC_F_FRAG) && !(md->flags & IOC_F_L4))
-		return NULL;
-	int32_t pos = rte_hash_lookup(ct->h, &k);
+	ct_key_of(md, s->vnic, ctx->dir, &k);
+	pos = rte_hash_lookup(ct->h, &k);
 	if (pos < 0 || !ct->e[pos].in_use || ct->e[pos].expire <= ctx->now)
 		return NULL;
-	const struct ct_entry *e = &ct->e[pos];
-	if (e->state >= IOC_SFW_CT_TCP_FIN && md->l4_proto == IPPROTO_TCP &&
-	    (md->flags & IOC_F_L4) &&
-	    rte_pktmbuf_data_len(m) >= md->l4_off + sizeof(struct rte_tcp_hdr)) {
-		uint8_t f = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, md->l4_off)
-				    ->tcp_flags;
-		/* A new SYN on a closing tuple: the rules decide. */
-		if ((f & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG)
-			return NULL;
-	}
-	return e;
+	e = &ct->e[pos];
+	return ct_reopened(e, tcp_flags(m, md)) ? NULL : e;
 }
 
 void
@@ -93,15 +77,10 @@ sfw_note(const void *priv, const struct ioc_slot_ctx *ctx, struct rte_mbuf *m,
 		note[2] = e->profile;
 		return;
 	}
-	bool ports = md->flags & IOC_F_L4;
-	struct sfw_acl_key k = {
-		.proto = md->l4_proto,
-		.src_ip = md->src_ip,
-		.dst_ip = md->dst_ip,
-		.src_port = ports ? md->src_port : 0,
-		.dst_port = ports ? md->dst_port : 0,
-	};
+	struct sfw_acl_key k;
 	const uint8_t *kp = (const uint8_t *)&k;
+
+	acl_key_of(md, &k);
 
 	if (acl != NULL)
 		rte_acl_classify(acl, &kp, res, 1, SFW_NB_CAT);
