@@ -18,21 +18,7 @@ main(int argc, char **argv)
 	}
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
-	test_config_register();
-	test_meta_register();
-	test_swsec_register();
-	test_vlan_register();
-	test_sfw_register();
-	test_fwd_register();
-	test_port_register();
-	test_svc_register();
-	test_svc_bound_register();
-	test_watchdog_register();
-	test_reload_register();
-	test_malformed_register();
-	test_svm_ext_register();
-	test_svm_rules_register();
-	test_trace_register();
+	unit_suites_register();
 
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();

@@ -13,8 +13,7 @@
 #include <CUnit/CUnit.h>
 
 #include "config.h"
-
-void test_config_register(void);
+#include "tests.h"
 
 #define DIM(a) (sizeof(a) / sizeof((a)[0]))
 #define IP(a, b, c, d)                                                                             \
@@ -1845,10 +1844,12 @@ add_suite(const char *name, const struct test_def *tests, unsigned n)
 		CU_add_test(s, tests[i].name, tests[i].fn);
 }
 
-void
+static void
 test_config_register(void)
 {
 	add_suite("config: value parsers", parser_tests, DIM(parser_tests));
 	add_suite("config: loading", load_tests, DIM(load_tests));
 	add_suite("config: errors", error_tests, DIM(error_tests));
 }
+
+UNIT_SUITES(test_config_register)

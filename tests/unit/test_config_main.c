@@ -5,7 +5,7 @@
 
 #include <CUnit/Basic.h>
 
-void test_config_register(void);
+#include "tests.h"
 
 int
 main(void)
@@ -16,7 +16,7 @@ main(void)
 		fprintf(stderr, "CUnit: %s\n", CU_get_error_msg());
 		return EXIT_FAILURE;
 	}
-	test_config_register();
+	unit_suites_register();
 	if (CU_get_error() != CUE_SUCCESS) {
 		fprintf(stderr, "CUnit: %s\n", CU_get_error_msg());
 		CU_cleanup_registry();

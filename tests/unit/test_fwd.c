@@ -352,7 +352,7 @@ test_teardown_closes_eal_ports(void)
 	CU_ASSERT_EQUAL_FATAL(fixture_lab_start(FIXTURE_INI), 0);
 }
 
-void
+static void
 test_fwd_register(void)
 {
 	CU_pSuite s = CU_add_suite("fwd", fixture_lab_suite_init, fixture_lab_suite_cleanup);
@@ -373,3 +373,5 @@ test_fwd_register(void)
 	CU_add_test(s, "teardown closes the ports EAL owns", test_teardown_closes_eal_ports);
 	CU_add_test(s, "no mbuf leaked", fixture_lab_test_no_leak);
 }
+
+UNIT_SUITES(test_fwd_register)

@@ -516,7 +516,7 @@ suite_init(void)
 	return fixture_lab_start(MALFORMED_INI);
 }
 
-void
+static void
 test_malformed_register(void)
 {
 	CU_pSuite s = CU_add_suite("malformed", suite_init, fixture_lab_suite_cleanup);
@@ -536,3 +536,5 @@ test_malformed_register(void)
 	CU_add_test(s, "ledgers add up", test_ledgers);
 	CU_add_test(s, "no mbuf leaked", fixture_lab_test_no_leak);
 }
+
+UNIT_SUITES(test_malformed_register)

@@ -485,7 +485,7 @@ test_ipv6_icmp(void)
 	CU_ASSERT_EQUAL(md.src_port, 0);
 }
 
-void
+static void
 test_meta_register(void)
 {
 	CU_pSuite s = CU_add_suite("meta", NULL, NULL);
@@ -505,3 +505,5 @@ test_meta_register(void)
 	CU_add_test(s, "IPv6 fragments: L4 only in the first", test_ipv6_fragments);
 	CU_add_test(s, "ICMPv6 echo identifier, ND, cut", test_ipv6_icmp);
 }
+
+UNIT_SUITES(test_meta_register)

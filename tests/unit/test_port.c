@@ -103,7 +103,7 @@ test_rss_plan(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "no RSS hash fields"));
 }
 
-void
+static void
 test_port_register(void)
 {
 	CU_pSuite s = CU_add_suite("port", NULL, NULL);
@@ -111,3 +111,5 @@ test_port_register(void)
 	CU_add_test(s, "symmetric RSS key at any length", test_rss_key_any_length);
 	CU_add_test(s, "one RSS plan per segment, or a refusal", test_rss_plan);
 }
+
+UNIT_SUITES(test_port_register)

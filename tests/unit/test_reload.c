@@ -409,7 +409,7 @@ test_check_sizes(void)
 	free(a);
 }
 
-void
+static void
 test_reload_register(void)
 {
 	CU_pSuite s = CU_add_suite("reload", suite_init, fixture_lab_suite_cleanup);
@@ -425,3 +425,5 @@ test_reload_register(void)
 	CU_add_test(s, "service insertion: what a reload may change", test_check_svc);
 	CU_add_test(s, "no resizing of the pool or the connection tables", test_check_sizes);
 }
+
+UNIT_SUITES(test_reload_register)

@@ -1461,7 +1461,7 @@ test_slot_no_leak(void)
 	CU_ASSERT_EQUAL(rte_mempool_in_use_count(fixture_pool()), 0);
 }
 
-void
+static void
 test_sfw_register(void)
 {
 	CU_pSuite s = CU_add_suite("sfw", sfw_suite_init, fixture_lab_suite_cleanup);
@@ -1505,3 +1505,5 @@ test_sfw_register(void)
 	CU_add_test(s, "describe", test_describe);
 	CU_add_test(s, "no mbuf leaked", test_slot_no_leak);
 }
+
+UNIT_SUITES(test_sfw_register)

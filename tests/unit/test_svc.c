@@ -418,7 +418,7 @@ test_describe_slow_path_id(void)
 	CU_ASSERT_STRING_EQUAL(d.slow_path_id, "none");
 }
 
-void
+static void
 test_svc_register(void)
 {
 	CU_pSuite s = CU_add_suite("svc", setup, teardown);
@@ -439,3 +439,5 @@ test_svc_register(void)
 	CU_add_test(s, "ledgers add up, nothing leaked", test_ledgers);
 	CU_add_test(s, "slowPathID: the instance's, or none", test_describe_slow_path_id);
 }
+
+UNIT_SUITES(test_svc_register)

@@ -165,7 +165,7 @@ test_same_instance_closed_profile_blocks_vnic(void)
 	CU_ASSERT_EQUAL(fixture_dp_stop(&f), 0);
 }
 
-void
+static void
 test_svc_bound_register(void)
 {
 	CU_pSuite s = CU_add_suite("svc_bound", setup, NULL);
@@ -175,3 +175,5 @@ test_svc_bound_register(void)
 	CU_add_test(s, "a failClosed second profile of the same instance stops the vNIC",
 		    test_same_instance_closed_profile_blocks_vnic);
 }
+
+UNIT_SUITES(test_svc_bound_register)

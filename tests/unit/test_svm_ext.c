@@ -458,7 +458,7 @@ test_restart_backoff(void)
 	CU_ASSERT(ioc_svm_restart_due(&z, true, 205));
 }
 
-void
+static void
 test_svm_ext_register(void)
 {
 	CU_pSuite s = CU_add_suite("svm_ext: an appliance, l2 probes", setup_l2, teardown);
@@ -478,3 +478,5 @@ test_svm_ext_register(void)
 	s = CU_add_suite("svm_ext: restart", NULL, NULL);
 	CU_add_test(s, "back-off schedule", test_restart_backoff);
 }
+
+UNIT_SUITES(test_svm_ext_register)

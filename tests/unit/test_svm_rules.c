@@ -89,10 +89,12 @@ test_stale_position(void)
 	ioc_topo_free(&t);
 }
 
-void
+static void
 test_svm_rules_register(void)
 {
 	CU_pSuite s = CU_add_suite("svm rules", NULL, NULL);
 
 	CU_add_test(s, "a stale position after a delete in the burst", test_stale_position);
 }
+
+UNIT_SUITES(test_svm_rules_register)

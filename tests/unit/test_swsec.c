@@ -180,7 +180,7 @@ test_inbound_not_checked(void)
 				swsec("swsec_drop_malformed") + swsec("swsec_drop_ethertype"));
 }
 
-void
+static void
 test_swsec_register(void)
 {
 	CU_pSuite s = CU_add_suite("swsec", fixture_lab_suite_init, fixture_lab_suite_cleanup);
@@ -195,3 +195,5 @@ test_swsec_register(void)
 	CU_add_test(s, "inbound not checked", test_inbound_not_checked);
 	CU_add_test(s, "no mbuf leaked", fixture_lab_test_no_leak);
 }
+
+UNIT_SUITES(test_swsec_register)

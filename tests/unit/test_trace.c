@@ -473,7 +473,7 @@ test_explain_parse(void)
 			-EINVAL);
 }
 
-void
+static void
 test_trace_register(void)
 {
 	CU_pSuite s = CU_add_suite("trace", setup, teardown);
@@ -491,3 +491,5 @@ test_trace_register(void)
 		    test_explain_parse);
 	CU_add_test(s, "explain agrees with the trace, 1000 random 5-tuples", test_explain_agrees);
 }
+
+UNIT_SUITES(test_trace_register)

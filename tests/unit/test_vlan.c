@@ -184,7 +184,7 @@ test_ledgers_no_leak(void)
 	CU_ASSERT(fixture_no_mbuf_in_use(&f));
 }
 
-void
+static void
 test_vlan_register(void)
 {
 	CU_pSuite s = CU_add_suite("vlan", setup, teardown);
@@ -194,3 +194,5 @@ test_vlan_register(void)
 	CU_add_test(s, "vlan = trunk: tags pass", test_trunk);
 	CU_add_test(s, "ledgers add up, nothing leaked", test_ledgers_no_leak);
 }
+
+UNIT_SUITES(test_vlan_register)

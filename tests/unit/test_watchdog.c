@@ -967,7 +967,7 @@ test_ticks_during_long_call(void)
 	CU_ASSERT_EQUAL(w1->state, IOC_SVM_DOWN);
 }
 
-void
+static void
 test_watchdog_register(void)
 {
 	CU_pSuite s = CU_add_suite("watchdog", setup, teardown);
@@ -1020,3 +1020,5 @@ test_watchdog_register(void)
 	s = CU_add_suite("watchdog during a long call", setup, teardown);
 	CU_add_test(s, "another thread ticks meanwhile", test_ticks_during_long_call);
 }
+
+UNIT_SUITES(test_watchdog_register)

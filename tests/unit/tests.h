@@ -1,22 +1,21 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Each test_<concept>.c registers its CUnit suite(s). */
+/*
+ * Each test_<concept>.c registers its CUnit suite(s) itself, as DPDK's
+ * REGISTER_TEST_COMMAND does: UNIT_SUITES(fn) after its function fn, which
+ * adds the suites once CUnit is up. A new suite file edits no list but
+ * tests/unit/meson.build; the runners call the functions in link order.
+ */
 #ifndef IOC_TESTS_H
 #define IOC_TESTS_H
 
-void test_config_register(void);
-void test_meta_register(void);
-void test_swsec_register(void);
-void test_sfw_register(void);
-void test_fwd_register(void);
-void test_port_register(void);
-void test_svc_register(void);
-void test_svc_bound_register(void);
-void test_vlan_register(void);
-void test_watchdog_register(void);
-void test_reload_register(void);
-void test_malformed_register(void);
-void test_svm_ext_register(void);
-void test_svm_rules_register(void);
-void test_trace_register(void);
+void unit_suite_add(void (*fn)(void));
+/* Calls every function added, in the order they were. */
+void unit_suites_register(void);
+
+#define UNIT_SUITES(fn)                                                                            \
+	__attribute__((constructor)) static void fn##_add(void)                                    \
+	{                                                                                          \
+		unit_suite_add(fn);                                                                \
+	}
 
 #endif /* IOC_TESTS_H */
