@@ -34,6 +34,8 @@
 #include "telemetry.h"
 #include "watchdog.h"
 
+IOC_LOG_TYPE(main);
+
 #define EXIT_CONFIG 2
 
 struct app_opts {

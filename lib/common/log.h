@@ -8,16 +8,19 @@
 
 #include <rte_log.h>
 
-extern int ioc_logtype_main;
-extern int ioc_logtype_port;
-extern int ioc_logtype_fwd;
-extern int ioc_logtype_telemetry;
-extern int ioc_logtype_sfw;
-extern int ioc_logtype_svc;
-extern int ioc_logtype_watchdog;
+/*
+ * Each concept defines its logtype beside its code, once (grout's LOG_TYPE):
+ * IOC_LOG_TYPE(fwd) registers iochain.fwd at INFO. IOC_LOG declares what it
+ * uses, so no list of logtypes is kept here.
+ */
+#define IOC_LOG_TYPE(type) RTE_LOG_REGISTER_SUFFIX(ioc_logtype_##type, type, INFO)
 
 #define IOC_LOG(level, type, fmt, ...)                                                             \
-	rte_log(RTE_LOG_##level, ioc_logtype_##type, "iochain.%s: " fmt "\n", #type, ##__VA_ARGS__)
+	do {                                                                                       \
+		extern int ioc_logtype_##type;                                                     \
+		rte_log(RTE_LOG_##level, ioc_logtype_##type, "iochain.%s: " fmt "\n", #type,       \
+			##__VA_ARGS__);                                                            \
+	} while (0)
 
 /*
  * At most one message per interval, for an error a loop can repeat thousands

@@ -18,6 +18,8 @@
 #include "svc.h"
 #include "svm_ext.h"
 
+IOC_LOG_TYPE(fwd);
+
 const char *const ioc_port_counter_names[IOC_PC_MAX] = {
 	[IOC_PC_RX] = "rx",
 	[IOC_PC_FWD_UPLINK] = "fwd_uplink",

@@ -10,6 +10,8 @@
 #include "log.h"
 #include "port.h"
 
+IOC_LOG_TYPE(port);
+
 void
 ioc_rss_key(uint8_t *key, size_t len)
 {

@@ -20,6 +20,8 @@
 #include "sfw.h"
 #include "sfw_priv.h"
 
+IOC_LOG_TYPE(sfw);
+
 static const char *const sfw_reasons[IOC_SFW_NB_REASONS] = {
 	[IOC_SFW_DROP_RULE] = "drop_rule",
 	[IOC_SFW_DROP_DEFAULT] = "drop_default",

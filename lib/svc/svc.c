@@ -16,6 +16,8 @@
 #include "svc.h"
 #include "svm_ext.h"
 
+IOC_LOG_TYPE(svc);
+
 const char *const ioc_svm_counter_names[IOC_SVM_MAX] = {
 	[IOC_SVM_IN] = "in",
 	[IOC_SVM_ALLOW] = "allow",

@@ -18,6 +18,8 @@
 #include "log.h"
 #include "telemetry.h"
 
+IOC_LOG_TYPE(telemetry);
+
 /*
  * Telemetry callbacks run on DPDK's telemetry thread. The lock orders them
  * against ioc_telemetry_set_dp() at start and stop and against a reload (which

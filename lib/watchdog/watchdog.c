@@ -16,6 +16,8 @@
 #include "svm_ext.h"
 #include "watchdog.h"
 
+IOC_LOG_TYPE(watchdog);
+
 static double
 ms(uint64_t tsc)
 {
