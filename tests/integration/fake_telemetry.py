@@ -8,6 +8,11 @@ file prefix), a greeting message on connect, then one reply per request of
 the form {"<cmd>": data} where <cmd> is the request up to its first comma;
 unknown commands and bad parameters get {"<cmd>": null}.
 
+VM1S1.eth0's summarize_dvfilter replies are iochain's own, recorded from the
+lab of test_lab_ping.sh (data/dvfilter-VM1S1.eth0.json, which that test
+checks against the running iochain); the other vNICs are made up to exercise
+the client (unsorted slots, a slot 4 per service instance, no slot).
+
 Used by test_iochainctl_fake.sh. Extra commands under /test/ send broken
 replies; --mode changes how connections are treated:
   normal  serve requests (default)
@@ -29,14 +34,17 @@ MAX_CMD_LEN = 56
 UUID1 = "50 2d ab 38 d6 2e 97 47-70 5b 29 23 9b 01 ec cb"
 UUID2 = "50 2d 11 22 33 44 55 66-77 88 99 aa bb cc dd ee"
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+CMD_DVFILTER = "/iochain/summarize_dvfilter"
+with open(os.path.join(HERE, "data", "dvfilter-VM1S1.eth0.json")) as f:
+    RECORDED = json.load(f)
+
 VNICS = {
-    "VM1S1.eth0": {"world": 168252, "vm": "VM1S1", "vc_uuid": UUID1,
-                   "switch_port": 33554461, "vnic": "VM1S1.eth0", "eth": 0,
-                   # deliberately unsorted: the client prints slots ascending
-                   "slots": [4, 1, 2]},
+    "VM1S1.eth0": RECORDED[CMD_DVFILTER + ",VM1S1.eth0"],
     "VM1S1.eth1": {"world": 168252, "vm": "VM1S1", "vc_uuid": UUID1,
                    "switch_port": 33554462, "vnic": "VM1S1.eth1", "eth": 1,
-                   # two service instances: slot 4 listed once per filter
+                   # two service instances: slot 4 listed once per filter;
+                   # unsorted: the client prints slots ascending
                    "slots": [4, 1, 4]},
     "VM2S1.eth0": {"world": 168300, "vm": "VM2S1", "vc_uuid": UUID2,
                    "switch_port": 33554470, "vnic": "VM2S1.eth0", "eth": 0,
@@ -51,19 +59,16 @@ def slot(world, eth, n, agent, vm_state, policy, slow_path, source):
 
 
 SLOTS = {
-    ("VM1S1.eth0", 1): slot(168252, 0, 1, "vmware-swsec", "Detached", "failClosed", "none",
-                            "Always Enabled"),
-    ("VM1S1.eth0", 2): slot(168252, 0, 2, "vmware-sfw", "Detached", "failClosed", "none",
-                            "Always Enabled"),
-    ("VM1S1.eth0", 4): slot(168252, 0, 4, "serviceinstance-4", "Attached", "failOpen",
-                            "18020", "Dynamic Filter Creation"),
+    ("VM1S1.eth0", n): RECORDED["%s,VM1S1.eth0,%d" % (CMD_DVFILTER, n)] for n in (1, 2, 4)
+}
+SLOTS.update({
     ("VM1S1.eth1", 1): slot(168252, 1, 1, "vmware-swsec", "Detached", "failClosed", "none",
                             "Always Enabled"),
     ("VM1S1.eth1", 4): slot(168252, 1, 4, "serviceinstance-4", "Attached", "failOpen",
                             "18020", "Dynamic Filter Creation"),
     ("VM1S1.eth1", 4, 1): slot(168252, 1, 4, "serviceinstance-5", "Detached", "failClosed",
                                "18021", "Dynamic Filter Creation"),
-}
+})
 
 PORT_STATS = {
     "VM1S1.eth0": {"kind": "vnic", "port_id": 0, "rx": 10, "tx": 9, "fwd_uplink": 5,

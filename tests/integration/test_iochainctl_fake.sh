@@ -158,33 +158,10 @@ start_fake "$PREFIX"
 
 # ---- show dfw host HOST summarize-dvfilter -------------------------------
 
-exp_out <<'EOF'
-world 168252 vmm0:VM1S1 vcUuid:'50 2d ab 38 d6 2e 97 47-70 5b 29 23 9b 01 ec cb'
- port 33554461 VM1S1.eth0
-  vNic slot 1
-   name: nic-168252-eth0-vmware-swsec.1
-   agentName: vmware-swsec
-   state: IOChain Attached
-   vmState: Detached
-   failurePolicy: failClosed
-   slowPathID: none
-   filter source: Always Enabled
-  vNic slot 2
-   name: nic-168252-eth0-vmware-sfw.2
-   agentName: vmware-sfw
-   state: IOChain Attached
-   vmState: Detached
-   failurePolicy: failClosed
-   slowPathID: none
-   filter source: Always Enabled
-  vNic slot 4
-   name: nic-168252-eth0-serviceinstance-4.4
-   agentName: serviceinstance-4
-   state: IOChain Attached
-   vmState: Attached
-   failurePolicy: failOpen
-   slowPathID: 18020
-   filter source: Dynamic Filter Creation
+# VM1S1.eth0 as iochain shows it (its replies are recorded from the lab: data/).
+{
+	cat "$HERE/data/summarize-dvfilter-VM1S1.eth0.txt"
+	cat <<'EOF'
  port 33554462 VM1S1.eth1
   vNic slot 1
    name: nic-168252-eth1-vmware-swsec.1
@@ -213,6 +190,7 @@ world 168252 vmm0:VM1S1 vcUuid:'50 2d ab 38 d6 2e 97 47-70 5b 29 23 9b 01 ec cb'
 world 168300 vmm0:VM2S1 vcUuid:'50 2d 11 22 33 44 55 66-77 88 99 aa bb cc dd ee'
  port 33554470 VM2S1.eth0
 EOF
+} | exp_out
 check "summarize-dvfilter: exact output, world once per VM, slots sorted, one slot 4 per instance" 0 \
 	"${P[@]}" show dfw host host-10 summarize-dvfilter
 
