@@ -31,6 +31,7 @@
 set -u
 cd "$(dirname "$0")/.."
 TOP=$(pwd)
+. "$TOP/scripts/lib.sh" # die, stop_pid, new_prefix, drop_prefix
 RUNS=3
 SECS=3
 WARM=1
@@ -65,10 +66,6 @@ DRAIN=0.2
 FLOWS=64
 SIZE=64
 
-die() {
-	echo "bench-latency: $*" >&2
-	exit 1
-}
 { bash scripts/setup.sh && bash scripts/build.sh; } >/dev/null || exit 1
 [ "$PLOTS" = 0 ] || command -v gnuplot >/dev/null || die "gnuplot missing (scripts/setup.sh installs gnuplot-nox)"
 IOCHAIN=$TOP/build/app/iochain GEN=$TOP/build/app/iocgen OUT=$TOP/build/bench
@@ -79,34 +76,15 @@ GEN_PID=
 PREFIXES=()
 SEQ=0
 
-# stop_pid PID: SIGINT, then SIGKILL if it still runs 10 s later.
-stop_pid() {
-	[ -n "$1" ] || return 0
-	kill -INT "$1" 2>/dev/null && timeout 10 tail --pid="$1" -f /dev/null
-	kill -KILL "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-}
-# forget_prefix P...: the EAL runtime dirs and hugepage files of these file prefixes.
-forget_prefix() {
-	local p
-	for p in "$@"; do
-		rm -rf "/var/run/dpdk/$p" /dev/hugepages/"$p"map_*
-	done
-}
 cleanup() {
 	stop_pid "$GEN_PID"
 	stop_pid "$SRV_PID"
 	GEN_PID= SRV_PID=
-	forget_prefix "${PREFIXES[@]}"
+	drop_prefix "${PREFIXES[@]}"
 	rm -rf "$D"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
-new_prefix() {
-	SEQ=$((SEQ + 1))
-	PREFIX=$1-$$-$SEQ
-	PREFIXES+=("$PREFIX")
-}
 
 # start_server LOG READY_REGEX CMD...: the memif server in the background, ready when
 # LOG matches READY_REGEX (60 s at most).
@@ -129,7 +107,7 @@ start_server() {
 stop_server() {
 	stop_pid "$SRV_PID"
 	SRV_PID=
-	forget_prefix "$SRV_PREFIX"
+	drop_prefix "$SRV_PREFIX"
 }
 
 # gen SCEN LEVEL RUN RATE: one iocgen run; its JSON and CDF in $D/r.
@@ -147,7 +125,7 @@ gen() {
 	wait "$GEN_PID"
 	local rc=$?
 	GEN_PID=
-	forget_prefix "$PREFIX"
+	drop_prefix "$PREFIX"
 	if [ "$rc" != 0 ] || [ ! -s "$base.json" ]; then
 		echo "bench-latency: $scen $level run $run: iocgen failed ($rc); its log:" >&2
 		tail -n 15 "$base.log" >&2
@@ -203,7 +181,7 @@ measure() {
 	tail -n 5 "$SRV_LOG" | sed 's/^/    /' >&2
 	echo "$1 $rc" >>"$D/server-deaths"
 	SRV_PID=
-	forget_prefix "$SRV_PREFIX"
+	drop_prefix "$SRV_PREFIX"
 	server_up "$1" && gen "$@"
 }
 

@@ -81,6 +81,7 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 TOP=$(pwd)
+. "$TOP/scripts/lib.sh" # die, stop_pid, new_prefix, drop_prefix
 RUNS=5
 SECS=8
 QUICK=0
@@ -186,11 +187,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
-
-die() {
-	echo "bench: $*" >&2
-	exit 1
-}
 
 # ---- scenarios --------------------------------------------------------------
 # scen_field NAME -> "KIND RULES STATEFUL GROUP SIZE"
@@ -332,31 +328,6 @@ start_tool() {
 	done
 	stop_pid "$LAST_PID"
 	return 1
-}
-# stop_pid PID: SIGINT, then SIGKILL after 10 s; returns the exit status.
-stop_pid() {
-	local pid=$1 rc
-	kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return $?; }
-	kill -INT "$pid" 2>/dev/null
-	for _ in $(seq 1 100); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	rc=$?
-	local keep=() p
-	for p in "${PIDS[@]}"; do [ "$p" = "$pid" ] || keep+=("$p"); done
-	PIDS=("${keep[@]}")
-	return $rc
-}
-new_prefix() {
-	SEQ=$((SEQ + 1))
-	PREFIX=$1-$$-$SEQ
-	PREFIXES+=("$PREFIX")
-}
-drop_prefix() {
-	rm -rf "/var/run/dpdk/$1" /dev/hugepages/"$1"map_*
 }
 # snap FILE WORKER: in the iochain of $IOC_PREFIX, the vNIC's, the uplink's and the worker's counters, timestamped.
 snap() {

@@ -11,6 +11,8 @@
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
+# stop_pid, ctl, tel, counter, die, new_prefix, drop_prefix
+. "$TOP/scripts/lib.sh"
 BUILD=${IOC_BUILD:-$TOP/build}
 IOCHAIN=$BUILD/app/iochain
 CTL=$BUILD/app/iochainctl
@@ -119,19 +121,6 @@ start_iochain() {
 	return 1
 }
 
-# stop_pid PID [SIGNAL]: signal a background process, KILL it after 10 s, reap it;
-# returns its exit status.
-stop_pid() {
-	kill -"${2:-INT}" "$1" 2>/dev/null
-	local i
-	for i in $(seq 1 100); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -0 "$1" 2>/dev/null && kill -KILL "$1"
-	wait "$1"
-}
-
 # stop_iochain [SIGNAL]: sets IOC_RC to its exit status.
 stop_iochain() {
 	[ -n "$IOC_PID" ] || return 0
@@ -166,15 +155,6 @@ default_action = allow
 EOF
 }
 
-ctl() {
-	"$CTL" --file-prefix "$PREFIX" "$@"
-}
-
-# counter PORT NAME: one counter of /iochain/stats,PORT.
-counter() {
-	tel /iochain/stats "$1" "$2"
-}
-
 # svm_counter WORKER NAME: one counter of /iochain/svm,WORKER.
 svm_counter() {
 	tel /iochain/svm "$1" "$2"
@@ -189,11 +169,6 @@ svm_wait_state() {
 	done
 	echo "# $1 is $(svm_counter "$1" state), not $2"
 	return 1
-}
-
-# tel CMD PARAM KEY: one value of a telemetry reply.
-tel() {
-	ctl raw "$1,$2" | python3 -c "import json,sys; print(json.load(sys.stdin)['$1']['$3'])"
 }
 
 _cleanup() {
