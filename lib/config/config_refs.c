@@ -171,6 +171,19 @@ ioc_cfg_instance_resolve(struct ctx *c, const struct sec *s, void *obj)
 		return ioc_cfg_fail(c, "%u is shorter than heartbeat_timeout_ms (%u)",
 				    in->max_preempt_ms, in->heartbeat_timeout_ms);
 	}
+	/*
+	 * An idle worker beats once per poll and sleeps idle_sleep_us between
+	 * polls (plus its wake-up): a timeout of a few sleeps would declare an
+	 * idle, healthy worker down. Five sleeps at least.
+	 */
+	if ((uint64_t)in->heartbeat_timeout_ms * 1000 < 5ull * c->t->host.idle_sleep_us) {
+		at_named(c, s, "heartbeat_timeout_ms");
+		return ioc_cfg_fail(
+			c,
+			"%u ms is shorter than 5 x [host] idle_sleep_us (%u us): an idle "
+			"worker sleeping between polls would be declared down",
+			in->heartbeat_timeout_ms, c->t->host.idle_sleep_us);
+	}
 	return 0;
 }
 

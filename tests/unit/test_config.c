@@ -1417,6 +1417,12 @@ test_err_bad_value(void)
 	EXPECT_ERR(BASE SVC "heartbeat_timeout_ms = 20\nmax_preempt_ms = 19\n", 19,
 		   "service_instance fgt", "max_preempt_ms",
 		   "19 is shorter than heartbeat_timeout_ms (20)");
+	/* An idle worker sleeps idle_sleep_us between beats: the timeout must cover five. */
+	EXPECT_ERR("[host]\nname = h\nidle_sleep_us = 1000\n" BASE_REST SVC
+		   "heartbeat_timeout_ms = 4\n",
+		   19, "service_instance fgt", "heartbeat_timeout_ms",
+		   "4 ms is shorter than 5 x [host] idle_sleep_us (1000 us): an idle worker "
+		   "sleeping between polls would be declared down");
 	EXPECT_ERR(BASE SVC "max_preempt_ms = 600001\n", 18, "service_instance fgt",
 		   "max_preempt_ms", "invalid number \"600001\": out of range (1..600000)");
 	EXPECT_ERR("[host]\nname = h\nheartbeat_timeout_ms = 0\n" BASE, 3, "host",
