@@ -4,6 +4,9 @@
 # drill costs in packets.
 #
 #   sudo bash scripts/bench-failover.sh [--quick] [--drills N] [--no-plots] [--competitor]
+#   sudo bash scripts/bench-failover.sh --appliance memif|vhost [--quick] [--drills N] [--watch S] [--nice N]
+#       the drills of an external appliance (SIGSTOP, SIGKILL + restart, standby
+#       takeover): scripts/bench_failover_appliance.sh, sourced, says how.
 #
 # Topology: the lab of config/blog-lab.ini (VM1S1.eth0 -> slot 4 -> the
 # fortigate-host-10 instance, worker fortigate-host-10.0 on lcore 2, profile
@@ -54,13 +57,21 @@ DRILLS=100
 PLOTS=1
 RTPRIO=1 # [host] watchdog_rt_priority: iochain's default; 0 to compare without
 COMPETITOR=0
+APPLIANCE=
+WATCH=0
+NICE=0
+QUICK=0
 usage() {
 	echo "usage: $0 [--quick] [--drills N] [--no-plots] [--watchdog-rt-priority P] [--competitor]" >&2
+	echo "       $0 --appliance memif|vhost [--quick] [--drills N] [--watch SECONDS] [--nice N]" >&2
 	exit 2
 }
 while [ $# -gt 0 ]; do
 	case $1 in
-	--quick) DRILLS=5 ;;
+	--quick) DRILLS=5 QUICK=1 ;;
+	--appliance) [ $# -ge 2 ] || usage; case $2 in memif | vhost) APPLIANCE=$2 ;; *) usage ;; esac; shift ;;
+	--watch) [ $# -ge 2 ] || usage; WATCH=$2; shift ;;
+	--nice) [ $# -ge 2 ] || usage; NICE=$2; shift ;;
 	--drills) [ $# -ge 2 ] || usage; DRILLS=$2; shift ;;
 	--no-plots) PLOTS=0 ;;
 	--competitor) COMPETITOR=1 ;;
@@ -69,8 +80,10 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-case $DRILLS$RTPRIO in '' | *[!0-9]*) usage ;; esac
+case $DRILLS$RTPRIO$WATCH in '' | *[!0-9]*) usage ;; esac
 [ "$DRILLS" -ge 1 ] || usage
+[ -z "$APPLIANCE" ] || PLOTS=0
+case $NICE in -[0-9] | -1[0-9] | -20 | [0-9] | 1[0-9]) ;; *) usage ;; esac
 
 bash scripts/setup.sh >/dev/null || exit 1
 bash scripts/build.sh >/dev/null || exit 1
@@ -91,9 +104,15 @@ W=fortigate-host-10.0
 P=fortigate-secure
 LCORES=0@0,1@1,2@0
 
+APPLS=() # the appliances' state directories (scripts/testpmd-appliance.sh)
+
 cleanup() {
+	local a
 	[ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID" 2>/dev/null && wait "$SAMPLER_PID" 2>/dev/null
 	[ -n "$HOG_PID" ] && kill "$HOG_PID" 2>/dev/null && wait "$HOG_PID" 2>/dev/null
+	for a in "${APPLS[@]}"; do
+		bash scripts/testpmd-appliance.sh stop "$a"
+	done
 	if [ -n "$IOC_PID" ]; then
 		kill -INT "$IOC_PID" 2>/dev/null
 		for _ in $(seq 1 50); do
@@ -117,14 +136,15 @@ die() {
 ctl() {
 	"$CTL" --file-prefix "$PREFIX" "$@"
 }
+# state [WORKER]: the watchdog's view of a worker ($W by default).
 state() {
-	ctl raw "/iochain/svm,$W" 2>/dev/null | grep -o '"state":"[a-z]*"' | cut -d'"' -f4
+	ctl raw "/iochain/svm,${1:-$W}" 2>/dev/null | grep -o '"state":"[a-z]*"' | cut -d'"' -f4
 }
-# wait_state STATE SECONDS
+# wait_state STATE SECONDS [WORKER]
 wait_state() {
 	local end=$(($(date +%s%N) + ${2%.*}000000000))
 	while [ "$(date +%s%N)" -lt "$end" ]; do
-		[ "$(state)" = "$1" ] && return 0
+		[ "$(state "${3:-$W}")" = "$1" ] && return 0
 		sleep 0.003
 	done
 	return 1
@@ -132,43 +152,71 @@ wait_state() {
 events() {
 	ctl raw /iochain/events
 }
+SB= # the standby's worker, in the appliance drills that have one
 snap() {
 	{
 		echo "{\"vnic\": $(ctl raw /iochain/stats,VM1S1.eth0 || echo null),"
+		echo "\"uplink\": $(ctl raw /iochain/stats,uplink0 || echo null),"
+		[ -z "$SB" ] || echo "\"sb\": $(ctl raw "/iochain/svm,$SB" || echo null),"
 		echo "\"svm\": $(ctl raw "/iochain/svm,$W" || echo null)}"
 	} >"$1" 2>/dev/null
 }
-# wait_event TEXT SECONDS: polls the events until one added after the latest
-# "drill" event contains TEXT (plain bash: no interpreter start-up in the loop).
+# wait_event TEXT SECONDS [MARK]: polls the events until one added after the
+# latest event containing MARK (default: a "drill" event) contains TEXT (plain
+# bash: no interpreter start-up in the loop).
 wait_event() {
-	local text=$1 end=$(($(date +%s%N) + ${2%.*}000000000)) ev
+	local text=$1 end=$(($(date +%s%N) + ${2%.*}000000000)) mark=${3:-": drill "} ev
 	while [ "$(date +%s%N)" -lt "$end" ]; do
 		ev=$(events 2>/dev/null)
-		ev=${ev##*": drill "}
+		ev=${ev##*"$mark"}
 		[[ $ev == *"$text"* ]] && return 0
 		sleep 0.005
 	done
 	return 1
 }
 
-# ---- the lab on net_pcap + net_null -------------------------------------------
+# start_lab INI: iochain on $D/INI (in $D, lcores $LCORES, log $D/iochain.log), answering.
+start_lab() {
+	"$IOCHAIN" --check -c "$D/$1" >/dev/null || die "invalid topology $D/$1"
+	(cd "$D" && exec nice -n "$NICE" "$IOCHAIN" --lcores "$LCORES" --file-prefix "$PREFIX" -- -c "$1") \
+		>"$D/iochain.log" 2>&1 </dev/null &
+	IOC_PID=$!
+	for _ in $(seq 1 300); do
+		kill -0 "$IOC_PID" 2>/dev/null || die "iochain exited early"
+		ctl stats >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	ctl stats >/dev/null 2>&1 || die "iochain does not answer telemetry"
+}
+# stop_lab: SIGINT (SIGKILL after 10 s); its exit status ends the log.
+stop_lab() {
+	kill -INT "$IOC_PID"
+	for _ in $(seq 1 100); do
+		kill -0 "$IOC_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$IOC_PID" 2>/dev/null
+	wait "$IOC_PID"
+	echo "exit status $?" >>"$D/iochain.log"
+	IOC_PID=
+}
+
+# The lab's pcap and topology (config/blog-lab.ini's services on net_pcap + net_null).
+lab_ini() {
+	python3 scripts/gen-pcap.py --dir "$D" --spoof-every 0 --local-every 0 --flows 1024 \
+		--packets 4096 --size 64 >/dev/null || die "cannot write the pcap"
+	mv "$D/pcap-demo-vm1s1.pcap" "$D/lab.pcap" && rm -f "$D"/pcap-demo-*.pcap
+	python3 scripts/bench_topo.py ini lab lab.pcap 0 true 0 0 0 false >"$D/lab.ini" || die "no topology"
+	sed -i "/^\[host\]/a watchdog_rt_priority = $RTPRIO" "$D/lab.ini"
+}
+
 others=$(pgrep -d' ' -f -- '--file-prefix|fuzz_' 2>/dev/null)
 [ -z "$others" ] || echo "bench-failover: warning: other DPDK or busy processes run (pids $others): they share the 2 CPUs; a starved worker or watchdog shows up as a false detection" >&2
-python3 scripts/gen-pcap.py --dir "$D" --spoof-every 0 --local-every 0 --flows 1024 \
-	--packets 4096 --size 64 >/dev/null || die "cannot write the pcap"
-mv "$D/pcap-demo-vm1s1.pcap" "$D/lab.pcap" && rm -f "$D"/pcap-demo-*.pcap
-python3 scripts/bench_topo.py ini lab lab.pcap 0 true 0 0 0 false >"$D/lab.ini" || die "no topology"
-sed -i "/^\[host\]/a watchdog_rt_priority = $RTPRIO" "$D/lab.ini"
-"$IOCHAIN" --check -c "$D/lab.ini" >/dev/null || die "invalid topology $D/lab.ini"
-(cd "$D" && exec "$IOCHAIN" --lcores "$LCORES" --file-prefix "$PREFIX" -- -c lab.ini) \
-	>"$D/iochain.log" 2>&1 </dev/null &
-IOC_PID=$!
-for i in $(seq 1 300); do
-	kill -0 "$IOC_PID" 2>/dev/null || die "iochain exited early"
-	ctl stats >/dev/null 2>&1 && break
-	sleep 0.1
-done
-ctl stats >/dev/null 2>&1 || die "iochain does not answer telemetry"
+[ -z "$APPLIANCE" ] || . scripts/bench_failover_appliance.sh
+
+# ---- the lab on net_pcap + net_null -------------------------------------------
+lab_ini
+start_lab lab.ini
 wait_state up 5 || die "the worker is not up"
 sleep 1
 echo "lab on net_pcap + net_null up (lcores $LCORES: 0 -> CPU 0 control + watchdog, 1 -> CPU 1 forwarding, 2 -> CPU 0 SVM worker $W)"
@@ -264,15 +312,7 @@ if [ -n "$HOG_PID" ]; then
 fi
 
 # ---- stop, ledger, report -------------------------------------------------------
-kill -INT "$IOC_PID"
-for _ in $(seq 1 100); do
-	kill -0 "$IOC_PID" 2>/dev/null || break
-	sleep 0.1
-done
-kill -KILL "$IOC_PID" 2>/dev/null
-wait "$IOC_PID"
-echo "exit status $?" >>"$D/iochain.log"
-IOC_PID=
+stop_lab
 
 # One JSON line per drill: its new events (from the pre- and post-drill event windows),
 # the counters before and after, and the false detections since the previous drill.
