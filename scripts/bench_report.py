@@ -11,6 +11,10 @@
   bench_report.py show < RESULTS.jsonl      -> the last run, in one line
   bench_report.py report META.json RESULTS.jsonl OUTDIR
         -> OUTDIR/results.md and OUTDIR/results.json, and the markdown on stdout
+  bench_report.py appliance-show iochain|ref TRANSPORT RUN WARMUP LOG
+        -> one line: a run of scripts/bench-appliance.sh
+  bench_report.py appliance-report DIR RUNS WARMUP OUTDIR TRANSPORTS LCORES
+        -> OUTDIR/appliance.md and OUTDIR/appliance.json (scripts/bench-appliance.sh)
 
 META describes the scenarios in order; RESULTS has one JSON line per run of a tool
 (type iochain: a scenario's run; type testpmd: a group's run of one mode; type ovs:
@@ -37,10 +41,20 @@ def load(p):
         return None
 
 
-def testpmd_blocks(path):
-    """Per stats period of a testpmd log: {port: (rx_pps, tx_pps)}."""
-    blocks, cur, port = [], None, None
+def lines_after(path, mark=None):
+    """The lines of a log, from the one after `mark` (a line of its own) when given."""
+    seen = mark is None
     for line in open(path, errors="replace"):
+        if seen:
+            yield line
+        elif line.rstrip("\n") == mark:
+            seen = True
+
+
+def testpmd_blocks(path, mark=None):
+    """Per stats period of a testpmd log (after the line `mark`): {port: (rx_pps, tx_pps)}."""
+    blocks, cur, port = [], None, None
+    for line in lines_after(path, mark):
         if "Port statistics" in line:
             cur = {}
             blocks.append(cur)
@@ -440,6 +454,99 @@ def report(argv):
     print("(medians of %d runs; %s/results.json has every sample)" % (meta["runs"], out))
 
 
+# ---- scripts/bench-appliance.sh ----------------------------------------------------------------
+
+UP = "=== up"  # written into a log when the appliance is up: samples start there
+
+
+def iochain_uplink_tx(log):
+    """iochain's per-second lines after UP: the uplinks' tx Mpps, one value per second."""
+    out, cur = [], None
+    for line in lines_after(log, UP):
+        if line.startswith("final counters"):
+            break
+        f = line.split()
+        if f[:2] == ["port", "kind"]:
+            cur = []
+            out.append(cur)
+        elif len(f) == 7 and cur is not None and f[1] == "uplink":
+            cur.append(float(f[6]))
+    return [sum(x) for x in out if x]
+
+
+def appliance_run(kind, t, r, warm, d=None, log=None):
+    """One run: delivered Mpps per second (after warm-up), and what the appliance forwarded."""
+    log = log or "%s/%s.%s.%d.log" % (d, "iochain" if kind == "iochain" else "harness", t, r)
+    if kind == "iochain":
+        v = iochain_uplink_tx(log)[warm:]
+    else:  # the harness: port 3 (net_null) is the sink
+        v = [b[3][1] for b in testpmd_blocks(log, UP) if 3 in b][warm:]
+    res = {"tool": kind, "transport": t, "run": r, "samples": v, "mpps": med(v)}
+    if d:
+        a = "%s/appl.%s.%s.%d.log" % (d, "iochain" if kind == "iochain" else "ref", t, r)
+        try:
+            # the appliance's port 1 transmits what entered port 0: outbound, the traffic here
+            res["appliance_mpps"] = med([b[1][1] for b in testpmd_blocks(a) if 1 in b][warm:])
+        except OSError:
+            res["appliance_mpps"] = None
+        th = "%s/threads.%s.%s.%d" % (d, "iochain" if kind == "iochain" else "ref", t, r)
+        try:
+            res["threads"] = [" ".join(x.split()) for x in open(th) if x.strip()]
+        except OSError:
+            res["threads"] = []
+    return res
+
+
+def appliance_show(a):
+    kind, t, r, warm, log = a[0], a[1], int(a[2]), int(a[3]), a[4]
+    x = appliance_run(kind, t, r, warm, log=log)
+    if not x["samples"] or not x["mpps"]:
+        sys.exit("bench-appliance: %s over %s, run %d: no samples, or nothing delivered" % (kind, t, r))
+    print("run %d: %s: %s %.3f Mpps delivered (per second: %s)" % (
+        r, t, "iochain + appliance" if kind == "iochain" else "appliance alone (harness)", x["mpps"],
+        ", ".join("%.2f" % s for s in x["samples"])))
+
+
+def appliance_report(a):
+    d, runs, warm, out, transports, lcores = a[0], int(a[1]), int(a[2]), a[3], a[4].split(","), a[5]
+    loadavg = lambda p: open("%s/%s" % (d, p)).read().split("average")[1].strip()
+    res = {"lcores": lcores, "runs": runs, "warmup_samples_dropped": warm,
+           "load_before": loadavg("load.before"), "load_after": loadavg("load.after"), "transports": {}}
+    md = ["%s. %d runs; load average before %s, after %s." % (
+        lcores, runs, res["load_before"], res["load_after"]), "",
+          "| transport | iochain + appliance Mpps | appliance alone Mpps | ratio | appliance's own rate "
+          "in iochain's runs / alone (Mpps) | per run: iochain; alone |",
+          "| --- | --- | --- | --- | --- | --- |"]
+    for t in transports:
+        io = [appliance_run("iochain", t, r, warm, d) for r in range(1, runs + 1)]
+        ref = [appliance_run("ref", t, r, warm, d) for r in range(1, runs + 1)]
+        m_io, m_ref = med([x["mpps"] for x in io if x["mpps"]]), med([x["mpps"] for x in ref if x["mpps"]])
+        svm = load("%s/svm.%s.%d.json" % (d, t, runs))
+        o = {"iochain_mpps": m_io, "alone_mpps": m_ref,
+             "ratio": m_io / m_ref if m_io and m_ref else None,
+             "appliance_mpps_in_iochain_runs": med([x["appliance_mpps"] for x in io if x.get("appliance_mpps")]),
+             "appliance_mpps_alone": med([x["appliance_mpps"] for x in ref if x.get("appliance_mpps")]),
+             "runs": {"iochain": io, "alone": ref}, "worker_last_run": svm}
+        res["transports"][t] = o
+        md.append("| %s | %s | %s | %s | %s / %s | %s; %s |" % (
+            t, fmt(m_io), fmt(m_ref), fmt(o["ratio"]), fmt(o["appliance_mpps_in_iochain_runs"]),
+            fmt(o["appliance_mpps_alone"]), ", ".join(fmt(x["mpps"]) for x in io),
+            ", ".join(fmt(x["mpps"]) for x in ref)))
+    md += ["", "Threads and the CPU each last ran on (last run):"]
+    for t in transports:
+        for k in ("iochain", "alone"):
+            x = res["transports"][t]["runs"][k][-1]
+            md.append("- %s, %s: %s" % (t, "iochain + appliance" if k == "iochain" else "harness + appliance",
+                                         "; ".join(x.get("threads", []))))
+    json.dump(res, open(out + "/appliance.json", "w"), indent=1)
+    open(out + "/appliance.md", "w").write("\n".join(md) + "\n")
+    print("\n".join(md))
+    bad = [t for t in transports if not res["transports"][t]["iochain_mpps"] or not res["transports"][t]["alone_mpps"]]
+    if bad:
+        sys.exit("bench-appliance: nothing delivered over %s" % ", ".join(bad))
+
+
+
 def main():
     cmd, a = (sys.argv[1], sys.argv[2:]) if len(sys.argv) > 1 else ("", [])
     if cmd == "parse-iochain" and len(a) in (8, 9):
@@ -452,6 +559,10 @@ def main():
         show()
     elif cmd == "report" and len(a) == 3:
         report(a)
+    elif cmd == "appliance-show" and len(a) == 5:
+        appliance_show(a)
+    elif cmd == "appliance-report" and len(a) == 6:
+        appliance_report(a)
     else:
         sys.exit(__doc__)
 
