@@ -188,6 +188,9 @@ phase() {
 	sleep 0.3
 	snap "$pd/stop.snap"
 	stop_lab
+	# The next phase's iochain uses the same file prefix: a fresh one.
+	rm -rf "/var/run/dpdk/$PREFIX"
+	rm -f /dev/hugepages/"$PREFIX"map_*
 	mv "$D/iochain.log" "$pd/iochain.log"
 	echo "$PHASE: iochain stopped, $(tail -1 "$pd/iochain.log")"
 	for a in fgt-b fgt-a; do
