@@ -22,6 +22,39 @@ grep -v '^mac' "$T/no-ids.ini" >"$T/no-mac.ini"
 check_eq "--check without mac: exit 2" 2 $?
 check "and names the key" grep -Eq "no-mac.ini:[0-9]+: \[vnic VM1S1.eth0\] mac: missing required key" "$T/out"
 
+# [svm] sections (DESIGN.md §9): an unknown instance, an lcore not the
+# instance's, an arm on a device already in use; each with file:line.
+svm_check() {
+	{
+		cat "$TOP/config/blog-lab.ini"
+		printf '[svm fgt-a]\ninstance = %s\nlcore = %s\ndevice_in = %s\ndevice_out = %s\n' "$@"
+	} >"$T/svm.ini"
+	"$IOCHAIN" --check -c "$T/svm.ini" >"$T/out" 2>&1
+}
+n=$(($(wc -l <"$TOP/config/blog-lab.ini") + 1)) # the [svm] header's line
+svm_check fortigate-host-10 2 net_memif10,role=server net_memif11,role=server
+check_eq "--check with an [svm] section: valid" 0 $?
+svm_check fortigate-host-99 2 net_memif10 net_memif11
+check_eq "--check, [svm] of an unknown instance: exit 2" 2 $?
+check_eq "and names file:line, section and key" \
+	"iochain: $T/svm.ini:$((n + 1)): [svm fgt-a] instance: unknown service_instance \"fortigate-host-99\"" \
+	"$(cat "$T/out")"
+svm_check fortigate-host-10 1 net_memif10 net_memif11
+check_eq "--check, [svm] on an lcore not the instance's: exit 2" 2 $?
+check_eq "and names file:line, section and key" \
+	"iochain: $T/svm.ini:$((n + 2)): [svm fgt-a] lcore: lcore 1 is not one of service_instance fortigate-host-10's lcores or standby_lcores" \
+	"$(cat "$T/out")"
+svm_check fortigate-host-10 2 net_memif10 net_memif10,id=1
+check_eq "--check, [svm] with one device for both arms: exit 2" 2 $?
+check_eq "and names file:line, section and key" \
+	"iochain: $T/svm.ini:$((n + 4)): [svm fgt-a] device_out: device net_memif10 already used by [svm fgt-a] device_in at line $((n + 3))" \
+	"$(cat "$T/out")"
+svm_check fortigate-host-10 2 net_tap1,iface=fwin net_memif11
+check_eq "--check, [svm] arm on the uplink's device: exit 2" 2 $?
+check "and names the uplink" grep -Eq \
+	"svm.ini:$((n + 3)): \[svm fgt-a\] device_in: device net_tap1 already used by \[uplink uplink0\] device at line [0-9]+" \
+	"$T/out"
+
 "$IOCHAIN" --check -c "$T/missing.ini" >"$T/out" 2>&1
 check_eq "--check on a missing file: exit 2" 2 $?
 check "and says so" grep -q "missing.ini" "$T/out"

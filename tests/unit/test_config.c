@@ -1779,6 +1779,12 @@ test_err_svm(void)
 	EXPECT_ERR(BASE SVC "[svm a]\ninstance = fgt\nlcore = 2\ndevice_in = x\ndevice_out = y\n"
 			    "[svm b]\ninstance = fgt\nlcore = 2\ndevice_in = z\ndevice_out = w\n",
 		   25, "svm b", "lcore", "lcore 2 already drives [svm a] (line 18)");
+	EXPECT_ERR(BASE SVC "standby_lcores = 3\n[svm a]\ninstance = fgt\nlcore = 2\n"
+			    "device_in = net_memif1\ndevice_out = y\n"
+			    "[svm b]\ninstance = fgt\nlcore = 3\ndevice_in = z\n"
+			    "device_out = net_memif1,id=3\n",
+		   28, "svm b", "device_out",
+		   "device net_memif1 already used by [svm a] device_in at line 22");
 	EXPECT_ERR(BASE SVC EXT "probe = arp\n", 23, "svm fgt-a", "probe",
 		   "invalid probe \"arp\": expected l2, icmp or none");
 	EXPECT_ERR(BASE SVC EXT "probe_interval_ms = 0\n", 23, "svm fgt-a", "probe_interval_ms",
