@@ -16,6 +16,7 @@
 #include <rte_ether.h>
 #include <rte_icmp.h>
 #include <rte_ip.h>
+#include <rte_jhash.h>
 #include <rte_malloc.h>
 
 #include "events.h"
@@ -371,6 +372,67 @@ match(const struct ioc_svm_ext *x, const uint8_t *mac)
 	return NULL;
 }
 
+/* The bytes an appliance passes unchanged, enough to tell apart two group-addressed frames. */
+static uint32_t
+group_sig(const struct rte_mbuf *m)
+{
+	return rte_jhash(rte_pktmbuf_mtod(m, const void *), RTE_MIN(rte_pktmbuf_data_len(m), 128u),
+			 rte_pktmbuf_pkt_len(m));
+}
+
+static inline bool
+is_group(const struct rte_mbuf *m)
+{
+	return rte_pktmbuf_data_len(m) >= sizeof(struct rte_ether_hdr) &&
+	       rte_is_multicast_ether_addr(
+		       &rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->dst_addr);
+}
+
+/* An inbound group-addressed frame handed into device_out for vNIC `vnic`: remembered. */
+static void
+group_in(struct ioc_svm_ext *x, const struct rte_mbuf *m, uint16_t vnic)
+{
+	for (unsigned i = 0; i < x->n_vnics; i++) {
+		if (x->vnics[i].vnic != vnic)
+			continue;
+		unsigned k = x->group_next++ % IOC_EXT_GROUP_SLOTS;
+
+		x->group[k].sig = group_sig(m);
+		x->group[k].vnic = (uint16_t)(i + 1);
+		return;
+	}
+}
+
+/* A group-addressed frame out of device_in: the vNIC a copy of it was handed in for, or NULL. */
+static const struct ioc_ext_vnic *
+group_out(struct ioc_svm_ext *x, const struct rte_mbuf *m)
+{
+	uint32_t sig = group_sig(m);
+
+	for (unsigned k = 0; k < IOC_EXT_GROUP_SLOTS; k++) {
+		if (x->group[k].vnic != 0 && x->group[k].sig == sig) {
+			const struct ioc_ext_vnic *e = &x->vnics[x->group[k].vnic - 1];
+
+			x->group[k].vnic = 0;
+			return e;
+		}
+	}
+	return NULL;
+}
+
+/* The vNIC a frame out of the appliance is for: by source MAC outbound, destination MAC inbound. */
+static const struct ioc_ext_vnic *
+returned_to(struct ioc_svm_ext *x, const struct rte_mbuf *m, bool outbound)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+
+	if (rte_pktmbuf_data_len(m) < sizeof(*eth))
+		return NULL;
+	if (outbound)
+		return match(x, eth->src_addr.addr_bytes);
+	return is_group(m) ? group_out(x, m) : match(x, eth->dst_addr.addr_bytes);
+}
+
 static inline bool
 any_back_pending(const struct ioc_svm_worker *w)
 {
@@ -433,12 +495,7 @@ take_out(struct ioc_svm_worker *w, struct ioc_svm_ext *x, enum ioc_arm a, bool s
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-		const struct ioc_ext_vnic *e =
-			rte_pktmbuf_data_len(m) < sizeof(*eth)
-				? NULL
-				: match(x, outbound ? eth->src_addr.addr_bytes
-						    : eth->dst_addr.addr_bytes);
+		const struct ioc_ext_vnic *e = returned_to(x, m, outbound);
 		struct ioc_meta *md = ioc_meta(m);
 
 		if (e == NULL || ioc_meta_parse(m, md) < 0) {
@@ -528,6 +585,9 @@ feed(struct ioc_svm_worker *w, struct ioc_svm_ext *x)
 				settle_fenced(w, in[k].m, &in[k].md, l);
 				continue;
 			}
+			/* Rare: the only frames this worker reads before the arm's driver does. */
+			if (a == IOC_ARM_OUT && unlikely(in[k].md.flags & IOC_F_BCAST))
+				group_in(x, in[k].m, in[k].md.vnic);
 			x->txq[a][q] = in[k].m;
 			x->txq_src[a][q].lcore = (uint16_t)l;
 			x->txq_src[a][q].port = in[k].md.rx_port;

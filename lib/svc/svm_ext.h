@@ -56,6 +56,7 @@ enum ioc_arm {
 #define IOC_PROBE_MAGIC 0x494f4350u /* "IOCP" */
 #define IOC_EXT_RTT_SAMPLES 1024
 #define IOC_EXT_MARKS 64
+#define IOC_EXT_GROUP_SLOTS 64
 
 enum ioc_ext_counter {
 	IOC_EXT_SENT,	      /* data frames handed into an arm */
@@ -126,6 +127,19 @@ struct ioc_svm_ext {
 	uint64_t mark_sent[IOC_EXT_MARKS];	/* IOC_EXT_SENT when probe seq % MARKS was sent */
 	uint64_t lost_mark_sent, lost_mark_out; /* at the newest probe back */
 	bool serving;
+	/*
+	 * Inbound group-addressed frames (a broadcast or multicast the switch
+	 * flooded to several vNICs, each copy redirected on its own, an ARP
+	 * request among them): what comes out of device_in names no vNIC by
+	 * its destination MAC, so each copy handed in is remembered by a
+	 * signature of its bytes with the vNIC it was for, and a frame that
+	 * comes out with that signature goes to that vNIC (once).
+	 */
+	struct {
+		uint32_t sig;
+		uint16_t vnic; /* index in vnics + 1; 0: free */
+	} group[IOC_EXT_GROUP_SLOTS];
+	uint32_t group_next;
 
 	/* Written by the worker, read by the watchdog and telemetry. */
 	bool started; /* the worker thread runs (standbys start on takeover) */

@@ -2,9 +2,10 @@
 /*
  * External SVMs (svm_ext.h) over ring ports, the test playing the appliance
  * between the arms, with an injectable clock: the arm chosen by direction,
- * the return to a vNIC by MAC, probe framing and accounting (never towards a
- * port), each cause of DOWN (probe, link, ring) and the hysteresis back to UP,
- * the failure path and svm_lost when it dies, and the restart back-off.
+ * the return to a vNIC by MAC (an inbound broadcast by what went in), probe
+ * framing and accounting (never towards a port), each cause of DOWN (probe,
+ * link, ring) and the hysteresis back to UP, the failure path and svm_lost
+ * when it dies, and the restart back-off.
  */
 #include <netinet/in.h>
 #include <string.h>
@@ -220,6 +221,40 @@ test_arms_and_return(void)
 	/* Everything handed in came out: nothing in flight on the ports. */
 	CU_ASSERT_EQUAL(pc("VM1.eth0", IOC_PC_HELD) + pc("VM1.eth0", IOC_PC_SVM_RX),
 			pc("VM1.eth0", IOC_PC_RESUMED) + pc("VM1.eth0", IOC_PC_SVM_SENT));
+}
+
+/*
+ * An inbound broadcast the switch flooded to both vNICs (an ARP request, say):
+ * each copy comes out of device_in naming no vNIC, and goes to the vNIC it was
+ * handed in for; a broadcast that never went in goes nowhere.
+ */
+static void
+test_inbound_broadcast(void)
+{
+	uint64_t rx1 = pc("VM1.eth0", IOC_PC_SVM_RX), rx2 = pc("VM2.eth0", IOC_PC_SVM_RX);
+	uint64_t unknown = x->cnt[IOC_EXT_UNKNOWN];
+
+	send_udp(up, MAC_LAPTOP, MAC_BCAST, IP4(10, 0, 0, 100), IP4(10, 0, 0, 255), 1);
+	ioc_svm_worker_poll_at(w, at(15.5));
+	CU_ASSERT_EQUAL(wire(arm_out, arm_in, CARRY_DATA), 2);
+	ioc_svm_worker_poll_at(w, at(15.6));
+	ioc_fwd_poll(f.lc);
+	CU_ASSERT_EQUAL(drain_data(vm1), 1);
+	CU_ASSERT_EQUAL(drain_data(vm2), 1);
+	CU_ASSERT_EQUAL(pc("VM1.eth0", IOC_PC_SVM_RX), rx1 + 1);
+	CU_ASSERT_EQUAL(pc("VM2.eth0", IOC_PC_SVM_RX), rx2 + 1);
+	CU_ASSERT_EQUAL(x->cnt[IOC_EXT_UNKNOWN], unknown);
+
+	struct rte_mbuf *m =
+		pkt_udp(MAC_LAPTOP, MAC_BCAST, IP4(10, 0, 0, 100), IP4(10, 0, 0, 255), 7, 7);
+	CU_ASSERT_FATAL(rte_ring_enqueue(arm_in->to, m) == 0);
+	ioc_svm_worker_poll_at(w, at(15.7));
+	ioc_fwd_poll(f.lc);
+	CU_ASSERT_EQUAL(x->cnt[IOC_EXT_UNKNOWN], unknown + 1);
+	CU_ASSERT_EQUAL(drain_data(vm1) + drain_data(vm2) + drain_data(up), 0);
+	/* The probes sent meanwhile are swallowed. */
+	CU_ASSERT_EQUAL(wire(arm_in, arm_out, CARRY_DATA) + wire(arm_out, arm_in, CARRY_DATA), 0);
+	fixture_assert_ledgers(&f);
 }
 
 static void
@@ -465,6 +500,8 @@ test_svm_ext_register(void)
 
 	CU_add_test(s, "comes up, probes back, RTT, no probe at a port", test_comes_up);
 	CU_add_test(s, "arm by direction, return by MAC, unknown frames", test_arms_and_return);
+	CU_add_test(s, "an inbound broadcast back to each vNIC it went in for",
+		    test_inbound_broadcast);
 	CU_add_test(s, "probe framing (l2, icmp)", test_probe_framing);
 	CU_add_test(s, "a reflected probe is bad", test_probe_reflected);
 	CU_add_test(s, "down by probe, svm_lost, failure path, late frames", test_down_by_probe);
