@@ -509,7 +509,7 @@ def appliance_show(a):
 
 def appliance_report(a):
     d, runs, warm, out, transports, lcores = a[0], int(a[1]), int(a[2]), a[3], a[4].split(","), a[5]
-    loadavg = lambda p: open("%s/%s" % (d, p)).read().split("average")[1].strip()
+    loadavg = lambda p: " ".join(re.findall(r"[0-9]+\.[0-9]+", open("%s/%s" % (d, p)).read())[-3:])
     res = {"lcores": lcores, "runs": runs, "warmup_samples_dropped": warm,
            "load_before": loadavg("load.before"), "load_after": loadavg("load.after"), "transports": {}}
     md = ["%s. %d runs; load average before %s, after %s." % (
