@@ -110,9 +110,6 @@ cleanup() {
 	local a
 	[ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID" 2>/dev/null && wait "$SAMPLER_PID" 2>/dev/null
 	[ -n "$HOG_PID" ] && kill "$HOG_PID" 2>/dev/null && wait "$HOG_PID" 2>/dev/null
-	for a in "${APPLS[@]}"; do
-		bash scripts/testpmd-appliance.sh stop "$a"
-	done
 	if [ -n "$IOC_PID" ]; then
 		kill -INT "$IOC_PID" 2>/dev/null
 		for _ in $(seq 1 50); do
@@ -122,6 +119,10 @@ cleanup() {
 		kill -KILL "$IOC_PID" 2>/dev/null
 		wait "$IOC_PID" 2>/dev/null
 	fi
+	# After iochain: its `restart` could start an appliance again meanwhile.
+	for a in "${APPLS[@]}"; do
+		bash scripts/testpmd-appliance.sh stop "$a"
+	done
 	rm -rf "$D" "/var/run/dpdk/$PREFIX"
 	rm -f /dev/hugepages/"$PREFIX"map_*
 }
