@@ -9,8 +9,11 @@
  * pass; process() counts every packet it does not pass under one reason, so
  * for every slot in = pass + sum(reasons). A packet a slot does not pass is
  * either freed (a drop), held (handed elsewhere, e.g. to an SVM, and resumed
- * later: ctx->n_held) or turned into a reply (ctx->reply: sent back out the
- * port the packet came in on, e.g. a firewall's TCP RST).
+ * later: ctx->n_held) or turned into a reply (ctx->reply, e.g. a firewall's
+ * TCP RST, its meta next_slot the slot after the one that made it). A reply
+ * speaks for the other end: it takes the rest of the vNIC's chain the other
+ * way from next_slot on, then goes where a packet of that direction goes
+ * (lib/fwd/fwd_dp.c), so a later slot that hides the vNIC hides its replies.
  */
 #ifndef IOC_CHAIN_H
 #define IOC_CHAIN_H

@@ -43,6 +43,7 @@ const char *const ioc_port_counter_names[IOC_PC_MAX] = {
 	[IOC_PC_SVM_RX] = "svm_rx",
 	[IOC_PC_TX_LINEARIZED] = "tx_linearized",
 	[IOC_PC_TX_DROP_SEGS] = "tx_drop_segs",
+	[IOC_PC_REPLY_DROP] = "reply_drop",
 };
 
 static unsigned pool_seq;

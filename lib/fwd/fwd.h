@@ -12,11 +12,12 @@
  * atomics on the hot path; a 64-bit aligned load never tears on the targets).
  *
  * Port ledger, per port, for what came in on it (summed over lcores):
- *   rx + flood_copy = fwd_uplink + fwd_vnic + drop_runt + drop_out_chain
+ *   rx + flood_copy + reply = fwd_uplink + fwd_vnic + drop_runt + drop_out_chain
  *                     + drop_in_chain + drop_no_dest + drop_loop + drop_fenced
  *                     + in flight,  where in flight = held - resumed - drop_fenced
  * A flooded frame is sent to N ports as itself and N-1 copies (flood_copy),
- * each of which ends forwarded or dropped like any packet; what slots hold
+ * each of which ends forwarded or dropped like any packet; so does each reply
+ * a slot of a vNIC's chain made (reply, on that vNIC's port: chain.h); what slots hold
  * (an SVM) is in flight until it is resumed, or freed by a fenced worker
  * (drop_fenced, counted by the workers). With an external appliance
  * (svm_ext.h) a held packet is settled when handed into it (svm_sent), and a
@@ -24,8 +25,7 @@
  * resumed: in flight = held + svm_rx - resumed - drop_fenced - svm_sent. And for what leaves by the
  * port:
  *   tx_queued = tx + tx_drop_full + tx_drop_segs
- * where tx_queued includes the replies (reply) slots sent back out of it, and
- * tx_drop_segs the chains a single-segment port could not take.
+ * where tx_drop_segs the chains a single-segment port could not take.
  */
 #ifndef IOC_FWD_H
 #define IOC_FWD_H
@@ -60,7 +60,8 @@ enum ioc_port_counter {
 	IOC_PC_FLOOD_NOMEM,  /* a flood copy could not be allocated: that port missed it */
 	IOC_PC_HELD,	     /* held by a slot (in flight to an SVM) */
 	IOC_PC_RESUMED,	     /* held packets that came back into the chain */
-	IOC_PC_REPLY,	     /* replies a slot sent back out this port (reject) */
+	IOC_PC_REPLY,	     /* replies this vNIC's chain made (reject): each then ends like a
+				received packet, on this port's ledger */
 	IOC_PC_TX_QUEUED,    /* packets queued for TX on this port */
 	IOC_PC_TX,	     /* accepted by the driver */
 	IOC_PC_TX_DROP_FULL, /* refused by the driver (queue full) and freed */
@@ -68,6 +69,7 @@ enum ioc_port_counter {
 	IOC_PC_SVM_RX,	     /* frames out of an appliance matched to this vNIC: then resumed */
 	IOC_PC_TX_LINEARIZED, /* chained, copied into one segment for a single-segment port */
 	IOC_PC_TX_DROP_SEGS,  /* chained, too long for one segment of a single-segment port */
+	IOC_PC_REPLY_DROP,    /* a reply that found no room in the lcore's reply queue */
 	IOC_PC_MAX,
 };
 
@@ -133,6 +135,9 @@ struct ioc_lcore {
 	/* Slot 4's return path: handed to workers since the last collect, round-robin cursors. */
 	unsigned held_since;
 	unsigned collect_rr, reclaim_rr;
+	/* Replies made during the current burst, sent on once it is switched (fwd_dp.c). */
+	uint16_t n_replies;
+	struct rte_mbuf *replies[2 * IOC_BURST];
 } __rte_cache_aligned;
 
 struct ioc_dp {
@@ -213,7 +218,7 @@ void ioc_fwd_flush(struct ioc_lcore *lc);
 static inline void
 ioc_port_ledger(const uint64_t c[IOC_PC_MAX], uint64_t *in, uint64_t *out)
 {
-	*in = c[IOC_PC_RX] + c[IOC_PC_FLOOD_COPY];
+	*in = c[IOC_PC_RX] + c[IOC_PC_FLOOD_COPY] + c[IOC_PC_REPLY];
 	*out = c[IOC_PC_FWD_UPLINK] + c[IOC_PC_FWD_VNIC] + c[IOC_PC_DROP_RUNT] +
 	       c[IOC_PC_DROP_OUT_CHAIN] + c[IOC_PC_DROP_IN_CHAIN] + c[IOC_PC_DROP_NO_DEST] +
 	       c[IOC_PC_DROP_LOOP] + c[IOC_PC_HELD] - c[IOC_PC_RESUMED];

@@ -119,19 +119,39 @@ chain_run(struct ioc_lcore *lc, struct ioc_slot_ctx *ctx, unsigned vnic, unsigne
 	return ioc_chain_run_from(c, ctx, lc->slot_cnt[vnic], from, pkts, n);
 }
 
-/* Replies a slot made (a reject) go back out the port their packet came in on. */
+/*
+ * Replies a chain run of vNIC `vnic` made (chain.h): queued until the burst
+ * they came from is switched, then continue_run() takes each through the rest
+ * of the chain the other way: an answer in the vNIC's name (its in-chain
+ * refused a packet) goes on out like its own frames, is switched, and reaches
+ * another vNIC through that vNIC's in-chain; an answer to the vNIC (its
+ * out-chain refused) goes on in, to the vNIC. Counted on the vNIC's port
+ * (reply), where each then ends like a received packet.
+ */
 static inline void
-send_replies(struct ioc_lcore *lc, struct ioc_slot_ctx *ctx)
+queue_replies(struct ioc_lcore *lc, const struct ioc_slot_ctx *ctx, unsigned vnic)
 {
+	uint64_t *pc = lc->port_cnt[vnic];
+
 	for (uint16_t i = 0; i < ctx->n_reply; i++) {
 		struct rte_mbuf *m = ctx->reply[i];
-		unsigned port = ioc_meta(m)->rx_port;
+		struct ioc_meta *md = ioc_meta(m);
+		uint8_t from = md->next_slot;
 
-		lc->port_cnt[port][IOC_PC_REPLY]++;
-		if (lc->dp->ports[port].kind == IOC_PORT_VNIC)
-			tx_vnic(lc, port, m);
-		else
-			tx_enqueue(lc, port, m);
+		/* Never full: a burst makes at most one reply per packet, and no reply is answered.
+		 */
+		if (unlikely(lc->n_replies == RTE_DIM(lc->replies)) ||
+		    unlikely(ioc_meta_parse(m, md) < 0)) {
+			pc[IOC_PC_REPLY_DROP]++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		md->rx_port = (uint16_t)vnic;
+		md->vnic = (uint16_t)vnic;
+		md->dir = ctx->dir == IOC_DIR_IN ? IOC_DIR_OUT : IOC_DIR_IN;
+		md->next_slot = from;
+		pc[IOC_PC_REPLY]++;
+		lc->replies[lc->n_replies++] = m;
 	}
 }
 
@@ -155,8 +175,8 @@ run_staged(struct ioc_lcore *lc, unsigned rx_port)
 		pc[IOC_PC_DROP_IN_CHAIN] += s->n - n - ctx.n_held;
 		for (uint16_t i = 0; i < n; i++)
 			tx_vnic(lc, v, s->pkts[i]);
-		send_replies(lc, &ctx);
 		s->n = 0;
+		queue_replies(lc, &ctx, v);
 	}
 	lc->n_active = 0;
 }
@@ -269,6 +289,40 @@ switch_burst(struct ioc_lcore *lc, unsigned rx_port, struct rte_mbuf **pkts, uin
 }
 
 /*
+ * A run of packets that share vNIC, direction, rx port and slot goes on in
+ * the chain from `from`, then where that direction leads: switched (out) or
+ * to the vNIC (in).
+ */
+static void
+continue_run(struct ioc_lcore *lc, struct rte_mbuf **pkts, uint16_t n, unsigned from)
+{
+	struct ioc_dp *dp = lc->dp;
+	const struct ioc_meta first = *ioc_meta(pkts[0]);
+	uint64_t *pc = lc->port_cnt[first.rx_port];
+	enum ioc_port_counter drop =
+		first.dir == IOC_DIR_OUT ? IOC_PC_DROP_OUT_CHAIN : IOC_PC_DROP_IN_CHAIN;
+	struct ioc_slot_ctx ctx;
+	uint16_t k = n;
+
+	ctx_init(&ctx, lc, first.dir);
+	n = chain_run(lc, &ctx, first.vnic, from,
+		      first.dir == IOC_DIR_OUT ? -1 : (int)dp->vnics[first.vnic].port, pkts, k);
+	pc[IOC_PC_HELD] += ctx.n_held;
+	lc->held_since += ctx.n_held;
+	pc[drop] += k - n - ctx.n_held;
+	if (first.dir == IOC_DIR_OUT) {
+		if (n > 0)
+			switch_burst(lc, first.rx_port, pkts, n);
+		run_staged(lc, first.rx_port);
+	} else {
+		pc[IOC_PC_FWD_VNIC] += n;
+		for (uint16_t i = 0; i < n; i++)
+			tx_vnic(lc, first.vnic, pkts[i]);
+	}
+	queue_replies(lc, &ctx, first.vnic);
+}
+
+/*
  * Resume a run of packets that share vNIC, direction, rx port and slot, given
  * back to the slot that held them (its collect): returned after it (those it
  * stops freed), or reclaimed undelivered, to go through that slot again.
@@ -284,35 +338,42 @@ resume_run(struct ioc_lcore *lc, struct rte_mbuf **pkts, uint16_t n, bool reclai
 	const struct ioc_slot_inst *holder = &c->slot[first.next_slot - 1];
 	enum ioc_port_counter drop =
 		first.dir == IOC_DIR_OUT ? IOC_PC_DROP_OUT_CHAIN : IOC_PC_DROP_IN_CHAIN;
-	struct ioc_slot_ctx ctx;
 	uint16_t k = n;
 
 	pc[IOC_PC_RESUMED] += n;
 	if (ioc_trace_active())
 		ioc_trace_returned(lc->lcore_id, lc->now, pkts, n, reclaimed);
-	ctx_init(&ctx, lc, first.dir);
 	if (holder->ops->collect != NULL) {
+		struct ioc_slot_ctx ctx;
+
+		ctx_init(&ctx, lc, first.dir);
 		ctx.slot_index = (uint8_t)(first.next_slot - 1);
 		ctx.reasons = cnt + holder->cnt_off + IOC_SLOT_REASONS;
 		k = holder->ops->collect(__atomic_load_n(&holder->priv, __ATOMIC_ACQUIRE), &ctx,
 					 pkts, n, reclaimed);
 		pc[drop] += n - k;
 	}
-	n = chain_run(lc, &ctx, first.vnic, first.next_slot - reclaimed,
-		      first.dir == IOC_DIR_OUT ? -1 : (int)dp->vnics[first.vnic].port, pkts, k);
-	pc[IOC_PC_HELD] += ctx.n_held;
-	lc->held_since += ctx.n_held;
-	pc[drop] += k - n - ctx.n_held;
-	if (first.dir == IOC_DIR_OUT) {
-		if (n > 0)
-			switch_burst(lc, first.rx_port, pkts, n);
-		run_staged(lc, first.rx_port);
-	} else {
-		pc[IOC_PC_FWD_VNIC] += n;
-		for (uint16_t i = 0; i < n; i++)
-			tx_vnic(lc, first.vnic, pkts[i]);
+	if (k > 0)
+		continue_run(lc, pkts, k, first.next_slot - reclaimed);
+}
+
+/* The replies the last burst made, until none is left (a reply's own run may make more). */
+static void
+flush_replies(struct ioc_lcore *lc)
+{
+	for (uint16_t i = 0, j; i < lc->n_replies; i = j) {
+		const struct ioc_meta *md = ioc_meta(lc->replies[i]);
+
+		for (j = i + 1; j < lc->n_replies; j++) {
+			const struct ioc_meta *o = ioc_meta(lc->replies[j]);
+
+			if (o->vnic != md->vnic || o->dir != md->dir ||
+			    o->next_slot != md->next_slot)
+				break;
+		}
+		continue_run(lc, lc->replies + i, j - i, md->next_slot);
 	}
-	send_replies(lc, &ctx);
+	lc->n_replies = 0;
 }
 
 static inline bool
@@ -330,6 +391,7 @@ resume_all(struct ioc_lcore *lc, struct rte_mbuf **pkts, uint16_t n, bool reclai
 			;
 		resume_run(lc, pkts + i, j - i, reclaimed);
 	}
+	flush_replies(lc);
 }
 
 /* The least a poll takes back from the workers, whatever it handed them. */
@@ -400,11 +462,12 @@ ioc_fwd_burst(struct ioc_lcore *lc, unsigned port, struct rte_mbuf **pkts, uint1
 		pc[IOC_PC_HELD] += ctx.n_held;
 		lc->held_since += ctx.n_held;
 		pc[IOC_PC_DROP_OUT_CHAIN] += k - n - ctx.n_held;
-		send_replies(lc, &ctx);
+		queue_replies(lc, &ctx, port);
 	}
 	if (n > 0)
 		switch_burst(lc, port, pkts, n);
 	run_staged(lc, port);
+	flush_replies(lc);
 }
 
 void

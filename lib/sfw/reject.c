@@ -1,12 +1,19 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Reject replies, built in the rejected packet's own mbuf (datapath: no
- * allocation). TCP gets a RST as a closed port would answer (RFC 9293 §3.10.7.1);
- * everything else an ICMP destination unreachable quoting the original IP
- * header and 8 bytes (RFC 792): port unreachable for UDP, so that the sender
- * sees "connection refused", administratively prohibited otherwise.
+ * Reject replies, built in the rejected packet's own mbuf when it is ours to
+ * write (a direct mbuf nobody else references), else in a copy of its headers
+ * from the same pool: an indirect or external-buffer mbuf (a clone, a driver's
+ * shared receive buffer) shares its data with others. TCP gets a RST as a
+ * closed port would answer (RFC 9293 §3.10.7.1); everything else an ICMP
+ * destination unreachable quoting the original IP header and 8 bytes
+ * (RFC 792): port unreachable for UDP, so that the sender sees "connection
+ * refused", administratively prohibited otherwise.
  * Never answered (the caller drops them): a RST, an ICMP message other than
- * an echo request, a non-first fragment, a broadcast or multicast.
+ * an echo request, a non-first fragment, a broadcast or multicast
+ * destination, and a source that is not one host (RFC 1122 §3.2.2, RFC 1812
+ * §4.3.2.7): a multicast or broadcast source MAC, or a source address in
+ * 0.0.0.0/8, 127.0.0.0/8, 224.0.0.0/4 or 240.0.0.0/4 (255.255.255.255
+ * included) — an answer would go to a whole segment, or to nobody.
  */
 #include <string.h>
 
@@ -129,8 +136,6 @@ reject_icmp(struct rte_mbuf *m, const struct ioc_meta *md)
 	rte_be32_t sip = oip->src_addr, dip = oip->dst_addr;
 	uint8_t code = md->l4_proto == IPPROTO_UDP ? ICMP_UNREACH_PORT : ICMP_UNREACH_ADMIN;
 
-	if (!icmp_answerable(m, md))
-		return -1;
 	/* The L2 header moves to the new front; the original IP header stays put, quoted. */
 	uint8_t *p = (uint8_t *)rte_pktmbuf_prepend(m, add);
 	if (p == NULL)
@@ -148,10 +153,46 @@ reject_icmp(struct rte_mbuf *m, const struct ioc_meta *md)
 	return 0;
 }
 
-int
-sfw_reject_build(struct rte_mbuf *m)
+/* A source one host owns: not 0/8, 127/8, 224/4 (multicast) nor 240/4 (broadcast included). */
+static bool
+unicast_source(struct rte_mbuf *m, const struct ioc_meta *md)
 {
+	uint32_t src = rte_be_to_cpu_32(md->src_ip);
+	uint8_t top = (uint8_t)(src >> 24);
+
+	if (rte_is_multicast_ether_addr(&rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->src_addr))
+		return false;
+	return top != 0 && top != 127 && top < 224;
+}
+
+/*
+ * The mbuf to build the reply in: m itself when nothing else shares its data,
+ * else a copy of the headers the reply keeps (at most the TCP header, or the
+ * IP header and the 8 bytes ICMP quotes). NULL: no mbuf.
+ */
+static struct rte_mbuf *
+writable(struct rte_mbuf *m, const struct ioc_meta *md)
+{
+	if (likely(RTE_MBUF_DIRECT(m) && rte_mbuf_refcnt_read(m) == 1))
+		return m;
+	uint32_t len =
+		RTE_MIN(rte_pktmbuf_pkt_len(m), (uint32_t)md->l4_off + sizeof(struct rte_tcp_hdr));
+	struct rte_mbuf *c = rte_pktmbuf_copy(m, m->pool, 0, len);
+
+	/* The copy's one segment must hold what the reply reads, as m's first did. */
+	if (c != NULL && (c->nb_segs != 1 || rte_pktmbuf_data_len(c) != len)) {
+		rte_pktmbuf_free(c);
+		c = NULL;
+	}
+	return c;
+}
+
+int
+sfw_reject_build(struct rte_mbuf **mp)
+{
+	struct rte_mbuf *m = *mp;
 	const struct ioc_meta *md = ioc_meta(m);
+	bool tcp = md->l4_proto == IPPROTO_TCP && (md->flags & IOC_F_L4);
 
 	if (md->l3 != IOC_L3_IPV4 || (md->flags & (IOC_F_MALFORMED | IOC_F_BCAST)))
 		return -1;
@@ -161,7 +202,20 @@ sfw_reject_build(struct rte_mbuf *m)
 	uint32_t dst = rte_be_to_cpu_32(md->dst_ip);
 	if (dst == UINT32_MAX || (dst >> 28) == 0xe) /* broadcast, 224.0.0.0/4 */
 		return -1;
-	if (md->l4_proto == IPPROTO_TCP && (md->flags & IOC_F_L4))
-		return reject_tcp(m, md);
-	return reject_icmp(m, md);
+	if (!unicast_source(m, md) || (!tcp && !icmp_answerable(m, md)))
+		return -1;
+
+	struct rte_mbuf *r = writable(m, md);
+
+	if (r == NULL)
+		return -1;
+	if ((tcp ? reject_tcp(r, ioc_meta(r)) : reject_icmp(r, ioc_meta(r))) < 0) {
+		if (r != m)
+			rte_pktmbuf_free(r);
+		return -1;
+	}
+	if (r != m)
+		rte_pktmbuf_free(m);
+	*mp = r;
+	return 0;
 }

@@ -342,12 +342,15 @@ compact(struct sfw_burst *b)
 			continue;
 		}
 		if (why == IOC_SFW_REJECT) {
-			if (ctx->n_reply < IOC_BURST && sfw_reject_build(m) == 0) {
+			if (ctx->n_reply < IOC_BURST && sfw_reject_build(&m) == 0) {
 				ctx->reasons[why]++;
+				/* The reply goes on after this slot (chain.h). */
+				ioc_meta(m)->next_slot = (uint8_t)(ctx->slot_index + 1);
 				ctx->reply[ctx->n_reply++] = m;
 				continue;
 			}
-			/* Not answerable (a fragment, an ICMP error, a broadcast): dropped. */
+			/* Not answerable (a fragment, an ICMP error, a broadcast source or
+			 * destination): dropped. */
 			why = IOC_SFW_DROP_RULE;
 		}
 		ctx->reasons[why]++;

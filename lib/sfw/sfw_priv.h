@@ -156,10 +156,12 @@ void sfw_why(const struct ioc_topology *t, const uint32_t note[IOC_SLOT_NOTE], c
 	     size_t len);
 
 /*
- * reject.c: turn the packet into its answer in place (a TCP RST, or an ICMP
- * unreachable quoting its IP header and 8 bytes). 0, or -1 when it cannot or
- * must not be answered (the caller drops it).
+ * reject.c: turn the packet into its answer (a TCP RST, or an ICMP
+ * unreachable quoting its IP header and 8 bytes): 0 and *mp the reply (the
+ * packet itself, or a copy when its data is shared: the packet then freed),
+ * or -1 when it cannot or must not be answered (*mp unchanged, the caller
+ * drops it).
  */
-int sfw_reject_build(struct rte_mbuf *m);
+int sfw_reject_build(struct rte_mbuf **mp);
 
 #endif /* IOC_SFW_PRIV_H */

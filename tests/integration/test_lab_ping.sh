@@ -82,7 +82,7 @@ import json, sys
 c = json.load(sys.stdin)["/iochain/stats"]
 out = c["fwd_uplink"] + c["fwd_vnic"] + sum(v for k, v in c.items() if k.startswith("drop_"))
 in_flight = c["held"] - c["resumed"] - c["drop_fenced"]
-assert c["rx"] + c["flood_copy"] == out + in_flight, c
+assert c["rx"] + c["flood_copy"] + c["reply"] == out + in_flight, c
 assert c["tx_queued"] == c["tx"] + c["tx_drop_full"] + c["tx_drop_segs"]
 assert c.get("swsec_in", 0) == c.get("swsec_pass", 0) + sum(v for k, v in c.items() if k.startswith("swsec_drop_"))
 '

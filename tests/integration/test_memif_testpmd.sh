@@ -48,8 +48,10 @@ import json, sys
 c = json.load(open(sys.argv[1]))["/iochain/stats"]
 out = sum(c.get(k, 0) for k in ("fwd_uplink", "fwd_vnic", "drop_runt", "drop_out_chain",
                                  "drop_in_chain", "drop_no_dest", "drop_loop", "drop_fenced"))
-print("rx %d + flood_copy %d, accounted %d" % (c["rx"], c.get("flood_copy", 0), out))
-sys.exit(0 if c["rx"] + c.get("flood_copy", 0) == out else 1)
+came = c["rx"] + c.get("flood_copy", 0) + c.get("reply", 0)
+print("rx %d + flood_copy %d + reply %d, accounted %d"
+      % (c["rx"], c.get("flood_copy", 0), c.get("reply", 0), out))
+sys.exit(0 if came == out else 1)
 PY
 done
 stop_iochain INT

@@ -74,7 +74,12 @@
 							     "tcp/9002", "out", "any", "reject")   \
 								RULE("web-out", 40, "any", "any",  \
 								     "tcp/80, udp/53", "out",      \
-								     "any", "allow")
+								     "any", "allow")               \
+									RULE("vm2-out-9000", 40,   \
+									     "any", "any",         \
+									     "tcp/9000", "out",    \
+									     "vnic:VM2.eth0",      \
+									     "allow")
 
 enum { R_EARLY_ALLOW, R_LATE_DROP, R_TIE_ALLOW, R_TIE_DROP, R_TIE_DROP2, R_TIE_ALLOW2 };
 
@@ -170,12 +175,12 @@ test_priority_then_file_order(void)
 	CU_ASSERT_EQUAL(ioc_sfw_rule_hits(1000, &v), -ENOENT);
 	/* What telemetry shows of a rule. */
 	struct ioc_sfw_rule_info info;
-	CU_ASSERT_EQUAL(ioc_sfw_rule_count(), 20);
+	CU_ASSERT_EQUAL(ioc_sfw_rule_count(), 21);
 	CU_ASSERT_EQUAL_FATAL(ioc_sfw_rule_info(R_LATE_DROP, &info), 0);
 	CU_ASSERT_STRING_EQUAL(info.name, "late-drop");
 	CU_ASSERT_EQUAL(info.priority, 10);
 	CU_ASSERT_STRING_EQUAL(info.action, "drop");
-	CU_ASSERT_EQUAL(ioc_sfw_rule_info(20, &info), -ENOENT);
+	CU_ASSERT_EQUAL(ioc_sfw_rule_info(21, &info), -ENOENT);
 }
 
 static void
@@ -445,7 +450,7 @@ static void
 test_reject_tcp(void)
 {
 	uint64_t rej = sfw("VM1.eth0", "sfw_reject");
-	uint64_t reply = fixture_port_counter(&fixture_lab.f, "uplink0", IOC_PC_REPLY);
+	uint64_t reply = fixture_port_counter(&fixture_lab.f, "VM1.eth0", IOC_PC_REPLY);
 	uint16_t sp = fresh_port();
 	struct rte_mbuf *m = tcp_in(IP_LAPTOP, IP_VM1, sp, 9000), *r;
 
@@ -469,7 +474,8 @@ test_reject_tcp(void)
 	rte_pktmbuf_free(r);
 	CU_ASSERT_EQUAL(fixture_drain_free(fixture_lab.up), 0);
 	CU_ASSERT_EQUAL(sfw("VM1.eth0", "sfw_reject"), rej + 1);
-	CU_ASSERT_EQUAL(fixture_port_counter(&fixture_lab.f, "uplink0", IOC_PC_REPLY), reply + 1);
+	/* VM1's chain made it: counted on VM1's port, where it is forwarded to the uplink. */
+	CU_ASSERT_EQUAL(fixture_port_counter(&fixture_lab.f, "VM1.eth0", IOC_PC_REPLY), reply + 1);
 
 	/* A segment with ACK: the RST takes its acknowledgment number as sequence. */
 	m = tcp_in(IP_LAPTOP, IP_VM1, fresh_port(), 9000);
@@ -536,6 +542,90 @@ test_reject_outbound(void)
 	rte_pktmbuf_free(r);
 	CU_ASSERT_EQUAL(sfw("VM1.eth0", "sfw_reject"), rej + 1);
 	CU_ASSERT_EQUAL(fixture_port_counter(&fixture_lab.f, "VM1.eth0", IOC_PC_REPLY), reply + 1);
+}
+
+/*
+ * Audit L7: a source that is not one host gets no answer (it would go to a
+ * whole segment): 0/8, 127/8, multicast, 240/4 and the broadcast address, or
+ * a group source MAC. Dropped under the reject rule's drop reason.
+ */
+static void
+test_reject_only_unicast_sources(void)
+{
+	const uint32_t srcs[] = { IP4(0, 0, 0, 0),	  IP4(0, 1, 2, 3),   IP4(127, 0, 0, 1),
+				  IP4(224, 0, 0, 5),	  IP4(239, 1, 1, 1), IP4(240, 0, 0, 1),
+				  IP4(255, 255, 255, 255) };
+	const char *macs[] = { MAC_BCAST, "01:00:5e:00:00:05", "33:33:00:00:00:01" };
+	uint64_t rej = sfw("VM1.eth0", "sfw_reject"), drop = sfw("VM1.eth0", "sfw_drop_rule");
+
+	for (unsigned i = 0; i < RTE_DIM(srcs); i++) {
+		CU_ASSERT_EQUAL(to_vm1(tcp_in(srcs[i], IP_VM1, fresh_port(), 9000)), 0);
+		CU_ASSERT_EQUAL(to_vm1(udp_in(srcs[i], IP_VM1, 9001)), 0);
+	}
+	for (unsigned i = 0; i < RTE_DIM(macs); i++)
+		CU_ASSERT_EQUAL(
+			to_vm1(pkt_tcp(macs[i], MAC_VM1, IP_LAPTOP, IP_VM1, fresh_port(), 9000)),
+			0);
+	CU_ASSERT_EQUAL(fixture_drain_free(fixture_lab.up), 0);
+	CU_ASSERT_EQUAL(sfw("VM1.eth0", "sfw_reject"), rej);
+	CU_ASSERT_EQUAL(sfw("VM1.eth0", "sfw_drop_rule"), drop + 2 * RTE_DIM(srcs) + RTE_DIM(macs));
+}
+
+/*
+ * Audit L7: a rejected mbuf whose data others share (a clone here; a
+ * driver's shared receive buffer alike) is answered from a copy: the shared
+ * data stays as it was.
+ */
+static void
+test_reject_shared_buffer(void)
+{
+	struct rte_mbuf *m = tcp_in(IP_LAPTOP, IP_VM1, fresh_port(), 9000), *c, *r;
+	uint8_t before[128];
+	uint32_t len;
+
+	CU_ASSERT_FATAL(m != NULL);
+	len = rte_pktmbuf_pkt_len(m);
+	CU_ASSERT_FATAL(len <= sizeof(before));
+	memcpy(before, rte_pktmbuf_mtod(m, void *), len);
+	c = rte_pktmbuf_clone(m, fixture_pool());
+	CU_ASSERT_FATAL(c != NULL);
+	CU_ASSERT_EQUAL(to_vm1(c), 0);
+	CU_ASSERT_EQUAL_FATAL(fixture_drain(fixture_lab.up, &r, 1), 1);
+	check_swapped(r, MAC_VM1, MAC_LAPTOP, IP_VM1, IP_LAPTOP);
+	CU_ASSERT(RTE_MBUF_DIRECT(r));
+	CU_ASSERT_PTR_NOT_EQUAL(r, m);
+	rte_pktmbuf_free(r);
+	/* The clone was freed: the original is ours alone again, and untouched. */
+	CU_ASSERT_EQUAL(rte_mbuf_refcnt_read(m), 1);
+	CU_ASSERT_EQUAL(rte_pktmbuf_pkt_len(m), len);
+	CU_ASSERT_EQUAL(memcmp(before, rte_pktmbuf_mtod(m, void *), len), 0);
+	rte_pktmbuf_free(m);
+}
+
+/*
+ * Audit L7: VM1's in-chain refuses VM2's connection; the RST reaches VM2
+ * through VM2's own in-chain (its firewall sees it), as any frame to VM2.
+ */
+static void
+test_reject_local_through_receiver_chain(void)
+{
+	uint64_t in2 = sfw("VM2.eth0", "sfw_in"), rej = sfw("VM1.eth0", "sfw_reject");
+	uint64_t fwd = fixture_port_counter(&fixture_lab.f, "VM1.eth0", IOC_PC_FWD_VNIC);
+	uint16_t sp = fresh_port();
+	struct rte_mbuf *r;
+
+	CU_ASSERT_EQUAL(via(fixture_lab.vm2, pkt_tcp(MAC_VM2, MAC_VM1, IP_VM2, IP_VM1, sp, 9000),
+			    fixture_lab.vm1),
+			0);
+	CU_ASSERT_EQUAL(sfw("VM1.eth0", "sfw_reject"), rej + 1);
+	CU_ASSERT_EQUAL_FATAL(fixture_drain(fixture_lab.vm2, &r, 1), 1);
+	check_swapped(r, MAC_VM1, MAC_VM2, IP_VM1, IP_VM2);
+	CU_ASSERT(tcp_hdr(r)->tcp_flags & RTE_TCP_RST_FLAG);
+	rte_pktmbuf_free(r);
+	/* VM2's out-chain saw the SYN, its in-chain the RST. */
+	CU_ASSERT_EQUAL(sfw("VM2.eth0", "sfw_in"), in2 + 2);
+	CU_ASSERT_EQUAL(fixture_port_counter(&fixture_lab.f, "VM1.eth0", IOC_PC_FWD_VNIC), fwd + 1);
+	CU_ASSERT_EQUAL(fixture_drain_free(fixture_lab.up), 0);
 }
 
 static void
@@ -1479,6 +1569,11 @@ test_sfw_register(void)
 	CU_add_test(s, "reject TCP: RST", test_reject_tcp);
 	CU_add_test(s, "reject UDP: ICMP port unreachable", test_reject_udp_icmp);
 	CU_add_test(s, "reject outbound: back to the sender", test_reject_outbound);
+	CU_add_test(s, "reject: only unicast sources", test_reject_only_unicast_sources);
+	CU_add_test(s, "reject: a shared buffer is answered from a copy",
+		    test_reject_shared_buffer);
+	CU_add_test(s, "reject: the receiver's in-chain sees the reply",
+		    test_reject_local_through_receiver_chain);
 	CU_add_test(s, "every vNIC has slot 2", test_every_vnic_has_the_slot);
 	CU_add_test(s, "in = pass + reasons", test_counters_add_up);
 	CU_add_test(s, "no mbuf leaked", fixture_lab_test_no_leak);

@@ -3,7 +3,8 @@
  * Slot 4 of a vNIC bound to several profiles or instances by its redirect
  * rules: failClosed with scope vnic stops the whole vNIC, both ways, when any
  * failClosed instance serving it is down, whichever rule came first; and
- * summarize-dvfilter shows one slot-4 filter per bound instance.
+ * summarize-dvfilter shows one slot-4 filter per bound instance; and its
+ * firewall's reject replies stay silent meanwhile.
  */
 #include <string.h>
 
@@ -43,6 +44,17 @@
 	"[service_profile closed]\ninstance = fgt-1\nfail_open = false\n"                          \
 	"[redirect_rule a]\ngroup = g\nservice = udp\naction = redirect\nprofile = open\n"         \
 	"[redirect_rule b]\ngroup = g\naction = redirect\nprofile = closed\n"
+
+/* Audit L7: the firewall refuses tcp/9000 in and tcp/9002 out; slot 4 is failClosed, scope vnic. */
+#define REJECTING                                                                                  \
+	BOUND_PORTS                                                                                \
+	"[service_instance fgt-1]\nservice = fgt\nlcores = 2\nslow_path_id = 1\n"                  \
+	"[service_profile closed]\ninstance = fgt-1\nfail_open = false\n"                          \
+	"fail_closed_scope = vnic\n"                                                               \
+	"[redirect_rule a]\ngroup = g\nservice = udp\naction = redirect\nprofile = closed\n"       \
+	"[dfw]\ndefault_action = allow\n"                                                          \
+	"[dfw_rule rej-in]\npriority = 1\nservice = tcp/9000\ndirection = in\naction = reject\n"   \
+	"[dfw_rule rej-out]\npriority = 1\nservice = tcp/9002\ndirection = out\naction = reject\n"
 
 static struct dp_fixture f;
 static struct ring_port *vm1, *up;
@@ -165,6 +177,45 @@ test_same_instance_closed_profile_blocks_vnic(void)
 	CU_ASSERT_EQUAL(fixture_dp_stop(&f), 0);
 }
 
+/* One refused SYN each way; returns how many replies came out (uplink, VM1). */
+static unsigned
+refused(void)
+{
+	struct rte_mbuf *in =
+		pkt_tcp(MAC_LAPTOP, MAC_VM1, IP4(10, 0, 0, 100), IP4(10, 0, 0, 11), 40000, 9000);
+	struct rte_mbuf *out =
+		pkt_tcp(MAC_VM1, MAC_LAPTOP, IP4(10, 0, 0, 11), IP4(10, 0, 0, 100), 40001, 9002);
+
+	CU_ASSERT_FATAL(in != NULL && out != NULL);
+	fixture_inject(&f, up, &in, 1);
+	fixture_inject(&f, vm1, &out, 1);
+	round_trip();
+	return fixture_drain_free(up) + fixture_drain_free(vm1);
+}
+
+/*
+ * Audit L7: while failClosed (scope vnic) hides the vNIC, its firewall's
+ * rejects answer nothing: a RST "from the VM" would tell that it exists.
+ */
+static void
+test_reject_silent_while_hidden(void)
+{
+	CU_ASSERT_EQUAL_FATAL(fixture_dp_start(&f, REJECTING), 0);
+	CU_ASSERT_EQUAL(refused(), 2);
+
+	__atomic_store_n(&f.dp->svc->instances[0].down, true, __ATOMIC_RELEASE);
+	uint64_t drop = fixture_slot_counter(&f, "VM1.eth0", "svc_svm_down_drop");
+	uint64_t rej = fixture_slot_counter(&f, "VM1.eth0", "sfw_reject");
+	CU_ASSERT_EQUAL(refused(), 0);
+	CU_ASSERT_EQUAL(fixture_slot_counter(&f, "VM1.eth0", "sfw_reject"), rej + 2);
+	CU_ASSERT_EQUAL(fixture_slot_counter(&f, "VM1.eth0", "svc_svm_down_drop"), drop + 2);
+
+	__atomic_store_n(&f.dp->svc->instances[0].down, false, __ATOMIC_RELEASE);
+	CU_ASSERT_EQUAL(refused(), 2);
+	fixture_assert_ledgers(&f);
+	CU_ASSERT_EQUAL(fixture_dp_stop(&f), 0);
+}
+
 static void
 test_svc_bound_register(void)
 {
@@ -174,6 +225,8 @@ test_svc_bound_register(void)
 		    test_second_instance_down_blocks_vnic);
 	CU_add_test(s, "a failClosed second profile of the same instance stops the vNIC",
 		    test_same_instance_closed_profile_blocks_vnic);
+	CU_add_test(s, "reject replies stay silent while failClosed hides the vNIC",
+		    test_reject_silent_while_hidden);
 }
 
 UNIT_SUITES(test_svc_bound_register)
