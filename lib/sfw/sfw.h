@@ -17,7 +17,11 @@
  *  - Non-first IPv4 fragments carry no ports: they are classified with ports
  *    0 (so only rules whose port range covers 0: any, icmp, a bare protocol,
  *    tcp/0-N match them), never create or match connections, and are dropped,
- *    not rejected, when a reject rule matches. First fragments are ordinary.
+ *    not rejected, when a reject rule matches. Their redirect mark, though,
+ *    ignores ports: the first `redirect` rule whose protocol and addresses
+ *    match marks them (sfw_redirect_result), so a rule such as tcp/80 sends
+ *    every fragment of the datagrams whose first fragment it sends.
+ *    First fragments are ordinary.
  *  - Stateful, an ICMP error (unreachable, source quench, time exceeded,
  *    parameter problem) that quotes a packet of a live connection, addressed
  *    to that packet's sender, passes with the connection's mark and refreshes

@@ -111,10 +111,11 @@ struct rule_vec {
 	unsigned n, cap;
 };
 
+/* any_port: the service's protocols only, every port (SFW_CAT_REDIRECT_FRAG). */
 static int
 add_rule(struct rule_vec *rv, const struct ioc_ref_list *src, const struct ioc_ref_list *dst,
 	 const struct ioc_l4_list *svc, const struct ioc_topology *t, uint32_t category,
-	 int32_t priority, uint32_t userdata)
+	 int32_t priority, uint32_t userdata, bool any_port)
 {
 	struct cidr_vec s = { 0 }, d = { 0 };
 	int rc = expand_list(t, src, &s);
@@ -152,9 +153,10 @@ add_rule(struct rule_vec *rv, const struct ioc_ref_list *src, const struct ioc_r
 				r->field[SFW_F_DST].mask_range.u32 = d.v[j].len;
 				r->field[SFW_F_SPORT].value.u16 = 0;
 				r->field[SFW_F_SPORT].mask_range.u16 = UINT16_MAX;
-				r->field[SFW_F_DPORT].value.u16 = l4->any ? 0 : l4->port_lo;
+				r->field[SFW_F_DPORT].value.u16 =
+					l4->any || any_port ? 0 : l4->port_lo;
 				r->field[SFW_F_DPORT].mask_range.u16 =
-					l4->any ? UINT16_MAX : l4->port_hi;
+					l4->any || any_port ? UINT16_MAX : l4->port_hi;
 			}
 		}
 	}
@@ -212,7 +214,7 @@ collect_rules(const struct ioc_topology *t, unsigned vnic, unsigned dir, struct 
 		if (!(r->direction & dir) || !sfw_applies_to(t, &r->applied_to, vnic))
 			continue;
 		rc = add_rule(rv, &r->src, &r->dst, &r->service, t, SFW_CAT_DFW,
-			      (int32_t)(RTE_ACL_MAX_PRIORITY - k), rank[k] + 1);
+			      (int32_t)(RTE_ACL_MAX_PRIORITY - k), rank[k] + 1, false);
 	}
 	free(rank);
 	for (unsigned i = 0; i < t->n_redirect_rules && rc == 0; i++) {
@@ -221,7 +223,10 @@ collect_rules(const struct ioc_topology *t, unsigned vnic, unsigned dir, struct 
 		if (!(r->direction & dir) || !ioc_topo_group_has_vnic(t, r->group, (int)vnic))
 			continue;
 		rc = add_rule(rv, &r->src, &r->dst, &r->service, t, SFW_CAT_REDIRECT,
-			      (int32_t)(RTE_ACL_MAX_PRIORITY - i), i + 1);
+			      (int32_t)(RTE_ACL_MAX_PRIORITY - i), i + 1, false);
+		if (rc == 0 && r->action == IOC_ACT_REDIRECT)
+			rc = add_rule(rv, &r->src, &r->dst, &r->service, t, SFW_CAT_REDIRECT_FRAG,
+				      (int32_t)(RTE_ACL_MAX_PRIORITY - i), i + 1, true);
 	}
 	return rc;
 }

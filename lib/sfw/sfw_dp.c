@@ -312,8 +312,7 @@ decide(struct sfw_burst *b)
 	for (uint16_t j = 0; j < b->n_cls; j++) {
 		uint16_t i = b->cls_idx[j];
 		struct rte_mbuf *m = b->pkts[i];
-		uint32_t redirect = b->results[j * SFW_NB_CAT + SFW_CAT_REDIRECT];
-
+		uint32_t redirect = sfw_redirect_result(ioc_meta(m), &b->results[j * SFW_NB_CAT]);
 		b->verdict[i] = rule_verdict(b->s, b->results[j * SFW_NB_CAT + SFW_CAT_DFW], hits);
 		if (b->verdict[i] != V_PASS)
 			continue;

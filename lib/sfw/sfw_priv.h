@@ -27,6 +27,11 @@
 enum {
 	SFW_CAT_DFW,	  /* userdata: dfw rule index + 1 */
 	SFW_CAT_REDIRECT, /* userdata: redirect rule index + 1 */
+	/*
+	 * The `redirect` rules again, whatever their ports: what marks a
+	 * non-first fragment, which has none (audit L6). userdata as above.
+	 */
+	SFW_CAT_REDIRECT_FRAG,
 	SFW_NB_CAT = RTE_ACL_RESULTS_MULTIPLIER,
 };
 
@@ -69,6 +74,22 @@ struct sfw_vnic {
 	struct sfw_vnic *next;
 	struct sfw_catalogue *catalogue; /* the rules of the topology it was attached with */
 };
+
+/*
+ * The redirect rule (index + 1, 0: none) of a packet from its classify
+ * results (SFW_NB_CAT of them). A non-first fragment has no ports to match a
+ * service with: any `redirect` rule its protocol and addresses match marks it,
+ * so the SVM that inspects the first fragment sees the others (audit L6).
+ */
+static inline uint32_t
+sfw_redirect_result(const struct ioc_meta *md, const uint32_t *res)
+{
+	bool later_fragment = (md->flags & IOC_F_FRAG) && !(md->flags & IOC_F_L4);
+
+	if (later_fragment && res[SFW_CAT_REDIRECT_FRAG] != 0)
+		return res[SFW_CAT_REDIRECT_FRAG];
+	return res[SFW_CAT_REDIRECT];
+}
 
 static inline unsigned
 sfw_dir_index(uint8_t dir)

@@ -86,7 +86,7 @@ sfw_note(const void *priv, const struct ioc_slot_ctx *ctx, struct rte_mbuf *m,
 		rte_acl_classify(acl, &kp, res, 1, SFW_NB_CAT);
 	note[0] = res[SFW_CAT_DFW] != 0 ? N_RULE : N_DEFAULT;
 	note[1] = res[SFW_CAT_DFW];
-	note[2] = res[SFW_CAT_REDIRECT];
+	note[2] = sfw_redirect_result(md, res);
 }
 
 /*

@@ -4,11 +4,13 @@
  * rules: failClosed with scope vnic stops the whole vNIC, both ways, when any
  * failClosed instance serving it is down, whichever rule came first; and
  * summarize-dvfilter shows one slot-4 filter per bound instance; and its
- * firewall's reject replies stay silent meanwhile.
+ * firewall's reject replies stay silent meanwhile. And the later fragments
+ * of a redirected datagram go where its first went.
  */
 #include <string.h>
 
 #include <CUnit/CUnit.h>
+#include <rte_ip.h>
 
 #include "fixture.h"
 #include "meta.h"
@@ -55,6 +57,15 @@
 	"[dfw]\ndefault_action = allow\n"                                                          \
 	"[dfw_rule rej-in]\npriority = 1\nservice = tcp/9000\ndirection = in\naction = reject\n"   \
 	"[dfw_rule rej-out]\npriority = 1\nservice = tcp/9002\ndirection = out\naction = reject\n"
+
+/* Audit L6: only tcp/80 is redirected; failClosed with scope redirected. */
+#define WEB_ONLY                                                                                   \
+	BOUND_PORTS                                                                                \
+	"[service_instance fgt-1]\nservice = fgt\nlcores = 2\nslow_path_id = 1\n"                  \
+	"[service_profile closed]\ninstance = fgt-1\nfail_open = false\n"                          \
+	"fail_closed_scope = redirected\n"                                                         \
+	"[redirect_rule web]\ngroup = g\nservice = tcp/80\naction = redirect\nprofile = closed\n"  \
+	"[dfw]\ndefault_action = allow\n"
 
 static struct dp_fixture f;
 static struct ring_port *vm1, *up;
@@ -216,6 +227,67 @@ test_reject_silent_while_hidden(void)
 	CU_ASSERT_EQUAL(fixture_dp_stop(&f), 0);
 }
 
+/* An IPv4 fragment from the laptop to VM1: frag is the fragment_offset field (host order). */
+static struct rte_mbuf *
+fragment(uint16_t dport, bool udp, uint16_t frag)
+{
+	struct rte_mbuf *m = udp ? pkt_udp(MAC_LAPTOP, MAC_VM1, IP4(10, 0, 0, 100),
+					   IP4(10, 0, 0, 11), 40000, dport)
+				 : pkt_tcp(MAC_LAPTOP, MAC_VM1, IP4(10, 0, 0, 100),
+					   IP4(10, 0, 0, 11), 40000, dport);
+
+	CU_ASSERT_FATAL(m != NULL);
+	rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr))
+		->fragment_offset = rte_cpu_to_be_16(frag);
+	return m;
+}
+
+/* The fragments of one tcp/80 datagram and a later fragment of a UDP one; returns how many reached
+ * VM1. */
+static unsigned
+fragments(void)
+{
+	struct rte_mbuf *in[3] = {
+		fragment(80, false, RTE_IPV4_HDR_MF_FLAG), /* first: ports known */
+		fragment(80, false, 100),		   /* last: no ports */
+		fragment(53, true, 100),
+	};
+
+	fixture_inject(&f, up, in, 3);
+	round_trip();
+	return fixture_drain_free(vm1);
+}
+
+/*
+ * Audit L6: the later fragments of a datagram a port-specific redirect rule
+ * sends to the SVM go there too (any redirect rule their protocol and
+ * addresses match), so the SVM sees the payload, and failClosed with scope
+ * redirected stops them with the first one.
+ */
+static void
+test_later_fragments_follow_redirect(void)
+{
+	CU_ASSERT_EQUAL_FATAL(fixture_dp_start(&f, WEB_ONLY), 0);
+	uint64_t redir = fixture_slot_counter(&f, "VM1.eth0", "svc_redirect");
+	CU_ASSERT_EQUAL(fragments(), 3);
+	/* Both TCP fragments went to the SVM; the UDP one matches no redirect rule. */
+	CU_ASSERT_EQUAL(fixture_slot_counter(&f, "VM1.eth0", "svc_redirect"), redir + 2);
+
+	/* Its worker down, as the watchdog publishes it: no share has a worker. */
+	struct ioc_svc_instance *inst = &f.dp->svc->instances[0];
+	struct ioc_svm_worker *w = inst->share[0];
+	__atomic_store_n(&inst->share[0], NULL, __ATOMIC_RELEASE);
+	__atomic_store_n(&inst->down, true, __ATOMIC_RELEASE);
+	uint64_t drop = fixture_slot_counter(&f, "VM1.eth0", "svc_svm_down_drop");
+	CU_ASSERT_EQUAL(fragments(), 1);
+	CU_ASSERT_EQUAL(fixture_slot_counter(&f, "VM1.eth0", "svc_svm_down_drop"), drop + 2);
+
+	__atomic_store_n(&inst->share[0], w, __ATOMIC_RELEASE);
+	__atomic_store_n(&inst->down, false, __ATOMIC_RELEASE);
+	fixture_assert_ledgers(&f);
+	CU_ASSERT_EQUAL(fixture_dp_stop(&f), 0);
+}
+
 static void
 test_svc_bound_register(void)
 {
@@ -227,6 +299,8 @@ test_svc_bound_register(void)
 		    test_same_instance_closed_profile_blocks_vnic);
 	CU_add_test(s, "reject replies stay silent while failClosed hides the vNIC",
 		    test_reject_silent_while_hidden);
+	CU_add_test(s, "later fragments follow a port-specific redirect",
+		    test_later_fragments_follow_redirect);
 }
 
 UNIT_SUITES(test_svc_bound_register)
