@@ -163,11 +163,12 @@ struct ioc_dp {
 	unsigned lcore_ids[IOC_MAX_LCORES];
 	struct ioc_lcore *lcores[IOC_MAX_LCORES];
 	/*
-	 * Topologies that reloads loaded (ioc_dp_reload()): dp->topo is the
-	 * newest. None is freed before ioc_dp_destroy(): the slots a reload does
-	 * not rebuild (swsec, svc, the SVM workers' svm_rules) keep pointers into
-	 * the topology they were attached with, and a telemetry reader may hold
-	 * an older one.
+	 * The topology the last reload loaded (ioc_dp_reload()), dp->topo: at
+	 * most one. The first topology (the one the datapath was created with)
+	 * lives until ioc_dp_destroy(): the slots a reload does not rebuild
+	 * (swsec, svc, the SVM workers' svm_rules) keep pointers into it. A
+	 * reloaded one is freed by the next reload, once its slot-2 states are
+	 * detached; telemetry reads dp->topo under its lock, which a reload holds.
 	 */
 	struct ioc_topology **reloaded;
 	unsigned n_reloaded;

@@ -11,8 +11,10 @@
  * old state detached. The connection tables are shared and reference-counted
  * by the slot, so the new state takes them before the old one lets them go:
  * established connections keep flowing (with the redirect mark they were
- * opened with). The old topology is kept until ioc_dp_destroy(): slots 1 and
- * 4 and the SVM workers were attached with it and keep pointers into it.
+ * opened with, until a packet meets them under the new rules: then the new
+ * redirect rules mark them again, ct_policy gen). The first topology is kept
+ * until ioc_dp_destroy(): slots 1 and 4 and the SVM workers were attached with
+ * it and keep pointers into it; a reloaded one is freed by the next reload.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -403,11 +405,25 @@ reload_publish(struct ioc_dp *dp, const struct ioc_topology *next, struct reload
 		__atomic_store_n(&s->priv, rp->fresh[v], __ATOMIC_RELEASE);
 		rp->fresh[v] = NULL;
 	}
+	/*
+	 * The file's fail_open holds, against the running value: a runtime
+	 * `profile set` does not outlive a reload of a file that says otherwise
+	 * (audit L5); each one that differed is reported.
+	 */
 	for (unsigned p = 0; p < next->n_profiles && dp->svc != NULL; p++) {
-		if (cur->profiles[p].fail_open == next->profiles[p].fail_open)
+		bool running = __atomic_load_n(&dp->svc->profiles[p].fail_open, __ATOMIC_ACQUIRE);
+
+		if (running == next->profiles[p].fail_open)
 			continue;
 		ioc_svc_profile_set(dp->svc, next->profiles[p].name, next->profiles[p].fail_open);
 		n_fail_open++;
+		if (running != cur->profiles[p].fail_open)
+			ioc_event_add(
+				"reload: profile %s: fail_open %s (the file) replaces %s (set "
+				"at runtime)",
+				next->profiles[p].name,
+				next->profiles[p].fail_open ? "true" : "false",
+				running ? "true" : "false");
 	}
 	return n_fail_open;
 }
@@ -465,9 +481,19 @@ ioc_dp_reload(struct ioc_dp *dp, struct ioc_topology *next, char *msg, size_t le
 		if (rp.pos[v] >= 0 && rp.old[v] != NULL)
 			dp->vnics[v].chain.slot[rp.pos[v]].ops->detach(rp.old[v]);
 	}
-	dp->reloaded[dp->n_reloaded++] = next;
 	/* Telemetry reads it under its lock (held by the caller); other readers see either. */
 	__atomic_store_n(&dp->topo, next, __ATOMIC_RELEASE);
+	/*
+	 * The previous reload's topology has no reader left: its slot-2 states
+	 * are detached, and only the first topology has slots 1 and 4 and the
+	 * SVM workers pointing into it. So SIGHUPs do not grow memory (audit L5).
+	 */
+	if (dp->n_reloaded > 0) {
+		ioc_topo_free(dp->reloaded[0]);
+		free(dp->reloaded[0]);
+	}
+	dp->reloaded[0] = next;
+	dp->n_reloaded = 1;
 	reload_summary(next, t0, n_fail_open, msg, len);
 	rc = 0;
 out:

@@ -49,6 +49,7 @@ struct ct_entry {
 	uint8_t in_use;
 	uint8_t replied; /* a packet went the other way */
 	uint8_t fin;	 /* TCP: the FINs seen, CT_FIN_FWD | CT_FIN_REV */
+	uint32_t gen;	 /* the rules (ct_policy gen) its mark was decided by */
 };
 
 #define CT_FIN_FWD 1 /* from the end that opened */
@@ -77,6 +78,12 @@ struct ct_table {
 struct ct_policy {
 	bool tcp_pickup;	  /* a TCP segment without SYN may open (mid-stream pickup) */
 	uint32_t max_connections; /* entries of this vNIC per table; 0: no limit */
+	/*
+	 * The vNIC's rules, one number per slot-2 state (a reload builds a new
+	 * one): an entry opened under other rules has its redirect mark decided
+	 * again by the first packet that meets it (audit L5).
+	 */
+	uint32_t gen;
 };
 
 /* Positions the aging sweep visits per burst: a full sweep of 64k every 2048 bursts. */
@@ -332,6 +339,7 @@ ct_open(struct ct_table *t, const struct ct_key *k, uint8_t dir, uint8_t tcp_fla
 		.open_dir = dir,
 		.in_use = 1,
 		.fin = (tcp_flags & RTE_TCP_FIN_FLAG) ? CT_FIN_FWD : 0,
+		.gen = p->gen,
 	};
 	t->n_entries++;
 	t->n_state[e->state]++;

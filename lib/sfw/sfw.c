@@ -54,6 +54,7 @@ struct sfw_catalogue {
 };
 
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint32_t rules_gen; /* the last struct ct_policy gen given */
 static struct sfw_vnic *registry;
 
 static const char *
@@ -218,6 +219,8 @@ sfw_attach(const struct ioc_topology *t, unsigned vnic, void **priv)
 	s->default_allow = t->dfw.default_allow;
 	s->ct_policy.tcp_pickup = t->dfw.tcp_pickup;
 	s->ct_policy.max_connections = t->vnics[vnic].max_connections;
+	/* Attach runs on the control thread only (start, reload): no two at once. */
+	s->ct_policy.gen = ++rules_gen;
 	s->action = calloc(t->n_dfw_rules + 1, sizeof(*s->action));
 	s->redirect = calloc(t->n_redirect_rules + 1, sizeof(*s->redirect));
 	if (s->action == NULL || s->redirect == NULL) {

@@ -7,7 +7,9 @@
  *   age       a few positions of the connection table (room before opening);
  *   triage    sort out what is not plain IPv4 (pass, default_action, malformed);
  *   track     stateful: one rte_hash_lookup_bulk; live connections pass with
- *             the redirect mark they were opened with, expired ones are absent;
+ *             the redirect mark they were opened with (one opened under rules
+ *             a reload replaced is classified again: remark), expired ones are
+ *             absent;
  *             an ICMP error is looked up by the packet it quotes (related);
  *   classify  one rte_acl_classify over the rest: category 0 gives the dfw
  *             rule, category 1 the redirect rule;
@@ -55,6 +57,8 @@ struct sfw_burst {
 	int verdict[IOC_BURST];
 	uint16_t profile[IOC_BURST];
 	bool icmp_error[IOC_BURST]; /* never opens a connection; may belong to one */
+	/* A live connection opened under rules a reload replaced: its key index + 1, else 0. */
+	uint16_t remark[IOC_BURST];
 	/* track: the keys of trackable packets (an ICMP error's: of the packet it quotes) */
 	struct ct_key keys[IOC_BURST];
 	bool related[IOC_BURST];
@@ -141,6 +145,7 @@ triage(struct sfw_burst *b)
 
 		b->profile[i] = 0;
 		b->icmp_error[i] = false;
+		b->remark[i] = 0;
 		switch (md->l3) {
 		case IOC_L3_IPV4:
 			if (unlikely(md->flags & IOC_F_MALFORMED)) {
@@ -220,9 +225,35 @@ track(struct sfw_burst *b)
 			continue;
 		}
 		ct_update(ct, e, b->ctx->dir == e->open_dir, flags, now);
+		if (unlikely(e->gen != b->s->ct_policy.gen)) {
+			/* Opened under replaced rules: the redirect rules mark it again (decide).
+			 */
+			b->remark[i] = (uint16_t)(j + 1);
+			continue;
+		}
 		b->verdict[i] = V_PASS;
 		b->profile[i] = e->profile;
 	}
+}
+
+/*
+ * A live connection's packet classified again after a reload: it passes (the
+ * connection stays), with the mark the new redirect rules give, which its
+ * entry keeps from now on.
+ */
+static void
+remark(struct sfw_burst *b, uint16_t i, uint16_t mark)
+{
+	const struct ct_key *k = &b->keys[b->remark[i] - 1];
+	int32_t pos = rte_hash_lookup(b->ct->h, k);
+
+	/* Looked up again: an entry of this burst may have been evicted meanwhile. */
+	if (pos >= 0 && b->ct->e[pos].in_use) {
+		b->ct->e[pos].profile = mark;
+		b->ct->e[pos].gen = b->s->ct_policy.gen;
+	}
+	b->verdict[i] = V_PASS;
+	b->profile[i] = mark;
 }
 
 /* One classify for everything still undecided. */
@@ -313,6 +344,11 @@ decide(struct sfw_burst *b)
 		uint16_t i = b->cls_idx[j];
 		struct rte_mbuf *m = b->pkts[i];
 		uint32_t redirect = sfw_redirect_result(ioc_meta(m), &b->results[j * SFW_NB_CAT]);
+
+		if (unlikely(b->remark[i] != 0)) {
+			remark(b, i, redirect == 0 ? 0 : b->s->redirect[redirect - 1]);
+			continue;
+		}
 		b->verdict[i] = rule_verdict(b->s, b->results[j * SFW_NB_CAT + SFW_CAT_DFW], hits);
 		if (b->verdict[i] != V_PASS)
 			continue;

@@ -5,14 +5,20 @@
  * failClosed instance serving it is down, whichever rule came first; and
  * summarize-dvfilter shows one slot-4 filter per bound instance; and its
  * firewall's reject replies stay silent meanwhile. And the later fragments
- * of a redirected datagram go where its first went.
+ * of a redirected datagram go where its first went. What a reload changes for
+ * slot 4: open connections' marks, the file's fail_open, the old topology.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <CUnit/CUnit.h>
 #include <rte_ip.h>
+#include <rte_tcp.h>
 
+#include "config.h"
+#include "events.h"
 #include "fixture.h"
+#include "fwd.h"
 #include "meta.h"
 #include "svc.h"
 #include "tests.h"
@@ -66,6 +72,15 @@
 	"fail_closed_scope = redirected\n"                                                         \
 	"[redirect_rule web]\ngroup = g\nservice = tcp/80\naction = redirect\nprofile = closed\n"  \
 	"[dfw]\ndefault_action = allow\n"
+
+/* Audit L5: a stateful firewall; REDIRECTED names the redirect rule's services. */
+#define RELOADABLE(services)                                                                       \
+	BOUND_PORTS                                                                                \
+	"[service_instance fgt-1]\nservice = fgt\nlcores = 2\nslow_path_id = 1\n"                  \
+	"[service_profile closed]\ninstance = fgt-1\nfail_open = false\n"                          \
+	"[redirect_rule web]\ngroup = g\nservice = " services "\naction = redirect\n"              \
+	"profile = closed\n"                                                                       \
+	"[dfw]\ndefault_action = allow\nstateful = true\n"
 
 static struct dp_fixture f;
 static struct ring_port *vm1, *up;
@@ -288,6 +303,90 @@ test_later_fragments_follow_redirect(void)
 	CU_ASSERT_EQUAL(fixture_dp_stop(&f), 0);
 }
 
+static int
+reload(const char *ini, char *msg, size_t len)
+{
+	struct ioc_topology *t = malloc(sizeof(*t));
+	struct ioc_error err;
+	int rc;
+
+	CU_ASSERT_FATAL(t != NULL);
+	ioc_topo_init(t);
+	rc = ioc_config_load_string(ini, "reload.ini", t, &err);
+	CU_ASSERT_EQUAL_FATAL(rc, 0);
+	rc = ioc_dp_reload(f.dp, t, msg, len);
+	if (rc != 0) {
+		ioc_topo_free(t);
+		free(t);
+	}
+	return rc;
+}
+
+/* One TCP segment from the laptop to VM1:22, source port 41000; 1 if delivered. */
+static unsigned
+ssh_in(uint8_t flags)
+{
+	struct rte_mbuf *m =
+		pkt_tcp(MAC_LAPTOP, MAC_VM1, IP4(10, 0, 0, 100), IP4(10, 0, 0, 11), 41000, 22);
+
+	CU_ASSERT_FATAL(m != NULL);
+	rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *,
+				sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr))
+		->tcp_flags = flags;
+	fixture_inject(&f, up, &m, 1);
+	round_trip();
+	return fixture_drain_free(vm1);
+}
+
+static void
+find_event(const char *line, void *arg)
+{
+	if (strstr(line, (const char *)arg) != NULL)
+		*(char *)arg = '\0';
+}
+
+/*
+ * Audit L5, reload semantics: a connection opened before a redirect rule
+ * covered it is redirected from its next packet on; the file's fail_open
+ * replaces one set at runtime (and says so); a reload frees the topology
+ * the previous one loaded.
+ */
+static void
+test_reload_semantics(void)
+{
+	char msg[512];
+
+	CU_ASSERT_EQUAL_FATAL(fixture_dp_start(&f, RELOADABLE("tcp/80")), 0);
+	uint64_t redir = fixture_slot_counter(&f, "VM1.eth0", "svc_redirect");
+	CU_ASSERT_EQUAL(ssh_in(RTE_TCP_SYN_FLAG), 1);
+	CU_ASSERT_EQUAL(fixture_slot_counter(&f, "VM1.eth0", "svc_redirect"), redir);
+
+	/* The rule now covers ssh: the open connection's next segments go to the SVM. */
+	CU_ASSERT_EQUAL_FATAL(reload(RELOADABLE("tcp/80, tcp/22"), msg, sizeof(msg)), 0);
+	CU_ASSERT_EQUAL(ssh_in(RTE_TCP_ACK_FLAG), 1);
+	CU_ASSERT_EQUAL(ssh_in(RTE_TCP_ACK_FLAG), 1);
+	CU_ASSERT_EQUAL(fixture_slot_counter(&f, "VM1.eth0", "svc_redirect"), redir + 2);
+
+	/* failOpen set at runtime; the file says failClosed: the file wins, an event says so. */
+	CU_ASSERT_EQUAL(ioc_svc_profile_set(f.dp->svc, "closed", true), 0);
+	CU_ASSERT_EQUAL_FATAL(reload(RELOADABLE("tcp/80, tcp/22"), msg, sizeof(msg)), 0);
+	CU_ASSERT_FALSE(__atomic_load_n(&f.dp->svc->profiles[0].fail_open, __ATOMIC_ACQUIRE));
+	CU_ASSERT(strstr(msg, "1 fail_open changed") != NULL);
+	char want[] = "profile closed: fail_open false (the file) replaces true (set at runtime)";
+	ioc_events_foreach(find_event, want);
+	CU_ASSERT_EQUAL(want[0], '\0');
+
+	/* Reloads do not pile topologies up: only the first and the last are kept. */
+	CU_ASSERT_EQUAL_FATAL(reload(RELOADABLE("tcp/80"), msg, sizeof(msg)), 0);
+	CU_ASSERT_EQUAL(f.dp->n_reloaded, 1);
+	CU_ASSERT_PTR_EQUAL(f.dp->reloaded[0], f.dp->topo);
+	/* And the connection follows the rules back: no longer redirected. */
+	CU_ASSERT_EQUAL(ssh_in(RTE_TCP_ACK_FLAG), 1);
+	CU_ASSERT_EQUAL(fixture_slot_counter(&f, "VM1.eth0", "svc_redirect"), redir + 2);
+	fixture_assert_ledgers(&f);
+	CU_ASSERT_EQUAL(fixture_dp_stop(&f), 0);
+}
+
 static void
 test_svc_bound_register(void)
 {
@@ -301,6 +400,7 @@ test_svc_bound_register(void)
 		    test_reject_silent_while_hidden);
 	CU_add_test(s, "later fragments follow a port-specific redirect",
 		    test_later_fragments_follow_redirect);
+	CU_add_test(s, "reload: marks, fail_open, memory", test_reload_semantics);
 }
 
 UNIT_SUITES(test_svc_bound_register)
