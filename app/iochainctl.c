@@ -436,6 +436,21 @@ array_field(struct json_object *obj, const char *key, const char *req)
 	return v;
 }
 
+/* An array of strings only: a null or other entry is a bad reply, never printed. */
+static struct json_object *
+strings_field(struct json_object *obj, const char *key, const char *req)
+{
+	struct json_object *v = array_field(obj, key, req);
+
+	for (size_t i = 0; v != NULL && i < json_object_array_length(v); i++) {
+		if (json_object_get_type(json_object_array_get_idx(v, i)) != json_type_string) {
+			err("bad reply to %s: %s[%zu] is not a string", req, key, i);
+			return NULL;
+		}
+	}
+	return v;
+}
+
 static bool
 need_object(struct json_object *o, const char *req)
 {
@@ -819,7 +834,7 @@ cmd_svm_list(struct ctl *c, char **args, int nargs)
 	top = request_object(c, CMD_SVM, "iochain returned no data for " CMD_SVM);
 	if (top == NULL)
 		return EXIT_RUNTIME;
-	if ((workers = array_field(top, "workers", CMD_SVM)) == NULL)
+	if ((workers = strings_field(top, "workers", CMD_SVM)) == NULL)
 		goto out;
 	n = json_object_array_length(workers);
 	st = calloc(n + 1, sizeof(*st));
@@ -1015,7 +1030,10 @@ cmd_svm_slow(struct ctl *c, char **args, int nargs)
 		if (*p < '0' || *p > '9')
 			break;
 	}
-	if (*args[0] == '\0' || *p != '\0' || strlen(args[0]) > 7 || atol(args[0]) == 0) {
+	/* The bounds the server applies (telemetry.c cmd_svm_fault): refused here, with the reason.
+	 */
+	if (*args[0] == '\0' || *p != '\0' || strlen(args[0]) > 7 || atol(args[0]) == 0 ||
+	    atol(args[0]) > 1000000) {
 		err("svm slow: US must be 1..1000000 microseconds, not \"%s\"", args[0]);
 		return EXIT_USAGE;
 	}
@@ -1032,7 +1050,7 @@ cmd_events(struct ctl *c, char **args, int nargs)
 	top = request_object(c, CMD_EVENTS, "iochain returned no data for " CMD_EVENTS);
 	if (top == NULL)
 		return EXIT_RUNTIME;
-	if ((ev = array_field(top, "events", CMD_EVENTS)) == NULL) {
+	if ((ev = strings_field(top, "events", CMD_EVENTS)) == NULL) {
 		json_object_put(top);
 		return EXIT_RUNTIME;
 	}
@@ -1066,7 +1084,7 @@ cmd_profile_set(struct ctl *c, char **args, int nargs)
 static int
 cmd_reload(struct ctl *c, char **args, int nargs)
 {
-	struct json_object *top, *ok, *m, *parts;
+	struct json_object *top, *ok, *m, *parts = NULL;
 
 	(void)args;
 	(void)nargs;
@@ -1081,10 +1099,14 @@ cmd_reload(struct ctl *c, char **args, int nargs)
 	bool success = json_object_get_int(ok) != 0;
 	FILE *out = success ? stdout : stderr;
 
+	if (json_object_object_get_ex(top, "message_parts", &parts) &&
+	    (parts = strings_field(top, "message_parts", CMD_RELOAD)) == NULL) {
+		json_object_put(top);
+		return EXIT_RUNTIME;
+	}
 	if (!success)
 		fprintf(out, "iochainctl: reload failed, the running config is kept: ");
-	if (json_object_object_get_ex(top, "message_parts", &parts) &&
-	    json_object_get_type(parts) == json_type_array) {
+	if (parts != NULL) {
 		for (size_t i = 0; i < json_object_array_length(parts); i++)
 			fputs(json_object_get_string(json_object_array_get_idx(parts, i)), out);
 		fputc('\n', out);
@@ -1165,7 +1187,7 @@ print_lines(struct ctl *c, const char *req, const char *head)
 		json_object_put(rec);
 		return EXIT_RUNTIME;
 	}
-	if ((lines = array_field(rec, "lines", req)) == NULL) {
+	if ((lines = strings_field(rec, "lines", req)) == NULL) {
 		json_object_put(rec);
 		return EXIT_RUNTIME;
 	}

@@ -118,6 +118,10 @@ COMMANDS = {
     "/": lambda p: sorted(list(COMMANDS) + ["/test/garbage", "/test/huge"]),
     "/iochain/summarize_dvfilter": summarize,
     "/iochain/stats": stats,
+    # A bad server: null where the client expects strings (iochainctl must not crash).
+    "/iochain/svm": lambda p: {"workers": ["fgt-1.0", None]} if p is None else None,
+    "/iochain/events": lambda p: {"total": 2, "events": ["2026-11-28T10:00:00.000000Z x", None]},
+    "/iochain/reload": lambda p: {"ok": 0, "message": "bad", "message_parts": ["bad", None]},
 }
 
 

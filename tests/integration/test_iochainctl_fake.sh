@@ -336,6 +336,27 @@ iochainctl: invalid file-prefix "a/b"
 EOF
 check "file-prefix with a slash rejected, exit 2" 2 --file-prefix a/b stats
 
+exp_err <<'EOF'
+iochainctl: svm slow: US must be 1..1000000 microseconds, not "1000001"
+EOF
+check "svm slow: above the server's bound, exit 2" 2 "${P[@]}" svm slow 1000001 fgt-1.0
+
+# Null entries where strings are due: a bad reply, never a crash.
+exp_err <<'EOF'
+iochainctl: bad reply to /iochain/svm: workers[1] is not a string
+EOF
+check "svm list: a null worker name, exit 1" 1 "${P[@]}" svm list
+
+exp_err <<'EOF'
+iochainctl: bad reply to /iochain/events: events[1] is not a string
+EOF
+check "events: a null event, exit 1" 1 "${P[@]}" events
+
+exp_err <<'EOF'
+iochainctl: bad reply to /iochain/reload: message_parts[1] is not a string
+EOF
+check "reload: a null message part, exit 1" 1 "${P[@]}" reload
+
 # ---- misbehaving servers -------------------------------------------------
 
 start_fake "$PREFIX-refuse" --mode refuse
