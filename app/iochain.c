@@ -25,6 +25,7 @@
 #include <rte_lcore.h>
 #include <rte_pdump.h>
 
+#include "capture.h"
 #include "config.h"
 #include "fwd.h"
 #include "log.h"
@@ -466,6 +467,8 @@ run(struct ioc_topology *t, unsigned stats_interval)
 		print_stats(dp, prev, 0, true);
 	free(prev);
 	ioc_telemetry_set_dp(NULL);
+	/* A capture still running keeps what it copied: written, its file closed. */
+	ioc_capture_stop(dp);
 	ioc_dp_destroy(dp);
 	return rc == 0 ? 0 : 1;
 }

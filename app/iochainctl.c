@@ -16,6 +16,8 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -62,6 +64,12 @@
 #define CMD_TRACE_ARM "/iochain/trace_arm"
 #define CMD_TRACE_CLEAR "/iochain/trace_clear"
 #define CMD_EXPLAIN "/iochain/explain"
+#define CMD_CAPTURE "/iochain/capture"
+#define CMD_CAPTURE_START "/iochain/capture_start"
+#define CMD_CAPTURE_STOP "/iochain/capture_stop"
+/* Largest COUNT of a capture (IOC_CAPTURE_MAX) and the default. */
+#define CAPTURE_MAX 100000
+#define CAPTURE_DEFAULT "100"
 /* Largest COUNT of a trace (IOC_TRACE_MAX) and the default. */
 #define TRACE_MAX 256
 #define TRACE_DEFAULT "10"
@@ -101,6 +109,10 @@ static int cmd_trace(struct ctl *c, char **args, int nargs);
 static int cmd_trace_show(struct ctl *c, char **args, int nargs);
 static int cmd_trace_clear(struct ctl *c, char **args, int nargs);
 static int cmd_explain(struct ctl *c, char **args, int nargs);
+static int cmd_capture(struct ctl *c, char **args, int nargs);
+static int cmd_capture_count(struct ctl *c, char **args, int nargs);
+static int cmd_capture_stop(struct ctl *c, char **args, int nargs);
+static int cmd_capture_show(struct ctl *c, char **args, int nargs);
 
 static const struct command commands[] = {
 	{ "show dfw host HOST summarize-dvfilter", "print every vNIC's I/O chain", cmd_summarize },
@@ -135,6 +147,14 @@ static const struct command commands[] = {
 	{ "explain VNIC DIR PROTO SRC[:PORT] DST[:PORT]",
 	  "what the chain would do with such a packet (DIR in|out, PROTO tcp|udp|icmp|N)",
 	  cmd_explain },
+	{ "capture stop", "stop the running capture and close its file", cmd_capture_stop },
+	{ "capture show", "the capture: its vNIC, point, file and counts", cmd_capture_show },
+	{ "capture VNIC --point POINT -w FILE",
+	  "copy the next 100 packets of a vNIC, both ways, at POINT (before-slot-N, "
+	  "after-slot-N) to FILE (pcapng); waits for them, Ctrl-C stops",
+	  cmd_capture },
+	{ "capture VNIC --point POINT --count N -w FILE", "the same for the next N packets",
+	  cmd_capture_count },
 	{ "raw /CMD[,PARAMS]", "send a telemetry command, print the JSON reply as is", cmd_raw },
 };
 
@@ -1251,6 +1271,193 @@ cmd_trace_show(struct ctl *c, char **args, int nargs)
 	for (int64_t i = 0; i < n; i++)
 		if (print_trace_record(c, i) != EXIT_OK)
 			return EXIT_RUNTIME;
+	return EXIT_OK;
+}
+
+/* ---- capture ---------------------------------------------------------- */
+
+static volatile sig_atomic_t capture_interrupted;
+
+static void
+on_capture_signal(int sig)
+{
+	(void)sig;
+	capture_interrupted = 1;
+}
+
+/* The capture's status fields this command reads; false (said why) if the reply lacks one. */
+struct capture_state {
+	bool running, complete;
+	uint64_t copied, written, dropped;
+	char error[128], path[256];
+};
+
+static bool
+capture_state(struct ctl *c, const char *req, struct capture_state *st)
+{
+	struct json_object *top;
+	const char *running, *complete, *copied, *written, *dropped, *error, *path;
+	int rc = request(c, req, &top);
+
+	if (rc <= 0) {
+		if (rc == 0)
+			err("iochain returned no data for %s", req);
+		return false;
+	}
+	if (!need_object(top, req) || (running = field(top, "running", req)) == NULL ||
+	    (complete = field(top, "complete", req)) == NULL ||
+	    (copied = field(top, "copied", req)) == NULL ||
+	    (written = field(top, "written", req)) == NULL ||
+	    (dropped = field(top, "dropped", req)) == NULL ||
+	    (error = field(top, "error", req)) == NULL ||
+	    (path = field(top, "path", req)) == NULL) {
+		json_object_put(top);
+		return false;
+	}
+	st->running = atoi(running) != 0;
+	st->complete = atoi(complete) != 0;
+	st->copied = strtoull(copied, NULL, 10);
+	st->written = strtoull(written, NULL, 10);
+	st->dropped = strtoull(dropped, NULL, 10);
+	snprintf(st->error, sizeof(st->error), "%s", error);
+	snprintf(st->path, sizeof(st->path), "%s", path);
+	json_object_put(top);
+	return true;
+}
+
+/* Stops the capture and says what its file holds. */
+static int
+capture_finish(struct ctl *c)
+{
+	struct capture_state st;
+
+	if (!capture_state(c, CMD_CAPTURE_STOP, &st))
+		return EXIT_RUNTIME;
+	if (st.path[0] == '\0') {
+		printf("no capture (iochainctl capture VNIC --point POINT -w FILE starts one)\n");
+		return EXIT_OK;
+	}
+	printf("%" PRIu64 " packets written to %s", st.written, st.path);
+	if (st.dropped > 0)
+		printf(", %" PRIu64 " not copied (the capture's pool or ring was full)",
+		       st.dropped);
+	printf("\n");
+	if (st.error[0] != '\0') {
+		err("writing %s: %s", st.path, st.error);
+		return EXIT_RUNTIME;
+	}
+	return EXIT_OK;
+}
+
+static int
+capture_run(struct ctl *c, const char *vnic, const char *point, const char *count, const char *file)
+{
+	char req[MAX_REQUEST_LEN + 1], path[PATH_MAX];
+	const char *p = count;
+	struct capture_state st;
+	int rc;
+
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (*count == '\0' || *p != '\0' || strlen(count) > 6 || atoi(count) < 1 ||
+	    atoi(count) > CAPTURE_MAX) {
+		err("capture: COUNT must be 1..%d packets, not \"%s\"", CAPTURE_MAX, count);
+		return EXIT_USAGE;
+	}
+	/* iochain writes the file: a relative name is taken from here. */
+	if (file[0] == '/') {
+		snprintf(path, sizeof(path), "%s", file);
+	} else {
+		char cwd[PATH_MAX];
+
+		if (getcwd(cwd, sizeof(cwd)) == NULL ||
+		    (size_t)snprintf(path, sizeof(path), "%s/%s", cwd, file) >= sizeof(path)) {
+			err("capture: cannot make %s an absolute path", file);
+			return EXIT_USAGE;
+		}
+	}
+	if (strchr(path, ',') != NULL) {
+		err("capture: the file's path must not hold a comma: %s", path);
+		return EXIT_USAGE;
+	}
+	if ((size_t)snprintf(req, sizeof(req), CMD_CAPTURE_START ",%s,%s,%s,%s", vnic, point, count,
+			     path) >= sizeof(req)) {
+		err("capture: the file's path is too long: %s", path);
+		return EXIT_USAGE;
+	}
+	rc = ok_message(c, req);
+	if (rc != EXIT_OK)
+		return rc;
+	fflush(stdout);
+	signal(SIGINT, on_capture_signal);
+	signal(SIGTERM, on_capture_signal);
+	/* Until COUNT packets are copied, the capture is stopped elsewhere, or Ctrl-C. */
+	while (!capture_interrupted) {
+		if (!capture_state(c, CMD_CAPTURE, &st))
+			return EXIT_RUNTIME;
+		if (st.complete || !st.running)
+			break;
+		usleep(100 * 1000);
+	}
+	return capture_finish(c);
+}
+
+static int
+cmd_capture(struct ctl *c, char **args, int nargs)
+{
+	(void)nargs;
+	return capture_run(c, args[0], args[1], CAPTURE_DEFAULT, args[2]);
+}
+
+static int
+cmd_capture_count(struct ctl *c, char **args, int nargs)
+{
+	(void)nargs;
+	return capture_run(c, args[0], args[1], args[2], args[3]);
+}
+
+static int
+cmd_capture_stop(struct ctl *c, char **args, int nargs)
+{
+	(void)args;
+	(void)nargs;
+	return capture_finish(c);
+}
+
+static int
+cmd_capture_show(struct ctl *c, char **args, int nargs)
+{
+	struct json_object *top;
+	const char *f[9] = { "running", "complete", "vnic",    "point", "count",
+			     "copied",	"written",  "dropped", "path" };
+	const char *v[9];
+	int rc;
+
+	(void)args;
+	(void)nargs;
+	rc = request(c, CMD_CAPTURE, &top);
+	if (rc <= 0) {
+		if (rc == 0)
+			err("iochain returned no data for " CMD_CAPTURE);
+		return EXIT_RUNTIME;
+	}
+	if (!need_object(top, CMD_CAPTURE)) {
+		json_object_put(top);
+		return EXIT_RUNTIME;
+	}
+	for (unsigned i = 0; i < 9; i++)
+		if ((v[i] = field(top, f[i], CMD_CAPTURE)) == NULL) {
+			json_object_put(top);
+			return EXIT_RUNTIME;
+		}
+	if (*v[2] == '\0')
+		printf("no capture (iochainctl capture VNIC --point POINT -w FILE starts one)\n");
+	else
+		printf("capture of %s at %s into %s: %s, %s of %s packets copied, %s written, "
+		       "%s not copied\n",
+		       v[2], v[3], v[8], atoi(v[0]) ? "running" : "stopped", v[5], v[4], v[6],
+		       v[7]);
+	json_object_put(top);
 	return EXIT_OK;
 }
 

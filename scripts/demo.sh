@@ -118,6 +118,10 @@ sleep 0.3
 pings
 run "${CTL[@]}" events
 run "${CTL[@]}" stats VM1S1.eth0
+# The same events as a picture: each lane's state over time, each drill's detection.
+"${CTL[@]}" raw /iochain/events >/tmp/iochain-demo-events.json &&
+	python3 scripts/timeline.py /tmp/iochain-demo-events.json /tmp/iochain-demo-timeline.svg &&
+	echo "timeline of the drills: /tmp/iochain-demo-timeline.svg"
 
 say "Stop with SIGINT: final counters"
 kill -INT $PID

@@ -5,7 +5,7 @@ set -euo pipefail
 
 PKGS=(dpdk dpdk-dev libdpdk-dev libnuma-dev libinih-dev libcunit1-dev meson ninja-build
       pkg-config gcc iproute2 iputils-ping libpcap-dev libjson-c-dev python3 clang libclang-rt-14-dev gnuplot-nox
-      prometheus python3-prometheus-client openvswitch-switch-dpdk nftables)
+      prometheus python3-prometheus-client openvswitch-switch-dpdk nftables tshark)
 NR_HUGE=${IOC_NR_HUGEPAGES:-1024}
 
 need_root() {

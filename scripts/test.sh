@@ -124,7 +124,7 @@ run_tap scripts/soak.sh 60
 # integration tests and a short soak; any sanitizer report fails the test.
 . tests/integration/_sanitizers.sh
 export IOC_BUILD=$TOP/build-asan
-for t in test_lab_ping test_failover test_dfw test_reload test_ctl_errors test_check test_malformed_pcap test_memif_testpmd test_vdev_shutdown; do
+for t in test_lab_ping test_failover test_dfw test_reload test_ctl_errors test_check test_malformed_pcap test_memif_testpmd test_vdev_shutdown test_capture; do
 	run_tap -n "$t.sh (asan)" -s "$LOGDIR/san-$t" tests/integration/$t.sh
 done
 run_tap -n "test_iochainctl_fake.sh (asan)" -s "$LOGDIR/san-iochainctl_fake" \

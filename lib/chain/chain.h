@@ -233,15 +233,14 @@ void ioc_chain_free(struct ioc_chain *c);
 void ioc_chain_counter_name(const struct ioc_chain *c, unsigned i, char *buf, size_t len);
 
 /*
- * Runs the burst through the chain's slots from position `from` on (0: the
- * whole chain; a held packet resumes at its meta next_slot) and returns the
- * survivors. cnt is this lcore's counter array for the vNIC.
+ * Runs the burst through the chain's slots at positions from..to-1 and returns
+ * the survivors. cnt is this lcore's counter array for the vNIC.
  */
 static inline uint16_t
-ioc_chain_run_from(const struct ioc_chain *c, struct ioc_slot_ctx *ctx, uint64_t *cnt,
-		   unsigned from, struct rte_mbuf **pkts, uint16_t n)
+ioc_chain_run_between(const struct ioc_chain *c, struct ioc_slot_ctx *ctx, uint64_t *cnt,
+		      unsigned from, unsigned to, struct rte_mbuf **pkts, uint16_t n)
 {
-	for (unsigned i = from; i < c->n_slots && n > 0; i++) {
+	for (unsigned i = from; i < to && n > 0; i++) {
 		const struct ioc_slot_inst *s = &c->slot[i];
 		uint64_t *blk = cnt + s->cnt_off;
 
@@ -253,6 +252,15 @@ ioc_chain_run_from(const struct ioc_chain *c, struct ioc_slot_ctx *ctx, uint64_t
 		blk[IOC_SLOT_PASS] += n;
 	}
 	return n;
+}
+
+/* From position `from` to the end (0: the whole chain; a held packet resumes at its meta
+ * next_slot). */
+static inline uint16_t
+ioc_chain_run_from(const struct ioc_chain *c, struct ioc_slot_ctx *ctx, uint64_t *cnt,
+		   unsigned from, struct rte_mbuf **pkts, uint16_t n)
+{
+	return ioc_chain_run_between(c, ctx, cnt, from, c->n_slots, pkts, n);
 }
 
 static inline uint16_t

@@ -13,6 +13,7 @@
 #include "fwd.h"
 #include "meta.h"
 #include "svc.h"
+#include "capture.h"
 #include "trace.h"
 
 static inline void
@@ -105,7 +106,7 @@ ctx_init(struct ioc_slot_ctx *ctx, struct ioc_lcore *lc, unsigned dir)
 
 /*
  * vNIC `vnic`'s chain from position `from`; in_port: where the inbound
- * chain's survivors go (-1 outbound). An armed trace costs one branch here.
+ * chain's survivors go (-1 outbound). An armed trace or a capture costs a branch here.
  */
 static inline uint16_t
 chain_run(struct ioc_lcore *lc, struct ioc_slot_ctx *ctx, unsigned vnic, unsigned from, int in_port,
@@ -116,6 +117,8 @@ chain_run(struct ioc_lcore *lc, struct ioc_slot_ctx *ctx, unsigned vnic, unsigne
 	if (ioc_trace_active())
 		return ioc_trace_chain_run(c, ctx, lc->slot_cnt[vnic], vnic, from, in_port, pkts,
 					   n);
+	if (ioc_capture_active())
+		return ioc_capture_chain_run(c, ctx, lc->slot_cnt[vnic], vnic, from, pkts, n);
 	return ioc_chain_run_from(c, ctx, lc->slot_cnt[vnic], from, pkts, n);
 }
 

@@ -6,6 +6,7 @@
  *   lib/svc/svc_telemetry.c  svm, svm_fault, profile_set
  *   lib/sfw/sfw_telemetry.c  dfw_rules, dfw_connections
  *   lib/trace/trace_telemetry.c  trace_arm, trace_clear, trace, explain
+ *   lib/trace/capture.c      capture_start, capture_stop, capture
  *   telemetry.c              events
  * This file is what they share: the running datapath, behind one lock.
  *

@@ -11,6 +11,7 @@
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 
+#include "capture.h"
 #include "trace.h"
 #include "trace_priv.h"
 
@@ -220,14 +221,14 @@ ioc_trace_chain_run(const struct ioc_chain *c, struct ioc_slot_ctx *ctx, uint64_
 		any |= rec[i] != NULL;
 	}
 	if (!any)
-		return ioc_chain_run_from(c, ctx, cnt, from, pkts, n);
+		return ioc_capture_chain_run(c, ctx, cnt, vnic, from, pkts, n);
 	/* Packet by packet, in order: each slot's counters then tell what it did to each. */
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		uint16_t out;
 
 		if (rec[i] == NULL) {
-			out = ioc_chain_run_from(c, ctx, cnt, from, &m, 1);
+			out = ioc_capture_chain_run(c, ctx, cnt, vnic, from, &m, 1);
 		} else {
 			write_begin(rec[i]);
 			out = run_traced(c, ctx, cnt, from, in_port, &m, rec[i]);
