@@ -40,7 +40,8 @@ def stamp(line):
 
 def parse(events):
     """(t, text) in order; lanes as {name: [(t, state)]}; drills [(t, worker, action)]."""
-    evs = [(stamp(e), e[27:]) for e in events if len(e) > 27]
+    # "2026-11-28T12:02:35.843744Z svm W: drill stall": the stamp, a space, the text.
+    evs = [(stamp(e), e.split(" ", 1)[1]) for e in events if " " in e]
     lanes, drills, downs = {}, [], []
     for t, x in evs:
         if m := STATE.match(x):
