@@ -107,6 +107,12 @@ check "events: the crash was detected" \
 check "events: the worker was relaunched" grep -q "$W: crashed, relaunched on lcore 2" "$T/events"
 check "events: and came back up" \
 	sh -c "grep -A5 'drill crash' '$T/events' | grep -q '$W: recovering -> up'"
+# The same events as the demo's picture (scripts/timeline.py): a lane per
+# worker, instance and profile, and each drill with its detection time.
+ctl raw /iochain/events >"$T/events.json"
+check "timeline: an SVG from the events" python3 "$TOP/scripts/timeline.py" "$T/events.json" "$T/timeline.svg"
+check "timeline: the worker's lane" grep -q "text-anchor=\"end\">SVM $W<" "$T/timeline.svg"
+check "timeline: the crash with its detection time" grep -Eq ">drill crash: down in [0-9.]+ ms<" "$T/timeline.svg"
 a=$(allow)
 check "after the crash: pings pass, inspected" vm_ping
 check "after the crash: the SVM inspects" test "$(allow)" -ge $((a + 6))

@@ -137,6 +137,10 @@ commands:
   trace clear                                   disarm the trace and forget its records
   trace VNIC [COUNT]                            trace the next COUNT (10, at most 256) packets of a vNIC, both ways
   explain VNIC DIR PROTO SRC[:PORT] DST[:PORT]  what the chain would do with such a packet (DIR in|out, PROTO tcp|udp|icmp|N)
+  capture stop                                  stop the running capture and close its file
+  capture show                                  the capture: its vNIC, point, file and counts
+  capture VNIC --point POINT -w FILE            copy the next 100 packets of a vNIC, both ways, at POINT (before-slot-N, after-slot-N) to FILE (pcapng); waits for them, Ctrl-C stops
+  capture VNIC --point POINT --count N -w FILE  the same for the next N packets
   raw /CMD[,PARAMS]                             send a telemetry command, print the JSON reply as is
 
 options:
