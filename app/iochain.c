@@ -282,7 +282,7 @@ launch_lcores(struct ioc_dp *dp)
 		if (rc == 0) {
 			ioc_watchdog_launched(w);
 		} else {
-			w->starting = false;
+			ioc_watchdog_not_launched(w);
 			fprintf(stderr, "iochain: cannot launch SVM worker %s on lcore %u: %s\n",
 				w->name, w->lcore_id, strerror(-rc));
 		}

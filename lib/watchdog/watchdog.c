@@ -247,6 +247,12 @@ ioc_watchdog_launching(struct ioc_svm_worker *w)
 }
 
 void
+ioc_watchdog_not_launched(struct ioc_svm_worker *w)
+{
+	__atomic_store_n(&w->starting, false, __ATOMIC_RELEASE);
+}
+
+void
 ioc_watchdog_launched(struct ioc_svm_worker *w)
 {
 	__atomic_fetch_add(&w->launch_gen, 1, __ATOMIC_RELEASE);
@@ -594,7 +600,7 @@ ioc_watchdog_service(struct ioc_svc *svc, int (*launch)(struct ioc_svm_worker *w
 		__atomic_store_n(&w->quit, false, __ATOMIC_RELEASE);
 		ioc_watchdog_launching(w);
 		if (launch(w) != 0) {
-			__atomic_store_n(&w->starting, false, __ATOMIC_RELEASE);
+			ioc_watchdog_not_launched(w);
 			launch_failed(w);
 			continue; /* asked again at the next service */
 		}

@@ -106,6 +106,11 @@ void ioc_watchdog_launched(struct ioc_svm_worker *w);
  * until the thread clears w->starting, it counts as running.
  */
 void ioc_watchdog_launching(struct ioc_svm_worker *w);
+/*
+ * Said when that launch failed: no thread will clear w->starting, so the
+ * launcher does (the watchdog reads it from another thread meanwhile).
+ */
+void ioc_watchdog_not_launched(struct ioc_svm_worker *w);
 
 /*
  * What the watchdog asks the OS about a worker's thread. Tests script their

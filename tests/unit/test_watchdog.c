@@ -943,6 +943,24 @@ test_starting_thread_is_running(void)
 	CU_ASSERT(fixture_no_mbuf_in_use(&f));
 }
 
+/*
+ * A launch that failed: no thread will ever clear `starting`; the launcher's
+ * word takes it back, and a worker with no thread is crashed at the next tick.
+ */
+static void
+test_failed_launch_is_not_running(void)
+{
+	for (int t = 0; t <= 5; t++)
+		beat_and_tick(t, true, true, false);
+	thread_runs[worker_idx(w0)] = false;
+	ioc_watchdog_launching(w0);
+	CU_ASSERT_EQUAL(tick(5.25), 0);
+	CU_ASSERT_EQUAL(w0->state, IOC_SVM_UP);
+	ioc_watchdog_not_launched(w0);
+	CU_ASSERT_EQUAL(tick(5.5), 1);
+	CU_ASSERT_EQUAL(w0->state, IOC_SVM_DOWN);
+}
+
 /* ---- a long call on the ticking thread: a fresh datapath, the real clock --- */
 
 static int
@@ -1016,6 +1034,8 @@ test_watchdog_register(void)
 	s = CU_add_suite("watchdog starting threads", setup, teardown);
 	CU_add_test(s, "a launched thread not yet woken is running",
 		    test_starting_thread_is_running);
+	s = CU_add_suite("watchdog failed launches", setup, teardown);
+	CU_add_test(s, "a failed launch is not running", test_failed_launch_is_not_running);
 
 	s = CU_add_suite("watchdog during a long call", setup, teardown);
 	CU_add_test(s, "another thread ticks meanwhile", test_ticks_during_long_call);
