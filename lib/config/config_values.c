@@ -145,6 +145,20 @@ ioc_parse_ipv4(const char *s, uint32_t *addr, const char **why)
 	return 0;
 }
 
+/*
+ * "A/B" and "A": the length of A in *n, the '/' (or NULL) in *slash. An empty
+ * value is refused here, the parts by the caller.
+ */
+static int
+split_slash(const char *s, const char **slash, size_t *n, const char **why)
+{
+	if (s == NULL || *s == '\0')
+		return set_why(why, "empty");
+	*slash = strchr(s, '/');
+	*n = *slash != NULL ? (size_t)(*slash - s) : strlen(s);
+	return 0;
+}
+
 int
 ioc_parse_cidr(const char *s, struct ioc_cidr *c, const char **why)
 {
@@ -152,12 +166,10 @@ ioc_parse_cidr(const char *s, struct ioc_cidr *c, const char **why)
 	char buf[16];
 	uint32_t addr, len = 32, mask;
 	size_t n;
-	int rc;
+	int rc = split_slash(s, &slash, &n, why);
 
-	if (s == NULL || *s == '\0')
-		return set_why(why, "empty");
-	slash = strchr(s, '/');
-	n = slash != NULL ? (size_t)(slash - s) : strlen(s);
+	if (rc < 0)
+		return rc;
 	if (n >= sizeof(buf)) {
 		/* Not an address: let the address parser say why. */
 		memcpy(buf, s, sizeof(buf) - 1);
@@ -311,12 +323,10 @@ ioc_parse_l4(const char *s, struct ioc_l4_match *m, const char **why)
 	const char *slash;
 	uint32_t proto;
 	size_t n;
-	int rc;
+	int rc = split_slash(s, &slash, &n, why);
 
-	if (s == NULL || *s == '\0')
-		return set_why(why, "empty");
-	slash = strchr(s, '/');
-	n = slash != NULL ? (size_t)(slash - s) : strlen(s);
+	if (rc < 0)
+		return rc;
 	if (n == 3 && strncasecmp(s, "tcp", 3) == 0) {
 		x.proto = 6;
 	} else if (n == 3 && strncasecmp(s, "udp", 3) == 0) {

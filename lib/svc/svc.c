@@ -464,6 +464,15 @@ rotate(unsigned *start, unsigned n)
 	return first;
 }
 
+/* The k-th worker of the round that starts at `first` (wrapping around). */
+static inline struct ioc_svm_worker *
+rr_worker(const struct ioc_svc *svc, unsigned first, unsigned k)
+{
+	unsigned i = first + k;
+
+	return svc->workers[i < svc->n_workers ? i : i - svc->n_workers];
+}
+
 uint16_t
 ioc_svc_collect(struct ioc_svc *svc, unsigned lcore_id, unsigned *start, struct rte_mbuf **pkts,
 		uint16_t n)
@@ -472,8 +481,7 @@ ioc_svc_collect(struct ioc_svc *svc, unsigned lcore_id, unsigned *start, struct 
 	uint16_t got = 0;
 
 	for (unsigned k = 0; k < nw && got < n; k++) {
-		unsigned i = first + k < nw ? first + k : first + k - nw;
-		struct rte_ring *r = svc->workers[i]->back[lcore_id];
+		struct rte_ring *r = rr_worker(svc, first, k)->back[lcore_id];
 
 		if (r != NULL)
 			got += (uint16_t)rte_ring_sc_dequeue_burst(r, (void **)(pkts + got),
@@ -497,10 +505,8 @@ ioc_svc_reclaim(struct ioc_svc *svc, unsigned lcore_id, unsigned *start, struct 
 	uint16_t got = 0;
 
 	for (unsigned k = 0; k < nw && got < n; k++) {
-		unsigned i = first + k < nw ? first + k : first + k - nw;
-		struct ioc_svm_worker *w = svc->workers[i];
+		struct ioc_svm_worker *w = rr_worker(svc, first, k);
 		struct rte_ring *r = w->to[lcore_id];
-
 		struct ioc_svm_pkt e[IOC_BURST];
 
 		if (r == NULL || __atomic_load_n(&w->state, __ATOMIC_RELAXED) == IOC_SVM_UP)
