@@ -181,13 +181,6 @@ dvfilter_reply(const struct ioc_tel_view *v, const void *arg, struct rte_tel_dat
 }
 
 static int
-cmd_dvfilter(const char *cmd, const char *params, struct rte_tel_data *d)
-{
-	RTE_SET_USED(cmd);
-	return ioc_telemetry_read(params, d, dvfilter_reply);
-}
-
-static int
 stats_totals(const struct ioc_dp *dp, struct rte_tel_data *d)
 {
 	struct rte_tel_data *names = rte_tel_data_alloc();
@@ -254,13 +247,6 @@ stats_reply(const struct ioc_tel_view *v, const void *arg, struct rte_tel_data *
 }
 
 static int
-cmd_stats(const char *cmd, const char *params, struct rte_tel_data *d)
-{
-	RTE_SET_USED(cmd);
-	return ioc_telemetry_read(params, d, stats_reply);
-}
-
-static int
 mempool_dict(const struct ioc_tel_view *v, const void *arg, struct rte_tel_data *d)
 {
 	const struct ioc_dp *dp = v->dp;
@@ -276,13 +262,6 @@ mempool_dict(const struct ioc_tel_view *v, const void *arg, struct rte_tel_data 
 	rte_tel_data_add_dict_u64(d, "in_use", u.in_use);
 	rte_tel_data_add_dict_u64(d, "in_use_at_start", u.in_use_start);
 	return 0;
-}
-
-static int
-cmd_mempool(const char *cmd, const char *params, struct rte_tel_data *d)
-{
-	RTE_SET_USED(cmd);
-	return ioc_telemetry_read(params, d, mempool_dict);
 }
 
 /* {"tsc_hz", "lcore_N": {"polls", "busy_cycles"}...}: what each forwarding lcore spends working. */
@@ -311,13 +290,6 @@ lcores_dict(const struct ioc_tel_view *v, const void *arg, struct rte_tel_data *
 		rte_tel_data_add_dict_container(d, name, l, 0);
 	}
 	return 0;
-}
-
-static int
-cmd_lcores(const char *cmd, const char *params, struct rte_tel_data *d)
-{
-	RTE_SET_USED(cmd);
-	return ioc_telemetry_read(params, d, lcores_dict);
 }
 
 /*
@@ -361,14 +333,15 @@ cmd_reload(const char *cmd, const char *params, struct rte_tel_data *d)
 RTE_INIT(fwd_telemetry_init)
 {
 	static const struct ioc_tel_cmd cmds[] = {
-		{ "/iochain/summarize_dvfilter", cmd_dvfilter,
+		{ "/iochain/summarize_dvfilter", dvfilter_reply,
 		  "The I/O chain of every vNIC. Params: [VNIC[,SLOT]]" },
-		{ "/iochain/stats", cmd_stats, "Port, slot and drop counters. Params: [PORT]" },
-		{ "/iochain/mempool", cmd_mempool, "The mbuf pool: size, in_use, in_use_at_start" },
-		{ "/iochain/lcores", cmd_lcores,
+		{ "/iochain/stats", stats_reply, "Port, slot and drop counters. Params: [PORT]" },
+		{ "/iochain/mempool", mempool_dict,
+		  "The mbuf pool: size, in_use, in_use_at_start" },
+		{ "/iochain/lcores", lcores_dict,
 		  "Forwarding lcores: polls, busy_cycles (polls that found work), tsc_hz" },
-		{ "/iochain/reload", cmd_reload,
-		  "Re-read the topology file, apply its rule changes. {ok, message}" },
+		{ "/iochain/reload", NULL,
+		  "Re-read the topology file, apply its rule changes. {ok, message}", cmd_reload },
 	};
 
 	ioc_telemetry_register(cmds, RTE_DIM(cmds));

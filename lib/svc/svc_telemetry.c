@@ -91,13 +91,6 @@ svm_reply(const struct ioc_tel_view *v, const void *arg, struct rte_tel_data *d)
 	return w == NULL ? -EINVAL : svm_worker(v, w, d);
 }
 
-static int
-cmd_svm(const char *cmd, const char *params, struct rte_tel_data *d)
-{
-	RTE_SET_USED(cmd);
-	return ioc_telemetry_read(params, d, svm_reply);
-}
-
 struct fault_req {
 	char buf[160];
 	const char *name, *action, *us_str;
@@ -242,11 +235,13 @@ cmd_profile_set(const char *cmd, const char *params, struct rte_tel_data *d)
 RTE_INIT(svc_telemetry_init)
 {
 	static const struct ioc_tel_cmd cmds[] = {
-		{ "/iochain/svm", cmd_svm, "SVM workers and their counters. Params: [WORKER]" },
-		{ "/iochain/svm_fault", cmd_svm_fault,
-		  "Fault drill. Params: WORKER,stall|crash|starve|resume or WORKER,slow,US" },
-		{ "/iochain/profile_set", cmd_profile_set,
-		  "Publish a failure policy. Params: PROFILE,fail_open=true|false" },
+		{ "/iochain/svm", svm_reply, "SVM workers and their counters. Params: [WORKER]" },
+		{ "/iochain/svm_fault", NULL,
+		  "Fault drill. Params: WORKER,stall|crash|starve|resume or WORKER,slow,US",
+		  cmd_svm_fault },
+		{ "/iochain/profile_set", NULL,
+		  "Publish a failure policy. Params: PROFILE,fail_open=true|false",
+		  cmd_profile_set },
 	};
 
 	ioc_telemetry_register(cmds, RTE_DIM(cmds));

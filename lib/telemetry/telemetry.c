@@ -95,12 +95,36 @@ ioc_telemetry_no_params(const char *params)
 	return params == NULL || *params == '\0';
 }
 
+/*
+ * The commands registered with a reader. EAL's callback has no argument of its
+ * own (DPDK 22.11), so one callback finds the reader by the command's path.
+ * Filled by the concepts' RTE_INITs before main, read-only after.
+ */
+#define IOC_TEL_MAX_READERS 32
+static const struct ioc_tel_cmd *readers[IOC_TEL_MAX_READERS];
+static unsigned n_readers;
+
+static int
+read_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	for (unsigned i = 0; i < n_readers; i++) {
+		if (strcmp(readers[i]->path, cmd) == 0)
+			return ioc_telemetry_read(params, d, readers[i]->read);
+	}
+	return -ENOENT;
+}
+
 void
 ioc_telemetry_register(const struct ioc_tel_cmd *cmds, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {
-		int rc = rte_telemetry_register_cmd(cmds[i].path, cmds[i].fn, cmds[i].help);
+		telemetry_cb cb = cmds[i].read != NULL ? read_cmd : cmds[i].fn;
+		int rc = -ENOSPC;
 
+		if (cmds[i].read == NULL || n_readers < IOC_TEL_MAX_READERS)
+			rc = rte_telemetry_register_cmd(cmds[i].path, cb, cmds[i].help);
+		if (rc == 0 && cmds[i].read != NULL)
+			readers[n_readers++] = &cmds[i];
 		if (rc != 0) {
 			IOC_LOG(ERR, telemetry, "registering %s: %s", cmds[i].path, strerror(-rc));
 			return;
@@ -175,8 +199,8 @@ cmd_events(const char *cmd, const char *params, struct rte_tel_data *d)
 RTE_INIT(telemetry_events_init)
 {
 	static const struct ioc_tel_cmd cmds[] = {
-		{ "/iochain/events", cmd_events,
-		  "SVM state changes and policy flips, timestamped" },
+		{ "/iochain/events", NULL, "SVM state changes and policy flips, timestamped",
+		  cmd_events },
 	};
 
 	ioc_telemetry_register(cmds, RTE_DIM(cmds));

@@ -55,14 +55,22 @@ int ioc_telemetry_read(const char *params, struct rte_tel_data *d, ioc_tel_fn fn
 
 bool ioc_telemetry_no_params(const char *params);
 
-/* One command of a concept, for ioc_telemetry_register(). */
+/*
+ * One command of a concept, for ioc_telemetry_register(): either read, a
+ * reader whose only argument is the params (called by ioc_telemetry_read(),
+ * under the lock), or fn, EAL's own callback.
+ */
 struct ioc_tel_cmd {
 	const char *path; /* "/iochain/..." */
-	int (*fn)(const char *cmd, const char *params, struct rte_tel_data *d);
+	ioc_tel_fn read;
 	const char *help;
+	int (*fn)(const char *cmd, const char *params, struct rte_tel_data *d);
 };
 
-/* Registers a concept's commands (from its RTE_INIT); logs the first that fails. */
+/*
+ * Registers a concept's commands (from its RTE_INIT; cmds static: they are
+ * kept); logs the first that fails.
+ */
 void ioc_telemetry_register(const struct ioc_tel_cmd *cmds, unsigned n);
 
 /* Waits until every forwarding lcore has seen what was published (ioc_dp_synchronize). */

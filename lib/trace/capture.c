@@ -362,36 +362,14 @@ capture_show(const struct ioc_tel_view *tv, const void *arg, struct rte_tel_data
 	return 0;
 }
 
-static int
-cmd_capture_start(const char *cmd, const char *params, struct rte_tel_data *d)
-{
-	RTE_SET_USED(cmd);
-	return ioc_telemetry_read(params, d, capture_start);
-}
-
-static int
-cmd_capture_stop(const char *cmd, const char *params, struct rte_tel_data *d)
-{
-	RTE_SET_USED(cmd);
-	return ioc_telemetry_read(params, d, capture_stop);
-}
-
-static int
-cmd_capture(const char *cmd, const char *params, struct rte_tel_data *d)
-{
-	RTE_SET_USED(cmd);
-	return ioc_telemetry_read(params, d, capture_show);
-}
-
 RTE_INIT(capture_telemetry_init)
 {
 	static const struct ioc_tel_cmd cmds[] = {
-		{ "/iochain/capture_start", cmd_capture_start,
+		{ "/iochain/capture_start", capture_start,
 		  "Copy a vNIC's packets at a point to pcapng. Params: "
 		  "VNIC,before-slot-N|after-slot-N,COUNT,/PATH" },
-		{ "/iochain/capture_stop", cmd_capture_stop,
-		  "Stop the capture and close its file" },
-		{ "/iochain/capture", cmd_capture, "The capture's state and counts" },
+		{ "/iochain/capture_stop", capture_stop, "Stop the capture and close its file" },
+		{ "/iochain/capture", capture_show, "The capture's state and counts" },
 	};
 
 	ioc_telemetry_register(cmds, RTE_DIM(cmds));

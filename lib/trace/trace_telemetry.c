@@ -83,13 +83,6 @@ trace_arm(const struct ioc_tel_view *tv, const void *arg, struct rte_tel_data *d
 }
 
 static int
-cmd_trace_arm(const char *cmd, const char *params, struct rte_tel_data *d)
-{
-	RTE_SET_USED(cmd);
-	return ioc_telemetry_read(params, d, trace_arm);
-}
-
-static int
 trace_clear(const struct ioc_tel_view *tv, const void *arg, struct rte_tel_data *d)
 {
 	if (!ioc_telemetry_no_params(arg))
@@ -97,13 +90,6 @@ trace_clear(const struct ioc_tel_view *tv, const void *arg, struct rte_tel_data 
 	ioc_trace_clear(tv->dp);
 	reply(d, true, "trace cleared");
 	return 0;
-}
-
-static int
-cmd_trace_clear(const char *cmd, const char *params, struct rte_tel_data *d)
-{
-	RTE_SET_USED(cmd);
-	return ioc_telemetry_read(params, d, trace_clear);
 }
 
 static const char *const dest_names[] = {
@@ -311,30 +297,15 @@ explain(const struct ioc_tel_view *tv, const void *arg, struct rte_tel_data *d)
 	return record_dict(dp, &r, &st, d);
 }
 
-static int
-cmd_explain(const char *cmd, const char *params, struct rte_tel_data *d)
-{
-	RTE_SET_USED(cmd);
-	return ioc_telemetry_read(params, d, explain);
-}
-
-static int
-cmd_trace(const char *cmd, const char *params, struct rte_tel_data *d)
-{
-	RTE_SET_USED(cmd);
-	return ioc_telemetry_read(params, d, trace_show);
-}
-
 RTE_INIT(trace_telemetry_init)
 {
 	static const struct ioc_tel_cmd cmds[] = {
-		{ "/iochain/trace_arm", cmd_trace_arm,
+		{ "/iochain/trace_arm", trace_arm,
 		  "Trace the next COUNT packets of a vNIC, both ways. Params: VNIC,COUNT" },
-		{ "/iochain/trace_clear", cmd_trace_clear,
-		  "Disarm the trace and forget its records" },
-		{ "/iochain/trace", cmd_trace,
+		{ "/iochain/trace_clear", trace_clear, "Disarm the trace and forget its records" },
+		{ "/iochain/trace", trace_show,
 		  "The trace: its state, or record I (by time seen). Params: [I]" },
-		{ "/iochain/explain", cmd_explain,
+		{ "/iochain/explain", explain,
 		  "What the chain would do. Params: VNIC,in|out,PROTO,SRC[:PORT],DST[:PORT]" },
 	};
 
