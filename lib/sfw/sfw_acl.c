@@ -231,48 +231,32 @@ collect_rules(const struct ioc_topology *t, unsigned vnic, unsigned dir, struct 
 	return rc;
 }
 
+/* One field of struct sfw_acl_key for rte_acl: its type, input group and member. */
+#define SFW_FIELD(f, t, in, member)                                                                \
+	[f] = {                                                                                    \
+		.type = RTE_ACL_FIELD_TYPE_##t,                                                    \
+		.size = sizeof(((struct sfw_acl_key *)0)->member),                                 \
+		.field_index = (f),                                                                \
+		.input_index = (in),                                                               \
+		.offset = offsetof(struct sfw_acl_key, member),                                    \
+	}
+
 static void
 acl_config(struct rte_acl_config *c)
 {
+	static const struct rte_acl_field_def defs[SFW_NB_FIELDS] = {
+		SFW_FIELD(SFW_F_PROTO, BITMASK, 0, proto),
+		SFW_FIELD(SFW_F_SRC, MASK, 1, src_ip),
+		SFW_FIELD(SFW_F_DST, MASK, 2, dst_ip),
+		/* Both ports share one 4-byte input group, as rte_acl requires. */
+		SFW_FIELD(SFW_F_SPORT, RANGE, 3, src_port),
+		SFW_FIELD(SFW_F_DPORT, RANGE, 3, dst_port),
+	};
+
 	memset(c, 0, sizeof(*c));
 	c->num_categories = SFW_NB_CAT;
 	c->num_fields = SFW_NB_FIELDS;
-	c->defs[SFW_F_PROTO] = (struct rte_acl_field_def){
-		.type = RTE_ACL_FIELD_TYPE_BITMASK,
-		.size = sizeof(uint8_t),
-		.field_index = SFW_F_PROTO,
-		.input_index = 0,
-		.offset = offsetof(struct sfw_acl_key, proto),
-	};
-	c->defs[SFW_F_SRC] = (struct rte_acl_field_def){
-		.type = RTE_ACL_FIELD_TYPE_MASK,
-		.size = sizeof(uint32_t),
-		.field_index = SFW_F_SRC,
-		.input_index = 1,
-		.offset = offsetof(struct sfw_acl_key, src_ip),
-	};
-	c->defs[SFW_F_DST] = (struct rte_acl_field_def){
-		.type = RTE_ACL_FIELD_TYPE_MASK,
-		.size = sizeof(uint32_t),
-		.field_index = SFW_F_DST,
-		.input_index = 2,
-		.offset = offsetof(struct sfw_acl_key, dst_ip),
-	};
-	/* Both ports share one 4-byte input group, as rte_acl requires. */
-	c->defs[SFW_F_SPORT] = (struct rte_acl_field_def){
-		.type = RTE_ACL_FIELD_TYPE_RANGE,
-		.size = sizeof(uint16_t),
-		.field_index = SFW_F_SPORT,
-		.input_index = 3,
-		.offset = offsetof(struct sfw_acl_key, src_port),
-	};
-	c->defs[SFW_F_DPORT] = (struct rte_acl_field_def){
-		.type = RTE_ACL_FIELD_TYPE_RANGE,
-		.size = sizeof(uint16_t),
-		.field_index = SFW_F_DPORT,
-		.input_index = 3,
-		.offset = offsetof(struct sfw_acl_key, dst_port),
-	};
+	memcpy(c->defs, defs, sizeof(defs));
 }
 
 int

@@ -183,6 +183,21 @@ spoof_reason(const struct swsec_vnic *s, struct rte_mbuf *m)
 	}
 }
 
+/* Why spoofguard drops m (an IOC_SWSEC_DROP_* reason), or -1: it passes. */
+static inline int
+swsec_check(const struct swsec_vnic *s, unsigned dir, struct rte_mbuf *m)
+{
+	int why;
+
+	/* Inbound only the VLAN is checked. */
+	if (!(dir & IOC_DIR_OUT))
+		return likely(vlan_in_ok(s, m)) ? -1 : IOC_SWSEC_DROP_VLAN;
+	why = spoof_reason(s, m);
+	if (why < 0 && s->vlan_mode == IOC_VLAN_ACCESS && vlan_push(s, m) < 0)
+		why = IOC_SWSEC_DROP_VLAN;
+	return why;
+}
+
 static uint16_t
 swsec_process(const void *priv, struct ioc_slot_ctx *ctx, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -190,29 +205,15 @@ swsec_process(const void *priv, struct ioc_slot_ctx *ctx, struct rte_mbuf **pkts
 	struct rte_mbuf *dropped[IOC_BURST];
 	uint64_t *drops = ctx->reasons;
 	uint16_t kept = 0, nd = 0;
+	bool out = (ctx->dir & IOC_DIR_OUT) != 0;
 
-	if (!(ctx->dir & IOC_DIR_OUT)) {
-		/* Inbound only the VLAN is checked (trunk: nothing). */
-		if (s->vlan_mode == IOC_VLAN_TRUNK)
-			return n;
-		for (uint16_t i = 0; i < n; i++) {
-			if (likely(vlan_in_ok(s, pkts[i]))) {
-				pkts[kept++] = pkts[i];
-			} else {
-				drops[IOC_SWSEC_DROP_VLAN]++;
-				dropped[nd++] = pkts[i];
-			}
-		}
-		if (nd > 0)
-			rte_pktmbuf_free_bulk(dropped, nd);
-		return kept;
-	}
+	/* A trunk's inbound frames are not checked at all. */
+	if (!out && s->vlan_mode == IOC_VLAN_TRUNK)
+		return n;
 	for (uint16_t i = 0; i < n; i++) {
-		if (i + 1 < n)
+		if (out && i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		int why = spoof_reason(s, pkts[i]);
-		if (why < 0 && s->vlan_mode == IOC_VLAN_ACCESS && vlan_push(s, pkts[i]) < 0)
-			why = IOC_SWSEC_DROP_VLAN;
+		int why = swsec_check(s, ctx->dir, pkts[i]);
 		if (likely(why < 0)) {
 			pkts[kept++] = pkts[i];
 		} else {

@@ -8,58 +8,27 @@
 
 #include "topology.h"
 
-#define TOPO_FIND(arr, n, name)                                                                    \
-	do {                                                                                       \
-		unsigned i_;                                                                       \
-		if ((name) == NULL)                                                                \
-			return -1;                                                                 \
-		for (i_ = 0; i_ < (n); i_++)                                                       \
-			if (strcmp((arr)[i_].name, (name)) == 0)                                   \
-				return (int)i_;                                                    \
+/*
+ * ioc_topo_find_WHAT(t, name): the index of the object called `name` among
+ * t->ARR[0 .. t->N), or -1 (no such object, or no name).
+ */
+#define TOPO_FINDER(what, arr, n)                                                                  \
+	int ioc_topo_find_##what(const struct ioc_topology *t, const char *name)                   \
+	{                                                                                          \
+		for (unsigned i = 0; name != NULL && i < t->n; i++) {                              \
+			if (strcmp(t->arr[i].name, name) == 0)                                     \
+				return (int)i;                                                     \
+		}                                                                                  \
 		return -1;                                                                         \
-	} while (0)
+	}
 
-int
-ioc_topo_find_vm(const struct ioc_topology *t, const char *name)
-{
-	TOPO_FIND(t->vms, t->n_vms, name);
-}
-
-int
-ioc_topo_find_vnic(const struct ioc_topology *t, const char *name)
-{
-	TOPO_FIND(t->vnics, t->n_vnics, name);
-}
-
-int
-ioc_topo_find_uplink(const struct ioc_topology *t, const char *name)
-{
-	TOPO_FIND(t->uplinks, t->n_uplinks, name);
-}
-
-int
-ioc_topo_find_ipset(const struct ioc_topology *t, const char *name)
-{
-	TOPO_FIND(t->ipsets, t->n_ipsets, name);
-}
-
-int
-ioc_topo_find_group(const struct ioc_topology *t, const char *name)
-{
-	TOPO_FIND(t->groups, t->n_groups, name);
-}
-
-int
-ioc_topo_find_instance(const struct ioc_topology *t, const char *name)
-{
-	TOPO_FIND(t->instances, t->n_instances, name);
-}
-
-int
-ioc_topo_find_profile(const struct ioc_topology *t, const char *name)
-{
-	TOPO_FIND(t->profiles, t->n_profiles, name);
-}
+TOPO_FINDER(vm, vms, n_vms)
+TOPO_FINDER(vnic, vnics, n_vnics)
+TOPO_FINDER(uplink, uplinks, n_uplinks)
+TOPO_FINDER(ipset, ipsets, n_ipsets)
+TOPO_FINDER(group, groups, n_groups)
+TOPO_FINDER(instance, instances, n_instances)
+TOPO_FINDER(profile, profiles, n_profiles)
 
 int
 ioc_topo_find_svm_by_lcore(const struct ioc_topology *t, unsigned lcore)
