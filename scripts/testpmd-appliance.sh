@@ -72,8 +72,10 @@ vhost) dev=(--single-file-segments --vdev "net_virtio_user0,path=$in,queues=1"
 *) echo "$0: transport $kind: memif or vhost" >&2; exit 2 ;;
 esac
 [ -s "$dir/pid" ] && end "$(cat "$dir/pid")"
+# Not holding the lock (9>&-): it outlives this command, and the next one
+# (a restart of one that still runs) would wait for it forever.
 dpdk-testpmd --lcores "$lcores" --no-pci -m 64 --file-prefix "$prefix" "${dev[@]}" \
 	-- --forward-mode=io --auto-start --nb-cores=1 --stats-period 1 \
-	--total-num-mbufs=4096 >>"$dir/testpmd.log" 2>&1 </dev/null &
+	--total-num-mbufs=4096 >>"$dir/testpmd.log" 2>&1 </dev/null 9>&- &
 echo $! >"$dir/pid"
 echo $! >>"$dir/pids"
