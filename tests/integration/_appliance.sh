@@ -19,11 +19,7 @@ appliance_lab_start() {
 		cat
 	} >"$T/lab.ini"
 	"$IOCHAIN" --check -c "$T/lab.ini" || return 1
-	netns_add "$VM"
-	netns_add "$LAPTOP"
-	start_iochain "$T/lab.ini" "$@" || return 1
-	netns_attach vm1s1 "$VM" 02:00:00:00:01:01 10.0.0.11/24 &&
-		netns_attach uplink0 "$LAPTOP" 02:00:00:00:00:64 10.0.0.100/24
+	lab_up "$T/lab.ini" "$@"
 }
 
 # appliance_lab_stop: SIGINT, exit status 0, every mbuf back in the pool.
@@ -44,17 +40,6 @@ out() { counter VM1S1.eth0 svc_appliance_out; }
 # has_event REGEX: in the events fetched last into $T/events (the newest shown when absent).
 has_event() {
 	grep -qE "$1" "$T/events" || { tail -8 "$T/events"; return 1; }
-}
-
-# wait_state STATE [SECONDS [WORKER]]: the watchdog's view of the appliance's worker ($W).
-wait_state() {
-	local end=$(($(date +%s) + ${2:-5})) w=${3:-$W}
-	while [ "$(date +%s)" -le $end ]; do
-		[ "$(svm_counter "$w" state)" = "$1" ] && return 0
-		sleep 0.05
-	done
-	echo "# $w is $(svm_counter "$w" state), not $1"
-	return 1
 }
 
 # ---- testpmd as the appliance (test_svm_memif.sh, test_svm_vhost.sh, test_svm_standby.sh) ----

@@ -11,7 +11,8 @@
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
-# stop_pid, ctl, tel, counter, die, new_prefix, drop_prefix
+# stop_pid, ctl, tel, counter, die, new_prefix, drop_prefix, wait_answer,
+# svm_state, wait_state; TAP: ok, not_ok, check_eq
 . "$TOP/scripts/lib.sh"
 BUILD=${IOC_BUILD:-$TOP/build}
 IOCHAIN=$BUILD/app/iochain
@@ -24,17 +25,6 @@ NETNS=()
 _n=0
 _fails=0
 SANITIZED=0
-
-ok() {
-	_n=$((_n + 1))
-	echo "ok $_n - $*"
-}
-
-not_ok() {
-	_n=$((_n + 1))
-	_fails=$((_fails + 1))
-	echo "not ok $_n - $*"
-}
 
 # check DESC CMD...: one TAP line for whether CMD succeeds.
 check() {
@@ -64,15 +54,6 @@ check_fails() {
 # Under sanitizers, what every check's command printed is kept for finish().
 _keep_check_out() {
 	[ "$SANITIZED" -eq 0 ] || cat "$T/check.out" >>"$T/checks.out"
-}
-
-# check_eq DESC EXPECTED ACTUAL
-check_eq() {
-	if [ "$2" = "$3" ]; then
-		ok "$1"
-	else
-		not_ok "$1: expected '$2', got '$3'"
-	fi
 }
 
 # A namespace with IPv6 off, so that only the traffic a test sends crosses iochain.
@@ -107,17 +88,15 @@ start_iochain() {
 	[ $# -gt 0 ] || set -- --lcores 0@0,1@1,2@1
 	"$IOCHAIN" "$@" --file-prefix "$PREFIX" -- -c "$cfg" >"$T/iochain.log" 2>&1 &
 	IOC_PID=$!
-	local i
-	for i in $(seq 1 200); do
-		if ! kill -0 "$IOC_PID" 2>/dev/null; then
-			echo "# iochain exited early:"
-			sed 's/^/#   /' "$T/iochain.log"
-			return 1
-		fi
-		"$CTL" --file-prefix "$PREFIX" stats >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	echo "# iochain did not answer telemetry within 20 s"
+	wait_answer "$IOC_PID" 20
+	case $? in
+	0) return 0 ;;
+	1)
+		echo "# iochain exited early:"
+		sed 's/^/#   /' "$T/iochain.log"
+		;;
+	2) echo "# iochain did not answer telemetry within 20 s" ;;
+	esac
 	return 1
 }
 
@@ -127,6 +106,32 @@ stop_iochain() {
 	stop_pid "$IOC_PID" "${1:-INT}"
 	IOC_RC=$?
 	IOC_PID=
+}
+
+# lab_up CONFIG [EAL lcore options]: the lab of config/blog-lab.ini and its
+# kin: namespaces $VM and $LAPTOP (ioc-vm1s1 and ioc-laptop unless the test
+# names its own), iochain on CONFIG, the VM's tap vm1s1 (10.0.0.11) and the
+# laptop's tap uplink0 (10.0.0.100) moved into them. Fails if any step does.
+lab_up() {
+	VM=${VM:-ioc-vm1s1}
+	LAPTOP=${LAPTOP:-ioc-laptop}
+	netns_add "$VM"
+	netns_add "$LAPTOP"
+	start_iochain "$@" || return 1
+	netns_attach vm1s1 "$VM" 02:00:00:00:01:01 10.0.0.11/24 &&
+		netns_attach uplink0 "$LAPTOP" 02:00:00:00:00:64 10.0.0.100/24 && return 0
+	echo "# the taps vm1s1 and uplink0 could not be moved into $VM and $LAPTOP"
+	return 1
+}
+
+# lab_start CONFIG [EAL lcore options]: lab_up as one TAP line; the test ends if it fails.
+lab_start() {
+	if lab_up "$@"; then
+		ok "the lab is up (iochain on $(basename "$1"))"
+	else
+		not_ok "the lab is up (iochain on $(basename "$1"))"
+		finish
+	fi
 }
 
 # lab_ini VNIC_DEVICE UPLINK_DEVICE [VNIC_KEY]: the lab's host, VM1S1.eth0 and
@@ -160,16 +165,6 @@ svm_counter() {
 	tel /iochain/svm "$1" "$2"
 }
 
-# svm_wait_state WORKER STATE: the watchdog's view of the worker, within 2 s.
-svm_wait_state() {
-	local i
-	for i in $(seq 1 200); do
-		[ "$(svm_counter "$1" state)" = "$2" ] && return 0
-		sleep 0.01
-	done
-	echo "# $1 is $(svm_counter "$1" state), not $2"
-	return 1
-}
 
 _cleanup() {
 	stop_iochain KILL >/dev/null 2>&1

@@ -9,15 +9,8 @@
 . "$(dirname "$0")/_init.sh"
 
 command -v tshark >/dev/null || { echo "Bail out! no tshark (scripts/setup.sh installs it)"; exit 1; }
-VM=ioc-vm1s1
-LAPTOP=ioc-laptop
-netns_add $VM
-netns_add $LAPTOP
 sed 's/^heartbeat_timeout_ms = .*/heartbeat_timeout_ms = 1000/' "$TOP/config/blog-lab.ini" >"$T/lab.ini"
-start_iochain "$T/lab.ini" || { not_ok "iochain starts"; finish; }
-ok "iochain starts with the lab"
-check "VM tap in its namespace" netns_attach vm1s1 $VM 02:00:00:00:01:01 10.0.0.11/24
-check "laptop tap in its namespace" netns_attach uplink0 $LAPTOP 02:00:00:00:00:64 10.0.0.100/24
+lab_start "$T/lab.ini"
 check "warm-up ping" ip netns exec $VM ping -c 2 -i 0.2 -W 2 10.0.0.100
 ip -n $VM addr add 10.0.0.99/24 dev vm1s1
 # IPv6 and ARP chatter of the taps would take the count: the namespaces stay quiet.

@@ -7,15 +7,7 @@
 # per rule; the rule hit counters and the connection table over telemetry.
 . "$(dirname "$0")/_init.sh"
 
-VM=ioc-vm1s1
-LAPTOP=ioc-laptop
-netns_add $VM
-netns_add $LAPTOP
-start_iochain "$TOP/config/dfw-lab.ini" --lcores 0@0,1@1 ||
-	{ not_ok "iochain starts"; finish; }
-ok "iochain starts with config/dfw-lab.ini"
-check "VM tap moved into its namespace" netns_attach vm1s1 $VM 02:00:00:00:01:01 10.0.0.11/24
-check "laptop tap moved into its namespace" netns_attach uplink0 $LAPTOP 02:00:00:00:00:64 10.0.0.100/24
+lab_start "$TOP/config/dfw-lab.ini" --lcores 0@0,1@1
 ip -n $LAPTOP addr add 10.0.0.101/24 dev uplink0
 
 check "the laptop pings the VM (rule ping-from-laptop)" \

@@ -11,28 +11,13 @@ VM=ioc-fo-vm
 LAPTOP=ioc-fo-laptop
 W=fortigate-host-10.0
 P=fortigate-secure
-netns_add $VM
-netns_add $LAPTOP
-start_iochain "$TOP/config/blog-lab.ini" || { not_ok "iochain starts"; finish; }
-netns_attach vm1s1 $VM 02:00:00:00:01:01 10.0.0.11/24 &&
-	netns_attach uplink0 $LAPTOP 02:00:00:00:00:64 10.0.0.100/24
-ok "lab up"
+lab_start "$TOP/config/blog-lab.ini"
 
 vm_ping() { ip netns exec $VM ping -c 3 -i 0.2 -W 1 10.0.0.100; }
 laptop_ping() { ip netns exec $LAPTOP ping -c 3 -i 0.2 -W 1 10.0.0.11; }
 laptop_rx() { ip netns exec $LAPTOP cat /sys/class/net/uplink0/statistics/rx_packets; }
 vm_rx() { ip netns exec $VM cat /sys/class/net/vm1s1/statistics/rx_packets; }
 allow() { svm_counter $W allow; }
-# wait_state STATE: the watchdog's view of the worker, within 2 s.
-wait_state() {
-	local i
-	for i in $(seq 1 200); do
-		[ "$(svm_counter $W state)" = "$1" ] && return 0
-		sleep 0.01
-	done
-	echo "# state is $(svm_counter $W state), not $1"
-	return 1
-}
 policy() { ctl show dfw host host-10 summarize-dvfilter | grep -A6 "vNic slot 4" | grep -E "$1"; }
 
 # Healthy.
@@ -43,7 +28,7 @@ check "healthy: the SVM inspected them" test "$(allow)" -ge $((a + 12))
 
 # failClosed (the profile's configured policy): a stall stops everything, both ways.
 ctl svm stall $W >/dev/null
-check "stall detected: the worker is down" wait_state down
+check "stall detected: the worker is down" wait_state down 2
 check "summarize-dvfilter: vmState Detached, failClosed" \
 	sh -c "ctl() { '$CTL' --file-prefix $PREFIX \"\$@\"; }; $(declare -f policy); policy 'vmState: Detached' && policy 'failurePolicy: failClosed'"
 lrx=$(laptop_rx)
@@ -74,7 +59,7 @@ check_fails "and back to failClosed: pings stop again" vm_ping
 
 # Resume: inspection comes back by itself.
 ctl svm resume $W >/dev/null
-check "resume: the worker is up again" wait_state up
+check "resume: the worker is up again" wait_state up 2
 a=$(allow)
 check "after resume: the VM pings the laptop" vm_ping
 check "after resume: the laptop pings the VM" laptop_ping
@@ -83,13 +68,13 @@ check "after resume: inspected again" test "$(allow)" -ge $((a + 12))
 # The same drill under failOpen.
 ctl profile set $P fail_open=true >/dev/null
 ctl svm stall $W >/dev/null
-check "failOpen drill: the worker is down" wait_state down
+check "failOpen drill: the worker is down" wait_state down 2
 a=$(allow)
 check "failOpen drill: pings keep passing one way" vm_ping
 check "failOpen drill: and the other" laptop_ping
 check_eq "failOpen drill: uninspected" "$a" "$(allow)"
 ctl svm resume $W >/dev/null
-check "failOpen drill: up again after resume" wait_state up
+check "failOpen drill: up again after resume" wait_state up 2
 a=$(allow)
 check "failOpen drill: inspection resumes" sh -c "$(declare -f vm_ping); VM=$VM vm_ping"
 check "failOpen drill: the SVM inspects again" test "$(allow)" -gt "$a"
@@ -100,7 +85,7 @@ ctl profile set $P fail_open=false >/dev/null
 # the events tell the story afterwards.
 ctl svm crash $W >/dev/null
 sleep 0.3
-check "crash: relaunched and up again" wait_state up
+check "crash: relaunched and up again" wait_state up 2
 ctl events >"$T/events"
 check "events: the crash was detected" \
 	sh -c "grep -A5 'drill crash' '$T/events' | grep -q '$W: up -> down (crashed: its thread stopped)'"

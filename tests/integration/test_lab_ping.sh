@@ -6,14 +6,7 @@
 # reads it, and a clean stop on SIGINT.
 . "$(dirname "$0")/_init.sh"
 
-VM=ioc-vm1s1
-LAPTOP=ioc-laptop
-netns_add $VM
-netns_add $LAPTOP
-start_iochain "$TOP/config/blog-lab.ini" || { not_ok "iochain starts"; finish; }
-ok "iochain starts with config/blog-lab.ini"
-check "VM tap moved into its namespace" netns_attach vm1s1 $VM 02:00:00:00:01:01 10.0.0.11/24
-check "laptop tap moved into its namespace" netns_attach uplink0 $LAPTOP 02:00:00:00:00:64 10.0.0.100/24
+lab_start "$TOP/config/blog-lab.ini"
 
 check "VM pings the laptop" ip netns exec $VM ping -c 3 -i 0.2 -W 2 10.0.0.100
 check "laptop pings the VM" ip netns exec $LAPTOP ping -c 3 -i 0.2 -W 2 10.0.0.11

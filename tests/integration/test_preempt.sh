@@ -23,7 +23,6 @@ sed -e 's/^name = host-10$/&\nwatchdog_rt_priority = 2/' \
 start_iochain "$T/lab.ini" --lcores 0@0,1@1,2@0 || { not_ok "iochain starts"; finish; }
 ok "lab up, the worker on CPU 0 with the control lcore"
 
-wait_state() { svm_wait_state $W "$1"; }
 downs() { # how many times the instance went down so far
 	ctl raw /iochain/events | grep -o "instance $W: down" | wc -l
 }
@@ -49,7 +48,7 @@ print("%.1f %s" % ((t(d) - t(ev[i])) * 1e3, re.search(r"\((.*)\)$", d).group(1))
 ' $W "$1"
 }
 
-check "the worker is up" wait_state up
+check "the worker is up" wait_state up 2
 sleep 0.5
 d0=$(downs)
 n0=$(svm_counter $W near_misses)
@@ -76,7 +75,7 @@ r=$(drill_down stall)
 echo "# svm stall under the competitor: $r"
 check "svm stall under the competitor: down, stalled ($r)" grep -q '^[0-9.]* stalled: ran' <<<"$r"
 ctl svm resume $W >/dev/null
-check "resume: up again" wait_state up
+check "resume: up again" wait_state up 2
 wait "$HOG_PID"
 HOG_PID=
 sleep 0.3
@@ -85,19 +84,19 @@ r=$(drill_down stall)
 echo "# svm stall alone: $r"
 check "svm stall alone: down, stalled ($r)" grep -q '^[0-9.]* stalled: ran' <<<"$r"
 ctl svm resume $W >/dev/null
-check "resume: up again" wait_state up
+check "resume: up again" wait_state up 2
 
 r=$(drill_down starve)
 echo "# svm starve: $r"
 check "svm starve: down as starved" grep -q '^[0-9.]* starved: ran' <<<"$r"
 check "only at max_preempt_ms, 1 s, not the 10 ms timeout ($r)" python3 -c "import sys; sys.exit(not 900 <= float('${r%% *}') < 1500)"
 ctl svm resume $W >/dev/null
-check "resume: up again" wait_state up
+check "resume: up again" wait_state up 2
 
 r=$(drill_down crash)
 echo "# svm crash: $r"
 check "svm crash: down at once" grep -q '^[0-9.]* crashed: its thread stopped' <<<"$r"
-check "auto_recover: up again" wait_state up
+check "auto_recover: up again" wait_state up 2
 
 stop_iochain
 check_eq "iochain exits 0" 0 "$IOC_RC"

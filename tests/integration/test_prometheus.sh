@@ -20,12 +20,7 @@ P=fortigate-secure
 # Ports of our own, away from Prometheus's 9090 and the exporter's default.
 EXP_PORT=$((20000 + $$ % 10000))
 PROM_PORT=$((EXP_PORT + 1))
-netns_add $VM
-netns_add $LAPTOP
-start_iochain "$TOP/config/blog-lab.ini" || { not_ok "iochain starts"; finish; }
-netns_attach vm1s1 $VM 02:00:00:00:01:01 10.0.0.11/24 &&
-	netns_attach uplink0 $LAPTOP 02:00:00:00:00:64 10.0.0.100/24
-ok "lab up"
+lab_start "$TOP/config/blog-lab.ini"
 
 check "exporter --once: iochain_up 1 and the vNIC's slot counters" \
 	sh -c "'$EXPORTER' --file-prefix $PREFIX --once | grep -q '^iochain_slot_packets_total{filter=\"swsec\",reason=\"in\",slot=\"1\",vnic=\"VM1S1.eth0\"}'"

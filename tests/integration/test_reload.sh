@@ -7,16 +7,9 @@
 # change is refused; SIGHUP reloads too.
 . "$(dirname "$0")/_init.sh"
 
-VM=ioc-vm1s1
-LAPTOP=ioc-laptop
 CFG=$T/lab.ini
 cp "$TOP/config/dfw-lab.ini" "$CFG"
-netns_add $VM
-netns_add $LAPTOP
-start_iochain "$CFG" --lcores 0@0,1@1 || { not_ok "iochain starts"; finish; }
-ok "iochain starts with a copy of config/dfw-lab.ini"
-check "VM tap moved into its namespace" netns_attach vm1s1 $VM 02:00:00:00:01:01 10.0.0.11/24
-check "laptop tap moved into its namespace" netns_attach uplink0 $LAPTOP 02:00:00:00:00:64 10.0.0.100/24
+lab_start "$CFG" --lcores 0@0,1@1
 check "the laptop pings the VM" ip netns exec $LAPTOP ping -c 2 -i 0.2 -W 2 10.0.0.11
 
 # 1. An unrelated rule changes under a running ping.

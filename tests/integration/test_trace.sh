@@ -6,17 +6,10 @@
 # it, the telemetry JSON, and bad input refused without touching the datapath.
 . "$(dirname "$0")/_init.sh"
 
-VM=ioc-vm1s1
-LAPTOP=ioc-laptop
-netns_add $VM
-netns_add $LAPTOP
 # The lab with a 1 s heartbeat timeout: on a loaded 2-CPU machine the worker
 # may miss 10 ms, and a flapping SVM is not what this test is about.
 sed 's/^heartbeat_timeout_ms = .*/heartbeat_timeout_ms = 1000/' "$TOP/config/blog-lab.ini" >"$T/lab.ini"
-start_iochain "$T/lab.ini" || { not_ok "iochain starts"; finish; }
-ok "iochain starts with the lab (config/blog-lab.ini)"
-check "VM tap in its namespace" netns_attach vm1s1 $VM 02:00:00:00:01:01 10.0.0.11/24
-check "laptop tap in its namespace" netns_attach uplink0 $LAPTOP 02:00:00:00:00:64 10.0.0.100/24
+lab_start "$T/lab.ini"
 # ARP resolved both ways first: the traced packets are the echoes.
 check "warm-up ping" ip netns exec $VM ping -c 2 -i 0.2 -W 2 10.0.0.100
 
