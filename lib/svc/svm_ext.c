@@ -438,14 +438,15 @@ flush_back(struct ioc_svm_worker *w)
  * What came out of arm a: probes are accounted and freed; a frame is matched
  * to a vNIC (out of device_out: outbound, by source MAC; out of device_in:
  * inbound, by destination MAC) and queued to that vNIC's forwarding lcore.
- * At most IOC_BURST / 2 per arm, so both arms fit the empty return buffers.
+ * A burst at most, taken only while the return buffers are empty, so it fits
+ * them whichever lcores its frames are for.
  */
 static unsigned
 take_out(struct ioc_svm_worker *w, struct ioc_svm_ext *x, enum ioc_arm a, bool serving,
 	 uint64_t now)
 {
-	struct rte_mbuf *pkts[IOC_BURST / 2];
-	uint16_t n = rte_eth_rx_burst(x->port[a], 0, pkts, IOC_BURST / 2);
+	struct rte_mbuf *pkts[IOC_BURST];
+	uint16_t n = rte_eth_rx_burst(x->port[a], 0, pkts, IOC_BURST);
 	bool outbound = a == IOC_ARM_OUT;
 
 	for (uint16_t i = 0; i < n; i++) {
@@ -590,11 +591,16 @@ ioc_svm_ext_poll(struct ioc_svm_worker *w, uint64_t now)
 	if (x->serving && !serving)
 		account_lost(x);
 	x->serving = serving;
-	if (!any_back_pending(w)) {
-		done += take_out(w, x, IOC_ARM_IN, serving, now);
-		done += take_out(w, x, IOC_ARM_OUT, serving, now);
+	/*
+	 * Each arm gives back as much per poll as feed() hands in (a burst), or
+	 * the appliance's own transmit fills and it drops what it inspected.
+	 * The arm read first alternates, so neither direction waits on the other.
+	 */
+	for (unsigned k = 0; k < 2 && !any_back_pending(w); k++) {
+		done += take_out(w, x, (enum ioc_arm)((x->take_first + k) & 1), serving, now);
 		done += flush_back(w);
 	}
+	x->take_first ^= 1;
 	done += push_arm(x, IOC_ARM_IN, now) + push_arm(x, IOC_ARM_OUT, now);
 	if (serving && x->n_txq[IOC_ARM_IN] == 0 && x->n_txq[IOC_ARM_OUT] == 0) {
 		unsigned n = feed(w, x);

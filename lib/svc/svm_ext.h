@@ -122,6 +122,7 @@ struct ioc_svm_ext {
 		uint16_t port;	/* the port it came in on */
 	} txq_src[2][IOC_BURST];
 	uint16_t n_txq[2];
+	uint8_t take_first; /* the arm take_out() reads first this poll */
 	uint64_t next_probe;
 	uint32_t seq;
 	uint64_t mark_sent[IOC_EXT_MARKS];	/* IOC_EXT_SENT when probe seq % MARKS was sent */

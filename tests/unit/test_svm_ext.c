@@ -224,6 +224,26 @@ test_arms_and_return(void)
 }
 
 /*
+ * A poll gives back a whole burst from an arm, as much as one poll hands in:
+ * with less, the appliance's transmit into the arm fills and it drops what it
+ * inspected.
+ */
+static void
+test_burst_back(void)
+{
+	uint64_t returned = x->cnt[IOC_EXT_RETURNED];
+
+	send_udp(vm1, MAC_VM1, MAC_LAPTOP, IP4(10, 0, 0, 11), IP4(10, 0, 0, 100), IOC_BURST);
+	ioc_svm_worker_poll_at(w, at(15.6));
+	CU_ASSERT_EQUAL(wire(arm_in, arm_out, CARRY_DATA), IOC_BURST);
+	ioc_svm_worker_poll_at(w, at(15.8));
+	CU_ASSERT_EQUAL(x->cnt[IOC_EXT_RETURNED], returned + IOC_BURST);
+	ioc_fwd_poll(f.lc);
+	CU_ASSERT_EQUAL(drain_data(up), IOC_BURST);
+	fixture_assert_ledgers(&f);
+}
+
+/*
  * An inbound broadcast the switch flooded to both vNICs (an ARP request, say):
  * each copy comes out of device_in naming no vNIC, and goes to the vNIC it was
  * handed in for; a broadcast that never went in goes nowhere.
@@ -500,6 +520,7 @@ test_svm_ext_register(void)
 
 	CU_add_test(s, "comes up, probes back, RTT, no probe at a port", test_comes_up);
 	CU_add_test(s, "arm by direction, return by MAC, unknown frames", test_arms_and_return);
+	CU_add_test(s, "a poll gives back a whole burst from an arm", test_burst_back);
 	CU_add_test(s, "an inbound broadcast back to each vNIC it went in for",
 		    test_inbound_broadcast);
 	CU_add_test(s, "probe framing (l2, icmp)", test_probe_framing);
