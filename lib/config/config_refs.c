@@ -38,14 +38,63 @@ dev_name(const char *devargs, char out[IOC_DEVARGS_MAX])
 	out[n] = '\0';
 }
 
-/* Arm k of [svm] s must name a device no port and no other arm uses (the later one is the error).
+/* The value of devargs' `key=` argument into out ("" when absent). */
+static void
+dev_arg(const char *devargs, const char *key, char out[IOC_DEVARGS_MAX])
+{
+	size_t kl = strlen(key);
+
+	out[0] = '\0';
+	for (const char *p = strchr(devargs, ','); p != NULL; p = strchr(p + 1, ',')) {
+		if (strncmp(p + 1, key, kl) == 0 && p[1 + kl] == '=') {
+			size_t n = strcspn(p + 2 + kl, ",");
+
+			memcpy(out, p + 2 + kl, n);
+			out[n] = '\0';
+			return;
+		}
+	}
+}
+
+/*
+ * What a device attaches to outside iochain, which two devices of distinct
+ * names still cannot share: a vhost-user socket, a kernel interface, a memif
+ * socket and interface id. "" when the driver names none.
+ */
+#define ENDPOINT_MAX (IOC_DEVARGS_MAX + 48)
+static void
+dev_endpoint(const char *devargs, char out[ENDPOINT_MAX])
+{
+	char v[IOC_DEVARGS_MAX], id[IOC_DEVARGS_MAX];
+
+	out[0] = '\0';
+	if (strncmp(devargs, "net_vhost", 9) == 0 || strncmp(devargs, "net_virtio_user", 15) == 0) {
+		dev_arg(devargs, devargs[4] == 'v' && devargs[5] == 'h' ? "iface" : "path", v);
+		if (v[0] != '\0')
+			snprintf(out, ENDPOINT_MAX, "vhost-user socket %s", v);
+	} else if (strncmp(devargs, "net_tap", 7) == 0 || strncmp(devargs, "net_tun", 7) == 0) {
+		dev_arg(devargs, "iface", v);
+		if (v[0] != '\0')
+			snprintf(out, ENDPOINT_MAX, "interface %s", v);
+	} else if (strncmp(devargs, "net_memif", 9) == 0) {
+		dev_arg(devargs, "socket", v);
+		dev_arg(devargs, "id", id);
+		snprintf(out, ENDPOINT_MAX, "memif socket %s id %.*s",
+			 v[0] != '\0' ? v : "/run/memif.sock", 20, id[0] != '\0' ? id : "0");
+	}
+}
+
+/*
+ * Arm k of [svm] s must name a device no port and no other arm uses, nor the
+ * socket or interface of one (the later one is the error).
  */
 static int
 check_arm_device(struct ctx *c, const struct sec *s, unsigned k, const char *dev)
 {
-	char a[IOC_DEVARGS_MAX], b[IOC_DEVARGS_MAX];
+	char a[IOC_DEVARGS_MAX], b[IOC_DEVARGS_MAX], ea[ENDPOINT_MAX], eb[ENDPOINT_MAX];
 
 	dev_name(dev, a);
+	dev_endpoint(dev, ea);
 	for (unsigned i = 0; i < c->n_secs; i++) {
 		const struct sec *o = &c->secs[i];
 		const struct sec_desc *d = &ioc_sections[o->type];
@@ -57,12 +106,22 @@ check_arm_device(struct ctx *c, const struct sec *s, unsigned k, const char *dev
 			if ((kd->type != KT_DEVICE && !arm) || !ioc_cfg_seen(o, j) ||
 			    (arm && o->key_line[j] >= s->key_line[k]))
 				continue;
-			dev_name((const char *)ioc_cfg_object(c, o) + kd->off, b);
-			if (strcmp(a, b) != 0)
-				continue;
-			ioc_cfg_at_key(c, s, k);
-			return ioc_cfg_fail(c, "device %s already used by [%s] %s at line %d", a,
-					    o->header, kd->name, o->key_line[j]);
+			const char *other = (const char *)ioc_cfg_object(c, o) + kd->off;
+
+			dev_name(other, b);
+			dev_endpoint(other, eb);
+			if (strcmp(a, b) == 0) {
+				ioc_cfg_at_key(c, s, k);
+				return ioc_cfg_fail(c,
+						    "device %s already used by [%s] %s at line %d",
+						    a, o->header, kd->name, o->key_line[j]);
+			}
+			if (ea[0] != '\0' && strcmp(ea, eb) == 0) {
+				ioc_cfg_at_key(c, s, k);
+				return ioc_cfg_fail(
+					c, "device %s: %s already used by [%s] %s at line %d", a,
+					ea, o->header, kd->name, o->key_line[j]);
+			}
 		}
 	}
 	return 0;

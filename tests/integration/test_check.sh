@@ -32,7 +32,7 @@ svm_check() {
 	"$IOCHAIN" --check -c "$T/svm.ini" >"$T/out" 2>&1
 }
 n=$(($(wc -l <"$TOP/config/blog-lab.ini") + 1)) # the [svm] header's line
-svm_check fortigate-host-10 2 net_memif10,role=server net_memif11,role=server
+svm_check fortigate-host-10 2 net_memif10,role=server,socket=$T/in.sock net_memif11,role=server,socket=$T/out.sock
 check_eq "--check with an [svm] section: valid" 0 $?
 svm_check fortigate-host-99 2 net_memif10 net_memif11
 check_eq "--check, [svm] of an unknown instance: exit 2" 2 $?
@@ -54,6 +54,18 @@ check_eq "--check, [svm] arm on the uplink's device: exit 2" 2 $?
 check "and names the uplink" grep -Eq \
 	"svm.ini:$((n + 3)): \[svm fgt-a\] device_in: device net_tap1 already used by \[uplink uplink0\] device at line [0-9]+" \
 	"$T/out"
+svm_check fortigate-host-10 2 net_vhost10,iface=$T/a.sock net_vhost11,iface=$T/a.sock
+check_eq "--check, [svm] arms on one vhost-user socket: exit 2" 2 $?
+check_eq "--check names the socket both arms use" \
+	"iochain: $T/svm.ini:$((n + 4)): [svm fgt-a] device_out: device net_vhost11: vhost-user socket $T/a.sock already used by [svm fgt-a] device_in at line $((n + 3))" \
+	"$(cat "$T/out")"
+svm_check fortigate-host-10 2 net_tap10,iface=uplink0 net_memif11,socket=$T/b.sock
+check_eq "--check, [svm] arm on the uplink's kernel interface: exit 2" 2 $?
+check "--check names the interface" grep -Eq \
+	"svm.ini:$((n + 3)): \[svm fgt-a\] device_in: device net_tap10: interface uplink0 already used by \[uplink uplink0\] device at line [0-9]+" \
+	"$T/out"
+svm_check fortigate-host-10 2 net_memif10,socket=$T/c.sock net_memif11,socket=$T/c.sock,id=1
+check_eq "--check, [svm] arms on one memif socket with distinct ids: valid" 0 $?
 
 "$IOCHAIN" --check -c "$T/missing.ini" >"$T/out" 2>&1
 check_eq "--check on a missing file: exit 2" 2 $?

@@ -1718,11 +1718,11 @@ test_err_null_and_reuse(void)
 
 /* [svm]: an appliance behind lcore 2 of instance fgt, lines 18-22, then optional keys. */
 #define EXT                                                                                        \
-	"[svm fgt-a]\n"				 /* 18 */                                          \
-	"instance = fgt\n"			 /* 19 */                                          \
-	"lcore = 2\n"				 /* 20 */                                          \
-	"device_in = net_memif10,role=server\n"	 /* 21 */                                          \
-	"device_out = net_memif11,role=server\n" /* 22 */
+	"[svm fgt-a]\n"				      /* 18 */                                     \
+	"instance = fgt\n"			      /* 19 */                                     \
+	"lcore = 2\n"				      /* 20 */                                     \
+	"device_in = net_memif10,role=server\n"	      /* 21 */                                     \
+	"device_out = net_memif11,role=server,id=1\n" /* 22 */
 
 static void
 test_load_svm(void)
@@ -1735,7 +1735,7 @@ test_load_svm(void)
 	CU_ASSERT_STRING_EQUAL(t.svms[0].name, "fgt-a");
 	CU_ASSERT_EQUAL(t.svms[0].instance, 0);
 	CU_ASSERT_EQUAL(t.svms[0].lcore, 2);
-	CU_ASSERT_STRING_EQUAL(t.svms[0].device_out, "net_memif11,role=server");
+	CU_ASSERT_STRING_EQUAL(t.svms[0].device_out, "net_memif11,role=server,id=1");
 	/* Defaults. */
 	CU_ASSERT_EQUAL(t.svms[0].probe, IOC_PROBE_L2);
 	CU_ASSERT_EQUAL(t.svms[0].probe_interval_ms, 1);
@@ -1772,6 +1772,21 @@ test_err_svm(void)
 			    "device_out = net_memif1,id=1\n",
 		   22, "svm a", "device_out",
 		   "device net_memif1 already used by [svm a] device_in at line 21");
+	/* Distinct devices on one socket or interface. */
+	EXPECT_ERR(BASE SVC "[svm a]\ninstance = fgt\nlcore = 2\ndevice_in = net_vhost1,iface=/s\n"
+			    "device_out = net_vhost2,queues=1,iface=/s\n",
+		   22, "svm a", "device_out",
+		   "device net_vhost2: vhost-user socket /s already used by [svm a] device_in at "
+		   "line 21");
+	EXPECT_ERR(BASE SVC "[svm a]\ninstance = fgt\nlcore = 2\ndevice_in = net_memif1\n"
+			    "device_out = net_memif2,role=server,id=0\n",
+		   22, "svm a", "device_out",
+		   "device net_memif2: memif socket /run/memif.sock id 0 already used by [svm a] "
+		   "device_in at line 21");
+	EXPECT_ERR(BASE SVC "[svm a]\ninstance = fgt\nlcore = 2\ndevice_in = net_tap7,iface=t\n"
+			    "device_out = net_tap8,iface=t\n",
+		   22, "svm a", "device_out",
+		   "device net_tap8: interface t already used by [svm a] device_in at line 21");
 	EXPECT_ERR(BASE SVC "[svm a]\ninstance = fgt\nlcore = 2\ndevice_in = net_null0\n"
 			    "device_out = y\n",
 		   21, "svm a", "device_in",
