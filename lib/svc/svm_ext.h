@@ -90,6 +90,13 @@ uint64_t ioc_svm_restart_delay_ms(uint32_t after_ms, unsigned attempt);
  */
 bool ioc_svm_restart_due(struct ioc_svm_restart *r, bool down, uint64_t now_ms);
 
+/*
+ * Runs `sh -c cmd` (a `restart` command) in its own process group, with no
+ * signal blocked and no descriptor of iochain's but 0-2. Returns its pid, or
+ * -errno. Control thread only.
+ */
+pid_t ioc_svm_spawn(const char *cmd);
+
 /* A vNIC the instance serves, for the return match. */
 struct ioc_ext_vnic {
 	uint8_t mac[6];

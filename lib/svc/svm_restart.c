@@ -55,10 +55,11 @@ ioc_svm_restart_due(struct ioc_svm_restart *r, bool down, uint64_t now_ms)
 
 /* ---- restart (control thread) ------------------------------------------------------------- */
 
-static pid_t
-spawn(const char *cmd)
+pid_t
+ioc_svm_spawn(const char *cmd)
 {
 	struct sched_param sp, normal = { .sched_priority = 0 };
+	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t none;
 	pid_t pid = 0;
@@ -80,7 +81,16 @@ spawn(const char *cmd)
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
 	posix_spawnattr_setpgroup(&attr, 0);
 	posix_spawnattr_setsigmask(&attr, &none);
-	rc = posix_spawn(&pid, "/bin/sh", NULL, &attr, argv, environ);
+	/*
+	 * Nothing of iochain's but stdin/stdout/stderr: EAL's memory and
+	 * telemetry files and the arms' sockets are not close-on-exec, and an
+	 * appliance that kept them would hold iochain's hugepages and sockets
+	 * after iochain is gone.
+	 */
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+	rc = posix_spawn(&pid, "/bin/sh", &fa, &attr, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	if (policy != SCHED_OTHER)
 		pthread_setschedparam(pthread_self(), policy, &sp);
@@ -114,7 +124,7 @@ ioc_svm_ext_service(struct ioc_svc *svc, uint64_t now)
 				(int)x->pid);
 			continue;
 		}
-		pid_t pid = spawn(x->restart_cmd);
+		pid_t pid = ioc_svm_spawn(x->restart_cmd);
 		if (pid <= 0) {
 			ioc_event_add("svm %s: restart failed: %s", w->name, strerror((int)-pid));
 			continue;

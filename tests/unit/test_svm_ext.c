@@ -8,7 +8,11 @@
  * when it dies, and the restart back-off.
  */
 #include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <CUnit/CUnit.h>
 #include <rte_cycles.h>
@@ -513,6 +517,39 @@ test_restart_backoff(void)
 	CU_ASSERT(ioc_svm_restart_due(&z, true, 205));
 }
 
+/*
+ * A restart command gets no descriptor of iochain's: one left open without
+ * close-on-exec (as EAL's files and the arms' sockets are) is not in the
+ * command's /proc/self/fd.
+ */
+static void
+test_restart_fds(void)
+{
+	char path[] = "/tmp/ioc-spawn-XXXXXX", cmd[128], line[64];
+	int fd = mkstemp(path), status = -1, inherited = 0;
+
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_FATAL(dup2(fd, 57) == 57);
+	snprintf(cmd, sizeof(cmd), "ls /proc/self/fd > %s", path);
+	pid_t pid = ioc_svm_spawn(cmd);
+	CU_ASSERT_FATAL(pid > 0);
+	CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	FILE *f = fopen(path, "r");
+	CU_ASSERT_FATAL(f != NULL);
+	unsigned lines = 0;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		lines++;
+		inherited += atoi(line) == 57 || atoi(line) == fd;
+	}
+	fclose(f);
+	CU_ASSERT(lines >= 3); /* 0-2 (and ls's own directory) */
+	CU_ASSERT_EQUAL(inherited, 0);
+	close(57);
+	close(fd);
+	unlink(path);
+}
+
 static void
 test_svm_ext_register(void)
 {
@@ -535,6 +572,7 @@ test_svm_ext_register(void)
 
 	s = CU_add_suite("svm_ext: restart", NULL, NULL);
 	CU_add_test(s, "back-off schedule", test_restart_backoff);
+	CU_add_test(s, "a restart command gets no descriptor of iochain's", test_restart_fds);
 }
 
 UNIT_SUITES(test_svm_ext_register)
