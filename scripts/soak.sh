@@ -134,13 +134,17 @@ write_ini() {
 		"$TOP/config/blog-lab.ini" >"$T/soak.ini.tmp"
 	printf '\n[dfw]\ndefault_action = allow\nstateful = true\n\n[dfw_rule soak-unrelated]\npriority = 100\nservice = tcp/%s\naction = drop\n' \
 		"$1" >>"$T/soak.ini.tmp"
-	[ -z "$APPLIANCE" ] || appliance_section >>"$T/soak.ini.tmp"
+	if [ -n "$APPLIANCE" ]; then
+		# Before the append below: sed -i replaces the file, an open append would write
+		# into the old one.
+		sed -i 's/^heartbeat_timeout_ms = 10$/heartbeat_timeout_ms = 100/' "$T/soak.ini.tmp"
+		appliance_section >>"$T/soak.ini.tmp"
+	fi
 	mv "$T/soak.ini.tmp" "$T/soak.ini"
 }
 # The [svm] section of --appliance, and its `restart` command.
 APPL_CMD="$TOP/scripts/testpmd-appliance.sh $APPLIANCE $T/in.sock $T/out.sock $APPL 0@0,1@1"
 appliance_section() {
-	sed -i 's/^heartbeat_timeout_ms = 10$/heartbeat_timeout_ms = 100/' "$T/soak.ini.tmp"
 	printf '\n[svm fgt-a]\ninstance = fortigate-host-10\nlcore = 2\n'
 	case $APPLIANCE in
 	memif) printf 'device_in = net_memif10,role=server,socket=%s\ndevice_out = net_memif11,role=server,socket=%s\n' \
@@ -274,9 +278,22 @@ stop_continue() {
 	rm -f "$APPL/hold"
 }
 appl_kill() {
-	kill -KILL "$(cat "$APPL/pid")" || drill_err=$((drill_err + 1))
+	local pa end
+	pa=$(cat "$APPL/pid")
+	kill -KILL "$pa" || drill_err=$((drill_err + 1))
 	kills=$((kills + 1))
-	sleep 0.3
+	# `restart` relaunches it after restart_after_ms, and its EAL takes seconds on a loaded
+	# machine: the next drill stops or kills the new one, so it waits for it to serve.
+	end=$(($(date +%s) + 30))
+	while [ "$(cat "$APPL/pid")" = "$pa" ] || [ "$(state)" != up ]; do
+		if [ "$(date +%s)" -gt "$end" ]; then
+			drill_err=$((drill_err + 1))
+			echo "# kill: the appliance was not relaunched and serving within 30 s; events:"
+			ctl events 2>&1 | tail -8 | sed 's/^/#   /'
+			break
+		fi
+		sleep 0.1
+	done
 }
 appl_restart() {
 	IOC_APPLIANCE_FORCE=1 bash $APPL_CMD || drill_err=$((drill_err + 1))
@@ -302,6 +319,8 @@ if [ -n "$APPLIANCE" ]; then
 		return 1
 	}
 	if wait_up 30; then ok "the $APPLIANCE appliance is up"; else not_ok "the $APPLIANCE appliance is up"; fi
+	check "the worker drives appliance fgt-a" fgt-a "$(ctl raw "/iochain/svm,$W" |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["/iochain/svm"].get("appliance"))' 2>&1)"
 fi
 closed_since=$(bypass)
 start=$(date +%s)

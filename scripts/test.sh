@@ -119,6 +119,9 @@ for t in tests/integration/test_*.sh; do
 	run_tap "$t"
 done
 run_tap scripts/soak.sh 60
+# The same invariants with an external SVM (a testpmd appliance over memif): stop, kill and
+# restart drills; `restart` relaunches it; the ledgers count what it kept.
+run_tap -n "soak.sh --appliance memif" scripts/soak.sh --appliance memif 60
 
 # The same binaries built with ASan + UBSan (build-asan/): a subset of the
 # integration tests and a short soak; any sanitizer report fails the test.

@@ -45,6 +45,11 @@ end() {
 if [ "${1:-}" = stop ]; then
 	[ $# -eq 2 ] || usage
 	prefix=ioc-appl-$(basename "$2")
+	# Under the start's lock: a start under way (a `restart` iochain ran) ends first.
+	if [ -d "$2" ]; then
+		exec 9>"$2/lock"
+		flock 9
+	fi
 	for p in $(cat "$2/pids" 2>/dev/null); do
 		end "$p"
 	done
