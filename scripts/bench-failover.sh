@@ -27,15 +27,15 @@
 # Drills (N each, default 100; --quick: 5), policies alternating failOpen,
 # failClosed (iochainctl profile set before each):
 #   stall: svm stall; wait for /iochain/svm,W state "down"; svm resume; wait "up".
-#          detection = event "instance W: down" - event "svm W: drill stall";
-#          recovery  = event "instance W: up"   - event "svm W: drill resume".
-#   crash: svm crash; auto_recover relaunches the worker; wait for "instance W: up".
-#          detection = "instance W: down" - "svm W: drill crash";
-#          recovery (crash to inspecting) = "instance W: up" - "svm W: drill crash".
+#          detection = event "instance I: down" (I: the instance of W) - event "svm W: drill stall";
+#          recovery  = event "instance I: up"   - event "svm W: drill resume".
+#   crash: svm crash; auto_recover relaunches the worker; wait for "instance I: up".
+#          detection = "instance I: down" - "svm W: drill crash";
+#          recovery (crash to inspecting) = "instance I: up" - "svm W: drill crash".
 # Per drill, the deltas of VM1S1.eth0's svc_svm_down_drop and svc_drop_ring_full
 # and the worker's fenced_drop (on failOpen drills all should stay 0), and the
 # still heartbeats the watchdog excused (near_misses, preempted_ms).
-# The headline: false DOWN, the `instance W: down` events no drill caused
+# The headline: false DOWN, the `instance I: down` events no drill caused
 # (every event between drills is kept in the JSON).
 # After the drills iochain stops with SIGINT; its final counters give the ledger
 # (rx = tx + drops + freed in flight) and the mbuf pool usage (in use at stop =
@@ -293,7 +293,7 @@ for kind in stall crash; do
 			wait_state up 3 || ok=0
 		else
 			ctl svm crash "$W" >/dev/null || die "svm crash failed"
-			wait_event "instance $W: up" 5 || ok=0
+			wait_event "instance ${W%.*}: up" 5 || ok=0
 			wait_state up 3 || ok=0
 		fi
 		snap "$D/d.$n.b"
@@ -344,7 +344,7 @@ for line in open(d + "/drills.tsv"):
     print(json.dumps({"i": int(n), "kind": kind, "policy": pol, "ok": ok == "1",
                       "truncated": new > len(post["events"]), "events": ev,
                       "between_events": between, "between_truncated": lost,
-                      "between_down": sum(1 for x in between if re.search(r"instance %s: down" % re.escape(w), x)),
+                      "between_down": sum(1 for x in between if re.search(r"instance %s: down" % re.escape(w.rsplit(".", 1)[0]), x)),
                       "a": load("a"), "b": load("b")}))
 PY
 python3 - "$D" >"$D/meta.json" <<PY || die "no meta"

@@ -21,7 +21,7 @@
 #         uplink's tx twice 100 ms apart (failClosed: nothing may cross);
 #         kill -CONT; wait until it is up (the appliance's `hold` file keeps
 #         `restart` from replacing the stopped one meanwhile).
-#         detection = "instance W: down" - the signal; recovery = up - SIGCONT.
+#         detection = "instance I: down" (I: the instance of W) - the signal; recovery = up - SIGCONT.
 #   kill: kill -KILL; down (by link); `restart` relaunches it; up again.
 #         detection = down - the signal; recovery = up - the signal
 #         (killed -> relaunched -> inspecting again).
@@ -183,7 +183,7 @@ phase() {
 		touch "$(appl_dir $a)/hold"
 		kill -STOP "$(appl_pid $a)"
 	done
-	wait_event "instance $W: down" 3 "$MARK" || [ "$(state)" = down ] ||
+	wait_event "instance ${W%.*}: down" 3 "$MARK" || [ "$(state)" = down ] ||
 		die "$PHASE: the instance is not down at the stop"
 	sleep 0.3
 	snap "$pd/stop.snap"

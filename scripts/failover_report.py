@@ -12,7 +12,7 @@
 Times come from iochain's events (/iochain/events: "YYYY-MM-DDTHH:MM:SS.uuuuuuZ text",
 CLOCK_REALTIME, microseconds): a drill's own event ("svm W: drill stall|crash|resume",
 written when the telemetry command is handled) and the watchdog's verdicts
-("instance W: down: ...", "instance W: up: ...").
+("instance I: down: ...", "instance I: up: ...", I the instance of worker W).
 """
 import datetime
 import json
@@ -30,6 +30,12 @@ def ev_time(line):
         return None, line
     t = datetime.datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S.%f")
     return t.replace(tzinfo=datetime.timezone.utc).timestamp(), m.group(2)
+
+
+def instance(worker):
+    """The instance a worker ("INSTANCE.N", standbys "INSTANCE.sN") belongs to: its events
+    read "instance INSTANCE: down|up"."""
+    return worker.rsplit(".", 1)[0]
 
 
 def first(events, pattern, after=None):
@@ -104,7 +110,7 @@ def final_counters(log):
 
 def report(drills_path, stop_log, worker, out, meta_path=None):
     drills = [json.loads(x) for x in open(drills_path) if x.strip()]
-    W = re.escape(worker)
+    W, I = re.escape(worker), re.escape(instance(worker))
     per = []
     for d in drills:
         ev = d["events"]
@@ -112,11 +118,11 @@ def report(drills_path, stop_log, worker, out, meta_path=None):
         r = {"kind": kind, "policy": d["policy"], "i": d["i"], "waited_ok": d.get("ok", False),
              "events_truncated": d.get("truncated", False), "events": ev}
         t_drill = first(ev, r"^svm %s: drill %s$" % (W, kind))
-        t_down = first(ev, r"^instance %s: down" % W, t_drill)
-        t_up = first(ev, r"^instance %s: up" % W, t_down)
+        t_down = first(ev, r"^instance %s: down" % I, t_drill)
+        t_up = first(ev, r"^instance %s: up" % I, t_down)
         if kind == "stall":
             t_res = first(ev, r"^svm %s: drill resume$" % W, t_drill)
-            t_up = first(ev, r"^instance %s: up" % W, t_res)
+            t_up = first(ev, r"^instance %s: up" % I, t_res)
             r["detection_ms"] = ms(t_down - t_drill) if t_drill and t_down else None
             r["recovery_ms"] = ms(t_up - t_res) if t_res and t_up else None
             r["stalled_for_ms"] = ms(t_res - t_drill) if t_res and t_drill else None
@@ -124,7 +130,7 @@ def report(drills_path, stop_log, worker, out, meta_path=None):
             r["detection_ms"] = ms(t_down - t_drill) if t_drill and t_down else None
             r["recovery_ms"] = ms(t_up - t_drill) if t_drill and t_up else None  # crash to inspecting
             r["relaunched"] = any(re.search(r"%s: crashed, relaunched" % W, x) for x in ev)
-        n_down = sum(1 for x in ev if re.search(r"instance %s: down" % W, ev_time(x)[1]))
+        n_down = sum(1 for x in ev if re.search(r"instance %s: down" % I, ev_time(x)[1]))
         r["extra_down_events"] = max(0, n_down - 1)
         va, wa = counters(d.get("a"))
         vb, wb = counters(d.get("b"))
@@ -204,7 +210,7 @@ def report(drills_path, stop_log, worker, out, meta_path=None):
                    st["failOpen"]["rx_mpps"], st["failClosed"]["rx_mpps"], st["failOpen"]["svm_allow_mpps"],
                    st["failClosed"]["svm_allow_mpps"], st["failOpen"]["bypass_ring_full_mpps"],
                    st["failClosed"]["drop_ring_full_mpps"]), ""]
-    md += ["**False DOWN: %d** (`instance W: down` events no drill caused: %d between drills, %d extra "
+    md += ["**False DOWN: %d** (`instance I: down` events no drill caused: %d between drills, %d extra "
            "within drills%s)." % (false_down["total"], false_down["between_drills"],
                                    false_down["within_drills"],
                                    "; before drills " + ", ".join(map(str, false_down["drills"]))
@@ -220,8 +226,8 @@ def report(drills_path, stop_log, worker, out, meta_path=None):
         md.append("| %s | %s | %d | %s / %s / %s | %s / %s / %s |" % (
             g["kind"], g["policy"], g["drills"], fmt(d["p50"]), fmt(d["p99"]), fmt(d["max"]),
             fmt(r["p50"]), fmt(r["p99"]), fmt(r["max"])))
-    md += ["", "Detection: `instance W: down` minus `svm W: drill stall|crash`. Recovery: stall: "
-           "`instance W: up` minus `svm W: drill resume`; crash: `instance W: up` minus `svm W: drill "
+    md += ["", "Detection: `instance I: down` minus `svm W: drill stall|crash`. Recovery: stall: "
+           "`instance I: up` minus `svm W: drill resume`; crash: `instance I: up` minus `svm W: drill "
            "crash` (crash to inspecting again, relaunch included). Event timestamps: iochain's, "
            "CLOCK_REALTIME, microseconds.", "",
            "Packets lost on failOpen drills (deltas over each drill, profile already failOpen; target 0):", ""]
@@ -252,7 +258,7 @@ def report(drills_path, stop_log, worker, out, meta_path=None):
 def timeline(samples_path, events_path, worker, policy, tsv, png):
     S = [json.loads(x) for x in open(samples_path) if x.strip()]
     ev = json.load(open(events_path))["/iochain/events"]["events"]
-    W = re.escape(worker)
+    W, I = re.escape(worker), re.escape(instance(worker))
     t_stall = first(ev, r"^svm %s: drill stall$" % W)
     # the last drill in the window: the events may hold older ones
     for line in ev:
@@ -260,9 +266,9 @@ def timeline(samples_path, events_path, worker, policy, tsv, png):
         if t is not None and re.search(r"^svm %s: drill stall$" % W, text) and t >= S[0]["t"]:
             t_stall = t
             break
-    t_down = first(ev, r"^instance %s: down" % W, t_stall)
+    t_down = first(ev, r"^instance %s: down" % I, t_stall)
     t_res = first(ev, r"^svm %s: drill resume$" % W, t_stall)
-    t_up = first(ev, r"^instance %s: up" % W, t_res)
+    t_up = first(ev, r"^instance %s: up" % I, t_res)
     if None in (t_stall, t_down, t_res, t_up):
         sys.exit("timeline: the events lack the drill (stall %s, down %s, resume %s, up %s)" % (
             t_stall, t_down, t_res, t_up))
@@ -355,10 +361,11 @@ def field(snap, key, name):
 def downs(events, workers):
     """Worker transitions to down and instance downs among events."""
     w = "|".join(re.escape(x) for x in workers)
+    i = "|".join(re.escape(instance(x)) for x in workers)
     out = []
     for x in events:
         t, text = ev_time(x)
-        if re.search(r"^svm (%s): \w+ -> down" % w, text) or re.search(r"^instance (%s): down" % w, text):
+        if re.search(r"^svm (%s): \w+ -> down" % w, text) or re.search(r"^instance (%s): down" % i, text):
             out.append(x)
     return out
 
@@ -406,7 +413,7 @@ def stop_ledger(d, phase):
 
 def appliance(d, worker, standby, out, meta_path):
     meta = load_json(meta_path) or {}
-    W, SB = re.escape(worker), re.escape(standby)
+    W, SB, I = re.escape(worker), re.escape(standby), re.escape(instance(worker))
     per, false_down = [], {"between_drills": [], "within_drills": [], "watch": [], "before_signal": []}
     phases = [p for p in ("failure", "standby") if __import__("os").path.exists("%s/%s/drills.tsv" % (d, p))]
     for phase in phases:
@@ -433,23 +440,23 @@ def appliance(d, worker, standby, out, meta_path):
             if early:
                 false_down["before_signal"] += early
             if kind in ("stop", "kill"):
-                t_det = first(ev, r"^instance %s: down" % W, t_sig)
+                t_det = first(ev, r"^instance %s: down" % I, t_sig)
             else:
                 t_det = first(ev, r"^svm %s: takes over the share of %s" % (SB, W), t_sig)
             r["detection_ms"] = ms(t_det - t_sig) if t_det and not early else None
             cause = [ev_time(x)[1] for x in ev if re.search(r"^svm %s: up -> down" % W, ev_time(x)[1])]
             r["cause"] = re.sub(r"^svm \S+: up -> down \(", "", cause[0]).rstrip(")") if cause else None
             if kind == "stop":
-                t_up = first(ev, r"^instance %s: up" % W, t_cont)
+                t_up = first(ev, r"^instance %s: up" % I, t_cont)
                 r["recovery_ms"] = ms(t_up - t_cont) if t_up else None
             elif kind == "kill":
-                t_up = first(ev, r"^instance %s: up" % W, t_sig)
+                t_up = first(ev, r"^instance %s: up" % I, t_sig)
                 r["recovery_ms"] = ms(t_up - t_sig) if t_up else None
                 r["restarts"] = sum(1 for x in ev if re.search(r"restart \d+ \(pid", x))
             else:
                 t_back = first(ev, r"^svm %s: back to standby" % SB, t_cont)
                 r["recovery_ms"] = ms(t_back - t_cont) if t_back else None
-            n_inst_down = sum(1 for x in ev if re.search(r"^instance %s: down" % W, ev_time(x)[1])
+            n_inst_down = sum(1 for x in ev if re.search(r"^instance %s: down" % I, ev_time(x)[1])
                               and ev_time(x)[0] >= t_sig)
             extra = n_inst_down - (1 if kind in ("stop", "kill") else 0)
             if extra > 0:
@@ -536,7 +543,7 @@ def appliance(d, worker, standby, out, meta_path):
             g["kind"], what[g["kind"]][0], what[g["kind"]][1], g["drills"], fmt(dd["p50"]),
             fmt(dd["p99"]), fmt(dd["max"]), fmt(rr["p50"]), fmt(rr["p99"]), fmt(rr["max"]),
             ", ".join("%s %d" % kv for kv in sorted(g["causes"].items()))))
-    md += ["", "Detection: the watchdog's event (`instance W: down`; standby: `svm SB: takes over the "
+    md += ["", "Detection: the watchdog's event (`instance I: down`; standby: `svm SB: takes over the "
            "share of W`) minus the instant the script sent the signal ($EPOCHREALTIME just before "
            "`kill`; both CLOCK_REALTIME, µs).", ""]
     sb = [g for g in groups if g["kind"] == "standby"]

@@ -50,7 +50,7 @@ def parse(events):
             if m.group(3) == "down":
                 downs.append((t, m.group(1), m.group(4)))
         elif m := INSTANCE.match(x):
-            name = "vNICs of " + m.group(1).rsplit(".", 1)[0]
+            name = "vNICs of " + m.group(1)
             lane = lanes.setdefault(name, [(evs[0][0], "inspected" if m.group(2) == "down"
                                             else "failure path")])
             lane.append((t, "failure path" if m.group(2) == "down" else "inspected"))

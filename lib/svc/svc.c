@@ -188,6 +188,7 @@ ioc_svc_acquire(const struct ioc_topology *t)
 		const struct ioc_service_instance *si = &t->instances[i];
 		struct ioc_svc_instance *inst = &svc->instances[i];
 
+		snprintf(inst->name, sizeof(inst->name), "%s", si->name);
 		inst->timeout_tsc = rte_get_tsc_hz() * si->heartbeat_timeout_ms / 1000;
 		inst->max_preempt_tsc = rte_get_tsc_hz() *
 					RTE_MAX(si->max_preempt_ms, si->heartbeat_timeout_ms) /

@@ -201,6 +201,7 @@ struct ioc_svm_worker {
  * and per burst.
  */
 struct ioc_svc_instance {
+	char name[IOC_NAME_MAX]; /* [service_instance NAME]: events name it */
 	unsigned n_workers;
 	struct ioc_svm_worker *workers[IOC_SVC_MAX_WORKERS];
 	unsigned n_standby;

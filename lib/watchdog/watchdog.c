@@ -117,7 +117,7 @@ publish_shares(struct ioc_svc_instance *inst)
 	}
 	bool down = n_up == 0;
 	if (down != inst->down) {
-		wd_event("instance %s: %s", inst->workers[0]->name,
+		wd_event("instance %s: %s", inst->name,
 			 down ? "down: its vNICs take their failure path"
 			      : "up: its vNICs are inspected again");
 		__atomic_store_n(&inst->down, down, __ATOMIC_RELEASE);

@@ -24,7 +24,7 @@ start_iochain "$T/lab.ini" --lcores 0@0,1@1,2@0 || { not_ok "iochain starts"; fi
 ok "lab up, the worker on CPU 0 with the control lcore"
 
 downs() { # how many times the instance went down so far
-	ctl raw /iochain/events | grep -o "instance $W: down" | wc -l
+	ctl raw /iochain/events | grep -o "instance ${W%.*}: down" | wc -l
 }
 # drill_down ACTION: the drill, then the ms from its event to the worker's
 # "up -> down" event, and that event's reason, on one line.
