@@ -1060,24 +1060,58 @@ cmd_svm_slow(struct ctl *c, char **args, int nargs)
 	return svm_fault(c, args[1], "slow", args[0]);
 }
 
+/*
+ * {"total", "events": [lines], "continued": [pieces], "continued_of": [indices]}: a line
+ * longer than a telemetry string goes on in "continued", piece k after events[continued_of[k]].
+ */
 static int
 cmd_events(struct ctl *c, char **args, int nargs)
 {
-	struct json_object *top, *ev;
+	struct json_object *top, *ev, *more = NULL, *of = NULL;
+	int ret = EXIT_RUNTIME;
+	size_t n, k = 0;
 
 	(void)args;
 	(void)nargs;
 	top = request_object(c, CMD_EVENTS, "iochain returned no data for " CMD_EVENTS);
 	if (top == NULL)
 		return EXIT_RUNTIME;
-	if ((ev = strings_field(top, "events", CMD_EVENTS)) == NULL) {
-		json_object_put(top);
-		return EXIT_RUNTIME;
+	if ((ev = strings_field(top, "events", CMD_EVENTS)) == NULL)
+		goto out;
+	if (json_object_object_get_ex(top, "continued", NULL) &&
+	    ((more = strings_field(top, "continued", CMD_EVENTS)) == NULL ||
+	     (of = array_field(top, "continued_of", CMD_EVENTS)) == NULL))
+		goto out;
+	n = json_object_array_length(ev);
+	if (more != NULL && json_object_array_length(of) != json_object_array_length(more)) {
+		err("bad reply to %s: \"continued\" and \"continued_of\" differ in length",
+		    CMD_EVENTS);
+		goto out;
 	}
-	for (size_t i = 0; i < json_object_array_length(ev); i++)
-		printf("%s\n", json_object_get_string(json_object_array_get_idx(ev, i)));
+	for (size_t i = 0; i < n; i++) {
+		fputs(json_object_get_string(json_object_array_get_idx(ev, i)), stdout);
+		/* The pieces come in order, each after the event it continues. */
+		for (; more != NULL && k < json_object_array_length(more); k++) {
+			struct json_object *idx = json_object_array_get_idx(of, k);
+
+			if (json_object_get_type(idx) != json_type_int ||
+			    json_object_get_int64(idx) < (int64_t)i ||
+			    json_object_get_int64(idx) >= (int64_t)n) {
+				putchar('\n');
+				err("bad reply to %s: continued_of[%zu] is not an index in order",
+				    CMD_EVENTS, k);
+				goto out;
+			}
+			if (json_object_get_int64(idx) != (int64_t)i)
+				break;
+			fputs(json_object_get_string(json_object_array_get_idx(more, k)), stdout);
+		}
+		putchar('\n');
+	}
+	ret = EXIT_OK;
+out:
 	json_object_put(top);
-	return EXIT_OK;
+	return ret;
 }
 
 static int

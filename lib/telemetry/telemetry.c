@@ -2,7 +2,8 @@
 /*
  * What the telemetry commands share (telemetry.h): the running datapath behind
  * one lock, the reload of its file, and the events log's command.
- *   /iochain/events   {"total", "events": [lines]}: the newest that fit one reply
+ *   /iochain/events   {"total", "events": [lines], "continued": [pieces],
+ *                      "continued_of": [indices]}: the newest that fit one reply
  */
 #include <errno.h>
 #include <pthread.h>
@@ -141,59 +142,109 @@ ioc_telemetry_synchronize(const struct ioc_tel_view *v)
 /* ---------------------------------------------------------------------------------------------- */
 /* /iochain/events */
 
-static void
-add_event(const char *line, void *arg)
-{
-	struct rte_tel_data *a = arg;
+/* The newest events that fit one reply (DPDK's 16 KiB, less the keys around them), oldest first. */
+#define EVENTS_PER_REPLY 100
+#define EVENTS_REPLY_BYTES (16384 - 512)
+/* A telemetry string: 127 characters. */
+#define EVENT_PIECE (RTE_TEL_MAX_STRING_LEN - 1)
 
-	rte_tel_data_add_array_string(a, line);
+/* The length of the piece that starts at s: at most EVENT_PIECE bytes, whole UTF-8 characters. */
+static size_t
+piece_len(const char *s)
+{
+	size_t n = strnlen(s, EVENT_PIECE);
+
+	if (s[n] != '\0')
+		while (n > 1 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	return n;
 }
 
-/* The newest events that fit one reply (16 KiB), oldest first. */
-#define EVENTS_PER_REPLY 100
+/* What a line costs in the JSON reply: its characters as escaped, quotes, commas, piece indices. */
+static size_t
+event_cost(const char *line)
+{
+	size_t cost = 0;
 
-struct event_window {
-	uint64_t skip;
-	struct rte_tel_data *a;
+	for (const char *p = line; *p != '\0'; p++)
+		cost += *p == '"' || *p == '\\' ? 2 : (unsigned char)*p < 0x20 ? 6 : 1;
+	for (const char *p = line; *p != '\0'; p += piece_len(p))
+		cost += 3 + (p == line ? 0 : 5); /* "", and a continued_of index */
+	return cost;
+}
+
+struct event_reply {
+	struct rte_tel_data *events, *continued, *continued_of;
+	unsigned n;
+	int rc;
 };
 
 static void
-add_event_window(const char *line, void *arg)
+add_piece(struct rte_tel_data *a, const char *s, size_t n, int *rc)
 {
-	struct event_window *w = arg;
+	char piece[RTE_TEL_MAX_STRING_LEN];
 
-	if (w->skip > 0)
-		w->skip--;
-	else
-		add_event(line, w->a);
+	memcpy(piece, s, n);
+	piece[n] = '\0';
+	if (rte_tel_data_add_array_string(a, piece) != 0)
+		*rc = -ENOSPC;
 }
 
+/* The first piece in "events"; the rest, if any, in "continued", each with its event's index. */
 static void
-count_event(const char *line, void *arg)
+add_event(const char *line, void *arg)
 {
-	RTE_SET_USED(line);
-	(*(uint64_t *)arg)++;
+	struct event_reply *r = arg;
+	size_t n = piece_len(line);
+
+	add_piece(r->events, line, n, &r->rc);
+	for (line += n; *line != '\0'; line += n) {
+		n = piece_len(line);
+		add_piece(r->continued, line, n, &r->rc);
+		if (rte_tel_data_add_array_u64(r->continued_of, r->n) != 0)
+			r->rc = -ENOSPC;
+	}
+	r->n++;
 }
 
+/*
+ * {"total", "events": [lines], "continued": [pieces], "continued_of": [indices]}: a line
+ * longer than a telemetry string goes on in "continued", piece k after events[continued_of[k]],
+ * in order. The lines come from one pass under the events' lock, so "total" counts exactly up
+ * to the last one.
+ */
 static int
 cmd_events(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	struct event_window w = { .a = rte_tel_data_alloc() };
-	uint64_t kept = 0, total;
+	struct event_reply r = { .events = rte_tel_data_alloc(),
+				 .continued = rte_tel_data_alloc(),
+				 .continued_of = rte_tel_data_alloc() };
+	uint64_t total;
 
 	RTE_SET_USED(cmd);
 	if (!ioc_telemetry_no_params(params))
-		return -EINVAL;
-	if (w.a == NULL)
-		return -ENOMEM;
-	ioc_events_foreach(count_event, &kept);
-	w.skip = kept > EVENTS_PER_REPLY ? kept - EVENTS_PER_REPLY : 0;
-	rte_tel_data_start_array(w.a, RTE_TEL_STRING_VAL);
-	total = ioc_events_foreach(add_event_window, &w);
+		r.rc = -EINVAL;
+	else if (r.events == NULL || r.continued == NULL || r.continued_of == NULL)
+		r.rc = -ENOMEM;
+	if (r.rc != 0)
+		goto fail;
+	rte_tel_data_start_array(r.events, RTE_TEL_STRING_VAL);
+	rte_tel_data_start_array(r.continued, RTE_TEL_STRING_VAL);
+	rte_tel_data_start_array(r.continued_of, RTE_TEL_U64_VAL);
+	total = ioc_events_newest(EVENTS_PER_REPLY, EVENTS_REPLY_BYTES, event_cost, add_event, &r);
+	if (r.rc != 0) /* the budget keeps every array within DPDK's bounds */
+		goto fail;
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "total", total);
-	rte_tel_data_add_dict_container(d, "events", w.a, 0);
+	rte_tel_data_add_dict_container(d, "events", r.events, 0);
+	rte_tel_data_add_dict_container(d, "continued", r.continued, 0);
+	rte_tel_data_add_dict_container(d, "continued_of", r.continued_of, 0);
 	return 0;
+fail:
+	rte_tel_data_free(r.events);
+	rte_tel_data_free(r.continued);
+	rte_tel_data_free(r.continued_of);
+	return r.rc;
 }
 
 RTE_INIT(telemetry_events_init)

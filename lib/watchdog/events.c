@@ -71,6 +71,30 @@ ioc_events_foreach(void (*fn)(const char *line, void *arg), void *arg)
 	return total;
 }
 
+uint64_t
+ioc_events_newest(unsigned max, size_t budget, size_t (*cost)(const char *line),
+		  void (*fn)(const char *line, void *arg), void *arg)
+{
+	uint64_t first, total;
+	size_t spent = 0;
+
+	pthread_mutex_lock(&ev_lock);
+	total = ev_count;
+	first = total;
+	while (first > 0 && total - first < IOC_EVENTS_MAX && total - first < max) {
+		size_t c = cost(ev_ring[(first - 1) % IOC_EVENTS_MAX]);
+
+		if (spent + c > budget)
+			break;
+		spent += c;
+		first--;
+	}
+	for (uint64_t i = first; i < total; i++)
+		fn(ev_ring[i % IOC_EVENTS_MAX], arg);
+	pthread_mutex_unlock(&ev_lock);
+	return total;
+}
+
 void
 ioc_events_clear(void)
 {

@@ -8,12 +8,17 @@
 #define IOC_EVENTS_H
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
 #define IOC_EVENTS_MAX 256 /* the newest are kept */
-/* A kept line: timestamp and text; a telemetry string holds 127 characters. */
-#define IOC_EVENT_LEN 128
+/*
+ * A kept line: timestamp and text, whole (a reload's error names its file and
+ * line). A telemetry string holds 127 characters: /iochain/events sends the
+ * rest of a longer line in pieces beside it.
+ */
+#define IOC_EVENT_LEN 512
 
 void ioc_event_add(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -33,6 +38,16 @@ void ioc_event_post(const struct ioc_event_msg *e);
 
 /* Calls fn on each kept event, oldest first. Returns how many were ever added. */
 uint64_t ioc_events_foreach(void (*fn)(const char *line, void *arg), void *arg);
+
+/*
+ * The newest kept events, at most max of them and as many as fit budget by
+ * cost(line), given to fn oldest first: all under one hold of the lock, so an
+ * event added meanwhile can neither push the reply over its budget nor be
+ * counted and not given. Returns how many events were ever added up to the
+ * last one given.
+ */
+uint64_t ioc_events_newest(unsigned max, size_t budget, size_t (*cost)(const char *line),
+			   void (*fn)(const char *line, void *arg), void *arg);
 
 void ioc_events_clear(void);
 
