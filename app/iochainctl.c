@@ -132,7 +132,8 @@ static const struct command commands[] = {
 	{ "profile set PROFILE fail_open=BOOL",
 	  "publish a failure policy; returns once every forwarding lcore applies it",
 	  cmd_profile_set },
-	{ "dfw rules", "dfw rules in file order: priority, action, hits", cmd_dfw_rules },
+	{ "dfw rules", "dfw rules in file order: priority, action, hits (every page)",
+	  cmd_dfw_rules },
 	{ "dfw connections", "firewall connection tables: entries, capacity, per state",
 	  cmd_dfw_connections },
 	{ "mempool", "the mbuf pool: size, in use now and at start (a leak shows as the gap)",
@@ -906,35 +907,77 @@ out:
 
 /* ---- dfw rules, dfw connections ---------------------------------------- */
 
+/* Appends every entry of array `from` to `to`. */
+static void
+append_all(struct json_object *to, struct json_object *from)
+{
+	for (size_t i = 0; i < json_object_array_length(from); i++)
+		json_object_array_add(to, json_object_get(json_object_array_get_idx(from, i)));
+}
+
+/* The rules come in pages of what one reply holds: "next" is where the following one starts. */
 static int
 cmd_dfw_rules(struct ctl *c, char **args, int nargs)
 {
-	struct json_object *top, *names, *prio, *action, *hits;
+	const char *keys[] = { "rules", "priority", "action", "hits" };
+	struct json_object *all[4], *top = NULL;
 	int ret = EXIT_RUNTIME, w = (int)strlen("rule");
+	int64_t start = 0, next, total = -1;
+	char req[64];
 	size_t n, i;
 
 	(void)args;
 	(void)nargs;
-	top = request_object(c, CMD_DFW_RULES, "iochain returned no data for " CMD_DFW_RULES);
-	if (top == NULL)
-		return EXIT_RUNTIME;
-	if ((names = array_field(top, "rules", CMD_DFW_RULES)) == NULL ||
-	    (prio = array_field(top, "priority", CMD_DFW_RULES)) == NULL ||
-	    (action = array_field(top, "action", CMD_DFW_RULES)) == NULL ||
-	    (hits = array_field(top, "hits", CMD_DFW_RULES)) == NULL)
-		goto out;
-	n = json_object_array_length(names);
+	for (i = 0; i < 4; i++)
+		all[i] = json_object_new_array();
+	do {
+		struct json_object *page[4], *v;
+
+		snprintf(req, sizeof(req), CMD_DFW_RULES ",%" PRId64, start);
+		top = request_object(c, start == 0 ? CMD_DFW_RULES : req,
+				     "iochain returned no data for %s", req);
+		if (top == NULL)
+			goto out;
+		for (i = 0; i < 4; i++)
+			if ((page[i] = array_field(top, keys[i], CMD_DFW_RULES)) == NULL)
+				goto out;
+		if (!json_object_object_get_ex(top, "next", &v)) {
+			next = -1; /* a server without pages: one reply holds them all */
+		} else {
+			int64_t t = -1;
+
+			next = json_object_get_int64(v);
+			if (json_object_object_get_ex(top, "total", &v))
+				t = json_object_get_int64(v);
+			/* Each page goes on where the last ended, all of them the same total. */
+			if (t < 0 || (total >= 0 && t != total) || next < start || next > t ||
+			    (next == start && next != t) ||
+			    (int64_t)json_object_array_length(page[0]) != next - start) {
+				err("bad reply to %s: its pages do not add up (did a reload change "
+				    "the rules? run it again)",
+				    req);
+				goto out;
+			}
+			total = t;
+		}
+		for (i = 0; i < 4; i++)
+			append_all(all[i], page[i]);
+		json_object_put(top);
+		top = NULL;
+		start = next;
+	} while (next >= 0 && next < total);
+	n = json_object_array_length(all[0]);
 	for (i = 0; i < n; i++) {
-		const char *name = json_object_get_string(json_object_array_get_idx(names, i));
+		const char *name = json_object_get_string(json_object_array_get_idx(all[0], i));
 
 		w = max_int(w, name ? (int)strlen(name) : 1);
 	}
 	printf("%-*s  %8s  %-6s  %12s\n", w, "rule", "priority", "action", "hits");
 	for (i = 0; i < n; i++) {
-		const char *name = json_object_get_string(json_object_array_get_idx(names, i));
-		const char *p = scalar_text(json_object_array_get_idx(prio, i));
-		const char *a = scalar_text(json_object_array_get_idx(action, i));
-		const char *h = scalar_text(json_object_array_get_idx(hits, i));
+		const char *name = json_object_get_string(json_object_array_get_idx(all[0], i));
+		const char *p = scalar_text(json_object_array_get_idx(all[1], i));
+		const char *a = scalar_text(json_object_array_get_idx(all[2], i));
+		const char *h = scalar_text(json_object_array_get_idx(all[3], i));
 
 		printf("%-*s  %8s  %-6s  %12s\n", w, name ? name : "-", p ? p : "-", a ? a : "-",
 		       h ? h : "-");
@@ -942,6 +985,8 @@ cmd_dfw_rules(struct ctl *c, char **args, int nargs)
 	ret = EXIT_OK;
 out:
 	json_object_put(top);
+	for (i = 0; i < 4; i++)
+		json_object_put(all[i]);
 	return ret;
 }
 

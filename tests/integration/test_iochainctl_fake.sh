@@ -129,7 +129,7 @@ commands:
   svm resume WORKER                             end a drill (a crashed worker is launched again)
   events                                        SVM state changes and policy flips, timestamped
   profile set PROFILE fail_open=BOOL            publish a failure policy; returns once every forwarding lcore applies it
-  dfw rules                                     dfw rules in file order: priority, action, hits
+  dfw rules                                     dfw rules in file order: priority, action, hits (every page)
   dfw connections                               firewall connection tables: entries, capacity, per state
   mempool                                       the mbuf pool: size, in use now and at start (a leak shows as the gap)
   reload                                        re-read the topology file, apply its rule changes; returns once applied
