@@ -62,6 +62,8 @@ static const struct key_desc host_keys[] = {
 	{ "watchdog_rt_priority", KT_U32, F(struct ioc_host, watchdog_rt_priority), .def = "1",
 	  RANGE(0, 99) },
 	{ "idle_sleep_us", KT_U32, F(struct ioc_host, idle_sleep_us), .def = "20", RANGE(0, 1000) },
+	{ "control_group", KT_NAME, F(struct ioc_host, control_group),
+	  .doc = "none: iochain's user only" },
 };
 
 static const struct key_desc uplink_keys[] = {

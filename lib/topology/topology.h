@@ -84,7 +84,8 @@ struct ioc_host {
 	uint32_t mbufs;		       /* the mbuf pool; 0 (default): sized from the ports */
 	uint32_t watchdog_rt_priority; /* SCHED_FIFO priority of the watchdog's thread; 0: none */
 	uint32_t idle_sleep_us;	       /* polling lcores' back-off sleep; 0: never sleep */
-	int line;		       /* section line, for messages */
+	char control_group[IOC_NAME_MAX]; /* the control socket's group; "": iochain's user only */
+	int line;			  /* section line, for messages */
 };
 
 struct ioc_uplink {

@@ -1174,13 +1174,15 @@ test_load_sizes(void)
 	CU_ASSERT_EQUAL_FATAL(ioc_config_load_string(BASE, "t.ini", &t, &e), 0);
 	CU_ASSERT_EQUAL(t.host.mbufs, 0); /* sized from the ports */
 	CU_ASSERT_EQUAL(t.host.idle_sleep_us, 20);
+	CU_ASSERT_STRING_EQUAL(t.host.control_group, "");
 	CU_ASSERT_EQUAL(t.dfw.connections, 65536);
 	CU_ASSERT_FALSE(t.dfw.tcp_pickup);
 	CU_ASSERT_EQUAL(t.vnics[0].max_connections, 0);
 	ioc_topo_free(&t);
 	CU_ASSERT_EQUAL_FATAL(ioc_config_load_string(BASE_HOST "mbufs = 1048576\n"
 							       "watchdog_rt_priority = 0\n"
-							       "idle_sleep_us = 0\n" BASE_REST
+							       "idle_sleep_us = 0\n"
+							       "control_group = iochain-ops\n" BASE_REST
 							       "max_connections = 4096\n"
 							       "[dfw]\nconnections = 1000000\n"
 							       "tcp_pickup = true\n",
@@ -1189,6 +1191,7 @@ test_load_sizes(void)
 	CU_ASSERT_EQUAL(t.host.mbufs, 1048576);
 	CU_ASSERT_EQUAL(t.host.watchdog_rt_priority, 0);
 	CU_ASSERT_EQUAL(t.host.idle_sleep_us, 0);
+	CU_ASSERT_STRING_EQUAL(t.host.control_group, "iochain-ops");
 	CU_ASSERT_EQUAL(t.dfw.connections, 1000000);
 	CU_ASSERT_TRUE(t.dfw.tcp_pickup);
 	CU_ASSERT_EQUAL(t.vnics[0].max_connections, 4096);
