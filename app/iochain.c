@@ -554,12 +554,23 @@ main(int argc, char **argv)
 	}
 	if (rte_pdump_init() != 0)
 		IOC_LOG(WARNING, main, "pdump unavailable: %s", rte_strerror(rte_errno));
+	/* Policy, rules, drills, traces and captures: only through the control socket. */
+	char err[256];
+	rc = ioc_control_start(topo.host.control_group, err, sizeof(err));
+	if (rc != 0) {
+		fprintf(stderr, "iochain: %s: %s\n", topo.file, err);
+		rte_pdump_uninit();
+		ioc_topo_free(&topo);
+		rte_eal_cleanup();
+		return rc == -ENOENT ? EXIT_CONFIG : 1;
+	}
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	ioc_telemetry_set_config(opts.config);
 
 	rc = run(&topo, opts.stats_interval);
+	ioc_control_stop();
 	ioc_telemetry_set_config(NULL);
 
 	rte_pdump_uninit();

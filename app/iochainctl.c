@@ -40,6 +40,8 @@
 
 #define DEFAULT_PREFIX "rte"
 #define SOCKET_NAME "dpdk_telemetry.v2"
+/* iochain's control socket beside it (lib/telemetry/control.c): what changes iochain. */
+#define CONTROL_SOCKET_NAME "iochain_control"
 /* Longest argument accepted on the command line. */
 #define MAX_ARG_LEN 200
 /* DPDK reads a request into a 1024-byte buffer. */
@@ -76,6 +78,8 @@
 
 struct ctl {
 	const char *prefix;
+	const char *runtime_dir; /* NULL: as EAL computes it from the prefix */
+	bool control;		 /* the command changes iochain: the control socket */
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	int fd;
 	char *buf;
@@ -88,7 +92,13 @@ struct command {
 	const char *pattern;
 	const char *help;
 	cmd_fn fn;
+	bool control; /* it changes iochain: sent through the control socket */
 };
+
+/* The telemetry commands that change iochain, refused on the telemetry socket. */
+static const char *const control_cmds[] = { CMD_FAULT,	     CMD_PROFILE_SET, CMD_RELOAD,
+					    CMD_TRACE_ARM,   CMD_TRACE_CLEAR, CMD_CAPTURE_START,
+					    CMD_CAPTURE_STOP };
 
 static int cmd_summarize(struct ctl *c, char **args, int nargs);
 static int cmd_stats(struct ctl *c, char **args, int nargs);
@@ -115,48 +125,53 @@ static int cmd_capture_stop(struct ctl *c, char **args, int nargs);
 static int cmd_capture_show(struct ctl *c, char **args, int nargs);
 
 static const struct command commands[] = {
-	{ "show dfw host HOST summarize-dvfilter", "print every vNIC's I/O chain", cmd_summarize },
-	{ "stats [PORT]", "per-port counters and drops (one port: every counter)", cmd_stats },
+	{ "show dfw host HOST summarize-dvfilter", "print every vNIC's I/O chain", cmd_summarize,
+	  false },
+	{ "stats [PORT]", "per-port counters and drops (one port: every counter)", cmd_stats,
+	  false },
 	{ "svm list",
 	  "SVM workers: lcore, state, heartbeat, packets, ring occupancy, watchdog verdicts",
-	  cmd_svm_list },
-	{ "svm stall WORKER", "drill: the worker spins without heartbeat or dequeue",
-	  cmd_svm_stall },
-	{ "svm crash WORKER", "drill: the worker leaves its loop", cmd_svm_crash },
+	  cmd_svm_list, false },
+	{ "svm stall WORKER", "drill: the worker spins without heartbeat or dequeue", cmd_svm_stall,
+	  true },
+	{ "svm crash WORKER", "drill: the worker leaves its loop", cmd_svm_crash, true },
 	{ "svm starve WORKER", "drill: the worker sleeps without heartbeat, as if preempted",
-	  cmd_svm_starve },
-	{ "svm slow US WORKER", "drill: the worker sleeps US microseconds every loop",
-	  cmd_svm_slow },
-	{ "svm resume WORKER", "end a drill (a crashed worker is launched again)", cmd_svm_resume },
-	{ "events", "SVM state changes and policy flips, timestamped", cmd_events },
+	  cmd_svm_starve, true },
+	{ "svm slow US WORKER", "drill: the worker sleeps US microseconds every loop", cmd_svm_slow,
+	  true },
+	{ "svm resume WORKER", "end a drill (a crashed worker is launched again)", cmd_svm_resume,
+	  true },
+	{ "events", "SVM state changes and policy flips, timestamped", cmd_events, false },
 	{ "profile set PROFILE fail_open=BOOL",
 	  "publish a failure policy; returns once every forwarding lcore applies it",
-	  cmd_profile_set },
+	  cmd_profile_set, true },
 	{ "dfw rules", "dfw rules in file order: priority, action, hits (every page)",
-	  cmd_dfw_rules },
+	  cmd_dfw_rules, false },
 	{ "dfw connections", "firewall connection tables: entries, capacity, per state",
-	  cmd_dfw_connections },
+	  cmd_dfw_connections, false },
 	{ "mempool", "the mbuf pool: size, in use now and at start (a leak shows as the gap)",
-	  cmd_mempool },
+	  cmd_mempool, false },
 	{ "reload", "re-read the topology file, apply its rule changes; returns once applied",
-	  cmd_reload },
+	  cmd_reload, true },
 	{ "trace show", "the traced packets: each slot's verdict and why, where each went",
-	  cmd_trace_show },
-	{ "trace clear", "disarm the trace and forget its records", cmd_trace_clear },
+	  cmd_trace_show, false },
+	{ "trace clear", "disarm the trace and forget its records", cmd_trace_clear, true },
 	{ "trace VNIC [COUNT]",
-	  "trace the next COUNT (10, at most 256) packets of a vNIC, both ways", cmd_trace },
+	  "trace the next COUNT (10, at most 256) packets of a vNIC, both ways", cmd_trace, true },
 	{ "explain VNIC DIR PROTO SRC[:PORT] DST[:PORT]",
 	  "what the chain would do with such a packet (DIR in|out, PROTO tcp|udp|icmp|N)",
-	  cmd_explain },
-	{ "capture stop", "stop the running capture and close its file", cmd_capture_stop },
-	{ "capture show", "the capture: its vNIC, point, file and counts", cmd_capture_show },
+	  cmd_explain, false },
+	{ "capture stop", "stop the running capture and close its file", cmd_capture_stop, true },
+	{ "capture show", "the capture: its vNIC, point, file and counts", cmd_capture_show,
+	  false },
 	{ "capture VNIC --point POINT -w FILE",
 	  "copy the next 100 packets of a vNIC, both ways, at POINT (before-slot-N, "
 	  "after-slot-N) to FILE (pcapng); waits for them, Ctrl-C stops",
-	  cmd_capture },
+	  cmd_capture, true },
 	{ "capture VNIC --point POINT --count N -w FILE", "the same for the next N packets",
-	  cmd_capture_count },
-	{ "raw /CMD[,PARAMS]", "send a telemetry command, print the JSON reply as is", cmd_raw },
+	  cmd_capture_count, true },
+	{ "raw /CMD[,PARAMS]", "send a telemetry command, print the JSON reply as is", cmd_raw,
+	  false },
 };
 
 #define NB_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -187,30 +202,34 @@ usage(FILE *f)
 	for (i = 0; i < NB_COMMANDS; i++)
 		if (strlen(commands[i].pattern) > w)
 			w = strlen(commands[i].pattern);
-	fprintf(f, "usage: " PROG " [--file-prefix P] COMMAND [ARGS...]\n"
+	fprintf(f, "usage: " PROG " [--file-prefix P] [--runtime-dir DIR] COMMAND [ARGS...]\n"
 		   "\n"
 		   "Queries a running iochain through its DPDK telemetry socket\n"
-		   "(<runtime dir>/dpdk/P/" SOCKET_NAME ").\n"
+		   "(<runtime dir>/dpdk/P/" SOCKET_NAME "); what changes iochain (drills,\n"
+		   "profile set, reload, trace, capture) goes through its control socket\n"
+		   "beside it (" CONTROL_SOCKET_NAME ").\n"
 		   "\n"
 		   "commands:\n");
 	for (i = 0; i < NB_COMMANDS; i++)
 		fprintf(f, "  %-*s  %s\n", (int)w, commands[i].pattern, commands[i].help);
 	fprintf(f, "\n"
 		   "options:\n"
-		   "  --file-prefix P  the EAL --file-prefix iochain runs with"
+		   "  --file-prefix P    the EAL --file-prefix iochain runs with"
 		   " (default \"" DEFAULT_PREFIX "\")\n"
-		   "  -h, --help       print this help\n"
+		   "  --runtime-dir DIR  the directory of both sockets (default: EAL's for P,\n"
+		   "                     e.g. /var/run/dpdk/P for root)\n"
+		   "  -h, --help         print this help\n"
 		   "\n"
 		   "exit status: 0 ok, 1 runtime error, 2 usage error\n");
 }
 
 /* ---- telemetry client ------------------------------------------------- */
 
-/* Where EAL puts the runtime directory (eal_create_runtime_dir). */
+/* Where EAL puts the runtime directory (eal_create_runtime_dir), or --runtime-dir. */
 static int
 socket_path(struct ctl *c)
 {
-	const char *dir = "/var/run";
+	const char *dir = "/var/run", *name = c->control ? CONTROL_SOCKET_NAME : SOCKET_NAME;
 	int n;
 
 	if (getuid() != 0) {
@@ -218,9 +237,12 @@ socket_path(struct ctl *c)
 
 		dir = (xdg != NULL && xdg[0] != '\0') ? xdg : "/tmp";
 	}
-	n = snprintf(c->path, sizeof(c->path), "%s/dpdk/%s/" SOCKET_NAME, dir, c->prefix);
+	if (c->runtime_dir != NULL)
+		n = snprintf(c->path, sizeof(c->path), "%s/%s", c->runtime_dir, name);
+	else
+		n = snprintf(c->path, sizeof(c->path), "%s/dpdk/%s/%s", dir, c->prefix, name);
 	if (n < 0 || (size_t)n >= sizeof(c->path)) {
-		err("socket path too long: %s/dpdk/%s/" SOCKET_NAME, dir, c->prefix);
+		err("socket path too long for %s", name);
 		return -1;
 	}
 	return 0;
@@ -291,8 +313,14 @@ ctl_connect(struct ctl *c)
 		return -1;
 	}
 	if (connect(c->fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		err("cannot connect to iochain (file-prefix %s): %s: %s", c->prefix, c->path,
-		    strerror(errno));
+		if (c->control && (errno == EACCES || errno == EPERM))
+			err("refused: %s: %s (policy, reload, drills, traces and captures need "
+			    "access to iochain's control socket; monitoring uses the telemetry "
+			    "socket)",
+			    c->path, strerror(errno));
+		else
+			err("cannot connect to iochain (file-prefix %s): %s: %s", c->prefix,
+			    c->path, strerror(errno));
 		return -1;
 	}
 	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
@@ -1635,6 +1663,18 @@ valid_param(const char *s)
 	return true;
 }
 
+/* A raw "/cmd[,params]" whose command changes iochain. */
+static bool
+is_control_cmd(const char *req)
+{
+	size_t n = strcspn(req, ",");
+
+	for (size_t k = 0; k < sizeof(control_cmds) / sizeof(control_cmds[0]); k++)
+		if (strlen(control_cmds[k]) == n && strncmp(req, control_cmds[k], n) == 0)
+			return true;
+	return false;
+}
+
 static bool
 valid_raw(const char *s)
 {
@@ -1681,6 +1721,15 @@ main(int argc, char **argv)
 			c.prefix = argv[++i];
 		} else if (strncmp(a, "--file-prefix=", 14) == 0) {
 			c.prefix = a + 14;
+		} else if (strcmp(a, "--runtime-dir") == 0) {
+			if (i + 1 >= argc) {
+				err("option --runtime-dir needs a value");
+				usage(stderr);
+				return EXIT_USAGE;
+			}
+			c.runtime_dir = argv[++i];
+		} else if (strncmp(a, "--runtime-dir=", 14) == 0) {
+			c.runtime_dir = a + 14;
 		} else {
 			err("unknown option \"%s\"", a);
 			usage(stderr);
@@ -1734,6 +1783,7 @@ main(int argc, char **argv)
 		}
 	}
 
+	c.control = cmd->control || (cmd->fn == cmd_raw && is_control_cmd(args[0]));
 	if (ctl_connect(&c) < 0) {
 		ctl_close(&c);
 		return EXIT_RUNTIME;

@@ -341,7 +341,8 @@ RTE_INIT(fwd_telemetry_init)
 		{ "/iochain/lcores", lcores_dict,
 		  "Forwarding lcores: polls, busy_cycles (polls that found work), tsc_hz" },
 		{ "/iochain/reload", NULL,
-		  "Re-read the topology file, apply its rule changes. {ok, message}", cmd_reload },
+		  "Re-read the topology file, apply its rule changes. {ok, message}", cmd_reload,
+		  true },
 	};
 
 	ioc_telemetry_register(cmds, RTE_DIM(cmds));

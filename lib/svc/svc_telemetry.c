@@ -238,10 +238,10 @@ RTE_INIT(svc_telemetry_init)
 		{ "/iochain/svm", svm_reply, "SVM workers and their counters. Params: [WORKER]" },
 		{ "/iochain/svm_fault", NULL,
 		  "Fault drill. Params: WORKER,stall|crash|starve|resume or WORKER,slow,US",
-		  cmd_svm_fault },
+		  cmd_svm_fault, true },
 		{ "/iochain/profile_set", NULL,
-		  "Publish a failure policy. Params: PROFILE,fail_open=true|false",
-		  cmd_profile_set },
+		  "Publish a failure policy. Params: PROFILE,fail_open=true|false", cmd_profile_set,
+		  true },
 	};
 
 	ioc_telemetry_register(cmds, RTE_DIM(cmds));

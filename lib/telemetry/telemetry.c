@@ -97,35 +97,77 @@ ioc_telemetry_no_params(const char *params)
 }
 
 /*
- * The commands registered with a reader. EAL's callback has no argument of its
- * own (DPDK 22.11), so one callback finds the reader by the command's path.
- * Filled by the concepts' RTE_INITs before main, read-only after.
+ * The commands registered with a reader, and the control commands. EAL's
+ * callback has no argument of its own (DPDK 22.11), so one callback finds the
+ * command by its path. Filled by the concepts' RTE_INITs before main,
+ * read-only after.
  */
-#define IOC_TEL_MAX_READERS 32
-static const struct ioc_tel_cmd *readers[IOC_TEL_MAX_READERS];
-static unsigned n_readers;
+#define IOC_TEL_MAX_CMDS 32
+static const struct ioc_tel_cmd *dispatched[IOC_TEL_MAX_CMDS];
+static unsigned n_dispatched;
 
-static int
-read_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
+static const struct ioc_tel_cmd *
+find_cmd(const char *cmd)
 {
-	for (unsigned i = 0; i < n_readers; i++) {
-		if (strcmp(readers[i]->path, cmd) == 0)
-			return ioc_telemetry_read(params, d, readers[i]->read);
-	}
-	return -ENOENT;
+	for (unsigned i = 0; i < n_dispatched; i++)
+		if (strcmp(dispatched[i]->path, cmd) == 0)
+			return dispatched[i];
+	return NULL;
+}
+
+bool
+ioc_telemetry_is_control(const char *cmd)
+{
+	const struct ioc_tel_cmd *c = find_cmd(cmd);
+
+	return c != NULL && c->control;
+}
+
+/*
+ * What a control command's caller on the telemetry socket gets: DPDK cannot
+ * tell its callers apart, so whoever may read the counters could otherwise
+ * flip failClosed to failOpen.
+ */
+static int
+refuse(const char *cmd, struct rte_tel_data *d)
+{
+	char msg[RTE_TEL_MAX_STRING_LEN];
+
+	snprintf(msg, sizeof(msg),
+		 "refused: %s is served on the control socket (" IOC_CONTROL_SOCKET
+		 "), not on telemetry",
+		 cmd);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_int(d, "ok", 0);
+	rte_tel_data_add_dict_string(d, "message", msg);
+	return 0;
+}
+
+/* The reader under the lock, or the command's own callback; a control command with the secret. */
+static int
+dispatch(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	const struct ioc_tel_cmd *c = find_cmd(cmd);
+
+	if (c == NULL)
+		return -ENOENT;
+	if (c->control && !ioc_control_authorized(&params))
+		return refuse(cmd, d);
+	return c->read != NULL ? ioc_telemetry_read(params, d, c->read) : c->fn(cmd, params, d);
 }
 
 void
 ioc_telemetry_register(const struct ioc_tel_cmd *cmds, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {
-		telemetry_cb cb = cmds[i].read != NULL ? read_cmd : cmds[i].fn;
+		bool table = cmds[i].read != NULL || cmds[i].control;
 		int rc = -ENOSPC;
 
-		if (cmds[i].read == NULL || n_readers < IOC_TEL_MAX_READERS)
-			rc = rte_telemetry_register_cmd(cmds[i].path, cb, cmds[i].help);
-		if (rc == 0 && cmds[i].read != NULL)
-			readers[n_readers++] = &cmds[i];
+		if (!table || n_dispatched < IOC_TEL_MAX_CMDS)
+			rc = rte_telemetry_register_cmd(cmds[i].path, table ? dispatch : cmds[i].fn,
+							cmds[i].help);
+		if (rc == 0 && table)
+			dispatched[n_dispatched++] = &cmds[i];
 		if (rc != 0) {
 			IOC_LOG(ERR, telemetry, "registering %s: %s", cmds[i].path, strerror(-rc));
 			return;

@@ -65,6 +65,12 @@ struct ioc_tel_cmd {
 	ioc_tel_fn read;
 	const char *help;
 	int (*fn)(const char *cmd, const char *params, struct rte_tel_data *d);
+	/*
+	 * It changes what iochain does (policy, rules, drills, traces, captures):
+	 * served only through the control socket (control.c), refused on the
+	 * telemetry socket.
+	 */
+	bool control;
 };
 
 /*
@@ -72,6 +78,26 @@ struct ioc_tel_cmd {
  * kept); logs the first that fails.
  */
 void ioc_telemetry_register(const struct ioc_tel_cmd *cmds, unsigned n);
+
+/* Whether cmd ("/iochain/...", no params) was registered as a control command. */
+bool ioc_telemetry_is_control(const char *cmd);
+
+/*
+ * The control socket, <runtime dir>/IOC_CONTROL_SOCKET (control.c): mode 0600,
+ * or 0660 and group `group` when not "". It relays each request to the
+ * telemetry socket, a control command with the secret that lets it through.
+ * 0, or -errno with err set.
+ */
+#define IOC_CONTROL_SOCKET "iochain_control"
+int ioc_control_start(const char *group, char *err, size_t len);
+void ioc_control_stop(void);
+
+/*
+ * A control command's params start with the control socket's secret: true,
+ * and *params past it, when they do; false otherwise (the telemetry socket's
+ * callers, whoever they are).
+ */
+bool ioc_control_authorized(const char **params);
 
 /* Waits until every forwarding lcore has seen what was published (ioc_dp_synchronize). */
 void ioc_telemetry_synchronize(const struct ioc_tel_view *v);

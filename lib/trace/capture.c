@@ -367,8 +367,10 @@ RTE_INIT(capture_telemetry_init)
 	static const struct ioc_tel_cmd cmds[] = {
 		{ "/iochain/capture_start", capture_start,
 		  "Copy a vNIC's packets at a point to pcapng. Params: "
-		  "VNIC,before-slot-N|after-slot-N,COUNT,/PATH" },
-		{ "/iochain/capture_stop", capture_stop, "Stop the capture and close its file" },
+		  "VNIC,before-slot-N|after-slot-N,COUNT,/PATH",
+		  NULL, true },
+		{ "/iochain/capture_stop", capture_stop, "Stop the capture and close its file",
+		  NULL, true },
 		{ "/iochain/capture", capture_show, "The capture's state and counts" },
 	};
 

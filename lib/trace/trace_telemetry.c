@@ -301,8 +301,10 @@ RTE_INIT(trace_telemetry_init)
 {
 	static const struct ioc_tel_cmd cmds[] = {
 		{ "/iochain/trace_arm", trace_arm,
-		  "Trace the next COUNT packets of a vNIC, both ways. Params: VNIC,COUNT" },
-		{ "/iochain/trace_clear", trace_clear, "Disarm the trace and forget its records" },
+		  "Trace the next COUNT packets of a vNIC, both ways. Params: VNIC,COUNT", NULL,
+		  true },
+		{ "/iochain/trace_clear", trace_clear, "Disarm the trace and forget its records",
+		  NULL, true },
 		{ "/iochain/trace", trace_show,
 		  "The trace: its state, or record I (by time seen). Params: [I]" },
 		{ "/iochain/explain", explain,

@@ -177,17 +177,24 @@ def main():
 
     path = args.socket or runtime_socket(args.file_prefix)
     os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-    if os.path.exists(path):
-        os.unlink(path)
-    srv = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    srv.bind(path)
-    srv.listen(16)
+    # iochain's control socket beside the telemetry one: iochainctl sends what
+    # changes iochain there; the fake serves both alike.
+    paths = [path, os.path.join(os.path.dirname(path), "iochain_control")]
+    servers = []
+    for p in paths:
+        if os.path.exists(p):
+            os.unlink(p)
+        srv = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        srv.bind(p)
+        srv.listen(16)
+        servers.append(srv)
 
     def stop(_sig, _frame):
-        try:
-            os.unlink(path)
-        except OSError:
-            pass
+        for p in paths:
+            try:
+                os.unlink(p)
+            except OSError:
+                pass
         os._exit(0)
 
     signal.signal(signal.SIGTERM, stop)
@@ -195,9 +202,14 @@ def main():
     if args.ready:
         with open(args.ready, "w") as f:
             f.write(path + "\n")
-    while True:
-        conn, _ = srv.accept()
-        threading.Thread(target=serve_client, args=(conn, args.mode), daemon=True).start()
+    def accept(srv):
+        while True:
+            conn, _ = srv.accept()
+            threading.Thread(target=serve_client, args=(conn, args.mode), daemon=True).start()
+
+    for srv in servers[1:]:
+        threading.Thread(target=accept, args=(srv,), daemon=True).start()
+    accept(servers[0])
 
 
 if __name__ == "__main__":

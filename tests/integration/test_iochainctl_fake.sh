@@ -113,10 +113,12 @@ check() {
 	: >"$T/exp_err"
 }
 
-USAGE='usage: iochainctl [--file-prefix P] COMMAND [ARGS...]
+USAGE='usage: iochainctl [--file-prefix P] [--runtime-dir DIR] COMMAND [ARGS...]
 
 Queries a running iochain through its DPDK telemetry socket
-(<runtime dir>/dpdk/P/dpdk_telemetry.v2).
+(<runtime dir>/dpdk/P/dpdk_telemetry.v2); what changes iochain (drills,
+profile set, reload, trace, capture) goes through its control socket
+beside it (iochain_control).
 
 commands:
   show dfw host HOST summarize-dvfilter         print every vNIC'"'"'s I/O chain
@@ -144,8 +146,10 @@ commands:
   raw /CMD[,PARAMS]                             send a telemetry command, print the JSON reply as is
 
 options:
-  --file-prefix P  the EAL --file-prefix iochain runs with (default "rte")
-  -h, --help       print this help
+  --file-prefix P    the EAL --file-prefix iochain runs with (default "rte")
+  --runtime-dir DIR  the directory of both sockets (default: EAL'"'"'s for P,
+                     e.g. /var/run/dpdk/P for root)
+  -h, --help         print this help
 
 exit status: 0 ok, 1 runtime error, 2 usage error'
 
