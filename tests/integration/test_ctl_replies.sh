@@ -29,9 +29,9 @@ ok "iochain starts (lab on net_null, 600 dfw rules)"
 
 # 1. The instance's events name the instance, not its first worker.
 ctl svm stall $W >/dev/null
-check "stalled: the worker goes down" svm_wait_state $W down
+check "stalled: the worker goes down" wait_state down 2
 ctl svm resume $W >/dev/null
-check "resumed: the worker comes back" svm_wait_state $W up
+check "resumed: the worker comes back" wait_state up 2
 ctl events >"$T/events" 2>&1
 check "the event reads 'instance $I: down'" grep -q "Z instance $I: down: its vNICs" "$T/events"
 check "and 'instance $I: up'" grep -q "Z instance $I: up: " "$T/events"
