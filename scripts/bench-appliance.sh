@@ -75,18 +75,16 @@ fi
 bash scripts/setup.sh >/dev/null || exit 1
 bash scripts/build.sh >/dev/null || exit 1
 command -v dpdk-testpmd >/dev/null || { echo "bench-appliance: dpdk-testpmd is not installed" >&2; exit 1; }
-. "$TOP/scripts/lib.sh" # die, stop_pid
-IOCHAIN=$TOP/build/app/iochain
-CTL=$TOP/build/app/iochainctl
-OUT=$TOP/build/bench
-mkdir -p "$OUT"
-D=$(mktemp -d /tmp/iochain-bappl.XXXXXX)
+. "$TOP/scripts/lib.sh" # die, stop_pid, drop_prefix, ctl, wait_state
+bench_paths bappl
 ln -s /dev/null "$D/n"
 IOC_PID=
 HARN_PID=
 APPL=$D/ba$$ # the appliance's state directory (scripts/testpmd-appliance.sh)
 mkdir -p "$APPL"
 IOC_PREFIX=ioc-ba-$$
+PREFIX=$IOC_PREFIX # ctl's
+W=fortigate-host-10.0
 HARN_PREFIX=ioc-bah-$$
 
 appl_stop() {
@@ -96,8 +94,8 @@ cleanup() {
 	stop_pid "$IOC_PID"
 	stop_pid "$HARN_PID"
 	appl_stop
-	rm -rf "$D" "/var/run/dpdk/$IOC_PREFIX" "/var/run/dpdk/$HARN_PREFIX"
-	rm -f /dev/hugepages/"$IOC_PREFIX"map_* /dev/hugepages/"$HARN_PREFIX"map_*
+	rm -rf "$D"
+	drop_prefix "$IOC_PREFIX" "$HARN_PREFIX"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
@@ -167,24 +165,18 @@ run_iochain() {
 	IOC_PID=$!
 	wait_log "$log" "forwarding \(" "$IOC_PID" || { tail -20 "$log" >&2; die "$t: iochain did not start"; }
 	appl_start "$t"
-	local up=0
-	for _ in $(seq 1 300); do
-		"$CTL" --file-prefix "$IOC_PREFIX" raw /iochain/svm,fortigate-host-10.0 2>/dev/null |
-			grep -q '"state":"up"' && { up=1; break; }
-		sleep 0.1
-	done
-	[ "$up" = 1 ] || { tail -20 "$APPL/testpmd.log" >&2; die "$t: the appliance did not come up"; }
+	wait_state up 30 || { tail -20 "$APPL/testpmd.log" >&2; die "$t: the appliance did not come up"; }
 	# From here on iochain's per-second lines are the samples.
 	echo "=== up" >>"$log"
 	sleep "$SECS"
-	"$CTL" --file-prefix "$IOC_PREFIX" raw /iochain/svm,fortigate-host-10.0 >"$D/svm.$t.$r.json" 2>/dev/null
-	"$CTL" --file-prefix "$IOC_PREFIX" raw /iochain/events >"$D/events.$t.$r.json" 2>/dev/null
+	ctl raw "/iochain/svm,$W" >"$D/svm.$t.$r.json" 2>/dev/null
+	ctl raw /iochain/events >"$D/events.$t.$r.json" 2>/dev/null
 	threads "$IOC_PID" "$(cat "$APPL/pid")" >"$D/threads.iochain.$t.$r"
 	stop_pid "$IOC_PID"
 	IOC_PID=
 	cp "$APPL/testpmd.log" "$D/appl.iochain.$t.$r.log"
 	appl_stop
-	rm -rf "/var/run/dpdk/$IOC_PREFIX"
+	drop_prefix "$IOC_PREFIX"
 }
 
 # run_ref TRANSPORT RUN: the harness (testpmd io) in iochain's place, the same appliance.
@@ -210,7 +202,7 @@ run_ref() {
 	HARN_PID=
 	cp "$APPL/testpmd.log" "$D/appl.ref.$t.$r.log"
 	appl_stop
-	rm -rf "/var/run/dpdk/$HARN_PREFIX"
+	drop_prefix "$HARN_PREFIX"
 }
 
 echo "machine: $(nproc) CPUs; load average $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$D/load.before"

@@ -53,6 +53,8 @@
 set -u
 cd "$(dirname "$0")/.."
 TOP=$(pwd)
+# die, ctl, stop_pid, drop_prefix, wait_answer, wait_state
+. scripts/lib.sh
 DRILLS=100
 PLOTS=1
 RTPRIO=1 # [host] watchdog_rt_priority: iochain's default; 0 to compare without
@@ -91,11 +93,8 @@ if [ "$PLOTS" = 1 ] && ! command -v gnuplot >/dev/null; then
 	echo "bench-failover: gnuplot missing (scripts/setup.sh installs gnuplot-nox)" >&2
 	exit 1
 fi
-IOCHAIN=$TOP/build/app/iochain
-CTL=$TOP/build/app/iochainctl
-OUT=$TOP/build/bench
-mkdir -p "$OUT"
-D=$(mktemp -d /tmp/iochain-failover.XXXXXX)
+bench_paths failover
+DIE_LOG=$D/iochain.log
 PREFIX=ioc-fo-$$
 IOC_PID=
 SAMPLER_PID=
@@ -108,48 +107,19 @@ APPLS=() # the appliances' state directories (scripts/testpmd-appliance.sh)
 
 cleanup() {
 	local a
-	[ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID" 2>/dev/null && wait "$SAMPLER_PID" 2>/dev/null
-	[ -n "$HOG_PID" ] && kill "$HOG_PID" 2>/dev/null && wait "$HOG_PID" 2>/dev/null
-	if [ -n "$IOC_PID" ]; then
-		kill -INT "$IOC_PID" 2>/dev/null
-		for _ in $(seq 1 50); do
-			kill -0 "$IOC_PID" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$IOC_PID" 2>/dev/null
-		wait "$IOC_PID" 2>/dev/null
-	fi
+	stop_pid "$SAMPLER_PID" TERM
+	stop_pid "$HOG_PID" TERM
+	stop_pid "$IOC_PID"
 	# After iochain: its `restart` could start an appliance again meanwhile.
 	for a in "${APPLS[@]}"; do
 		bash scripts/testpmd-appliance.sh stop "$a"
 	done
-	rm -rf "$D" "/var/run/dpdk/$PREFIX"
-	rm -f /dev/hugepages/"$PREFIX"map_*
+	rm -rf "$D"
+	drop_prefix "$PREFIX"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-die() {
-	echo "bench-failover: $*" >&2
-	[ -f "$D/iochain.log" ] && tail -n 20 "$D/iochain.log" >&2
-	exit 1
-}
-ctl() {
-	"$CTL" --file-prefix "$PREFIX" "$@"
-}
-# state [WORKER]: the watchdog's view of a worker ($W by default).
-state() {
-	ctl raw "/iochain/svm,${1:-$W}" 2>/dev/null | grep -o '"state":"[a-z]*"' | cut -d'"' -f4
-}
-# wait_state STATE SECONDS [WORKER]
-wait_state() {
-	local end=$(($(date +%s%N) + ${2%.*}000000000))
-	while [ "$(date +%s%N)" -lt "$end" ]; do
-		[ "$(state "${3:-$W}")" = "$1" ] && return 0
-		sleep 0.003
-	done
-	return 1
-}
 events() {
 	ctl raw /iochain/events
 }
@@ -182,24 +152,52 @@ start_lab() {
 	(cd "$D" && exec nice -n "$NICE" "$IOCHAIN" --lcores "$LCORES" --file-prefix "$PREFIX" -- -c "$1") \
 		>"$D/iochain.log" 2>&1 </dev/null &
 	IOC_PID=$!
-	for _ in $(seq 1 300); do
-		kill -0 "$IOC_PID" 2>/dev/null || die "iochain exited early"
-		ctl stats >/dev/null 2>&1 && break
-		sleep 0.1
-	done
-	ctl stats >/dev/null 2>&1 || die "iochain does not answer telemetry"
+	wait_answer "$IOC_PID" 30
+	case $? in
+	1) die "iochain exited early" ;;
+	2) die "iochain does not answer telemetry" ;;
+	esac
 }
 # stop_lab: SIGINT (SIGKILL after 10 s); its exit status ends the log.
 stop_lab() {
-	kill -INT "$IOC_PID"
-	for _ in $(seq 1 100); do
-		kill -0 "$IOC_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$IOC_PID" 2>/dev/null
-	wait "$IOC_PID"
+	stop_pid "$IOC_PID"
 	echo "exit status $?" >>"$D/iochain.log"
 	IOC_PID=
+}
+
+# drills DIR KINDS...: $DRILLS drills of each kind, the policy alternating failOpen
+# and failClosed (pol, fo). Each is the function drill_KIND, which clears ok if a
+# wait timed out and may set FIELDS (more columns of its line), framed by the
+# events (DIR/d.N.pre, .post) and counters (DIR/d.N.a, .b) before and after;
+# drill_ready runs before each, once the policy is set. One line of
+# DIR/drills.tsv a drill: "N KIND POLICY OK [FIELDS]".
+drill_ready() { :; }
+drills() {
+	local dir=$1 n=0 kind i total=$(($# - 1))
+	shift
+	total=$((total * DRILLS))
+	: >"$dir/drills.tsv"
+	for kind in "$@"; do
+		for i in $(seq 1 "$DRILLS"); do
+			n=$((n + 1))
+			pol=failOpen fo=true
+			[ $((i % 2)) = 0 ] && pol=failClosed fo=false
+			ctl profile set "$P" fail_open=$fo >/dev/null || die "profile set failed"
+			sleep 0.1
+			drill_ready
+			events >"$dir/d.$n.pre"
+			snap "$dir/d.$n.a"
+			ok=1 FIELDS=
+			"drill_$kind"
+			snap "$dir/d.$n.b"
+			events >"$dir/d.$n.post"
+			echo "$n $kind $pol $ok${FIELDS:+ $FIELDS}" >>"$dir/drills.tsv"
+			[ "$ok" = 1 ] || echo "drill $n ($kind, $pol): the worker did not reach the state waited for" >&2
+			if [ $((n % 20)) = 0 ] || [ "$DRILLS" -le 10 ]; then
+				echo "${PHASE:+$PHASE: }drill $n/$total done ($kind, $pol)"
+			fi
+		done
+	done
 }
 
 # The lab's pcap and topology (config/blog-lab.ini's services on net_pcap + net_null).
@@ -270,41 +268,18 @@ for pol in failOpen failClosed; do
 done
 
 # ---- drills -------------------------------------------------------------------
-: >"$D/drills.tsv"
-n=0
-for kind in stall crash; do
-	for i in $(seq 1 "$DRILLS"); do
-		n=$((n + 1))
-		pol=failOpen
-		fo=true
-		if [ $((i % 2)) = 0 ]; then
-			pol=failClosed
-			fo=false
-		fi
-		ctl profile set "$P" fail_open=$fo >/dev/null || die "profile set failed"
-		sleep 0.1
-		events >"$D/d.$n.pre"
-		snap "$D/d.$n.a"
-		ok=1
-		if [ $kind = stall ]; then
-			ctl svm stall "$W" >/dev/null || die "svm stall failed"
-			wait_state down 2 || ok=0
-			ctl svm resume "$W" >/dev/null || die "svm resume failed"
-			wait_state up 3 || ok=0
-		else
-			ctl svm crash "$W" >/dev/null || die "svm crash failed"
-			wait_event "instance ${W%.*}: up" 5 || ok=0
-			wait_state up 3 || ok=0
-		fi
-		snap "$D/d.$n.b"
-		events >"$D/d.$n.post"
-		echo "$n $kind $pol $ok" >>"$D/drills.tsv"
-		[ "$ok" = 1 ] || echo "drill $n ($kind, $pol): the worker did not reach the state waited for" >&2
-		if [ $((n % 20)) = 0 ] || [ "$DRILLS" -le 10 ]; then
-			echo "drill $n/$((2 * DRILLS)) done ($kind, $pol)"
-		fi
-	done
-done
+drill_stall() {
+	ctl svm stall "$W" >/dev/null || die "svm stall failed"
+	wait_state down 2 || ok=0
+	ctl svm resume "$W" >/dev/null || die "svm resume failed"
+	wait_state up 3 || ok=0
+}
+drill_crash() {
+	ctl svm crash "$W" >/dev/null || die "svm crash failed"
+	wait_event "instance ${W%.*}: up" 5 || ok=0
+	wait_state up 3 || ok=0
+}
+drills "$D" stall crash
 ctl profile set "$P" fail_open=false >/dev/null
 sleep 0.2
 if [ -n "$HOG_PID" ]; then

@@ -68,9 +68,8 @@ SIZE=64
 
 { bash scripts/setup.sh && bash scripts/build.sh; } >/dev/null || exit 1
 [ "$PLOTS" = 0 ] || command -v gnuplot >/dev/null || die "gnuplot missing (scripts/setup.sh installs gnuplot-nox)"
-IOCHAIN=$TOP/build/app/iochain GEN=$TOP/build/app/iocgen OUT=$TOP/build/bench
-D=$(mktemp -d /tmp/iochain-lat.XXXXXX)
-mkdir -p "$OUT" "$D/r"
+bench_paths lat
+mkdir -p "$D/r"
 SRV_PID=
 GEN_PID=
 PREFIXES=()

@@ -160,11 +160,7 @@ elif [ "$PEER" = ovs ] && ! ovs_available; then
 	echo "bench: --peer ovs: OVS-DPDK is not installed ($OVS_VSWITCHD; apt-get install openvswitch-switch-dpdk)" >&2
 	exit 1
 fi
-IOCHAIN=$TOP/build/app/iochain
-CTL=$TOP/build/app/iochainctl
-OUT=$TOP/build/bench
-mkdir -p "$OUT"
-D=$(mktemp -d /tmp/iochain-bench.XXXXXX)
+bench_paths bench
 PIDS=()
 PREFIXES=()
 SEQ=0
@@ -177,10 +173,7 @@ cleanup() {
 	for p in "${PIDS[@]}"; do
 		stop_pid "$p"
 	done
-	for p in "${PREFIXES[@]}"; do
-		rm -rf "/var/run/dpdk/$p"
-		rm -f /dev/hugepages/"$p"map_*
-	done
+	drop_prefix "${PREFIXES[@]}"
 	rm -rf "$D"
 	rm -f /run/iochain/bench-vm1.sock /run/iochain/bench-uplink.sock
 	[ "$(cat "$HUGE" 2>/dev/null || echo 0)" -le "$HUGE_BEFORE" ] || echo "$HUGE_BEFORE" >"$HUGE" 2>/dev/null

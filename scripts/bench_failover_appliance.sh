@@ -93,13 +93,65 @@ appl_launch() {
 uplink_tx() { ctl raw /iochain/stats,uplink0 | grep -o '"tx":[0-9]*' | cut -d: -f2; }
 svm_field() { ctl raw "/iochain/svm,$1" | grep -o "\"$2\":[0-9]*" | cut -d: -f2; }
 
+# ---- the drills (bench-failover's drills() frames each) ---------------------------
+# Up for 0.2 s at least (after a false DOWN it comes back by itself).
+drill_ready() {
+	wait_state up 30 || die "$PHASE: drill $n: the worker is not up"
+	sleep 0.2
+	pa=$(appl_pid fgt-a)
+	t_cont=- w0=- w1=- tw0=- tw1=- r0=- r1=-
+}
+# Its columns in drills.tsv: the signal's instant, SIGCONT's, and two reads
+# 100 ms apart (instant, value) of the uplink's tx or the standby's svm_returned.
+drill_done() {
+	wait_state up 5 || ok=0
+	FIELDS="$t_sig $t_cont $tw0 $w0 $tw1 $w1 $r0 $r1"
+}
+drill_stop() {
+	touch "$(appl_dir fgt-a)/hold"
+	t_sig=$EPOCHREALTIME
+	kill -STOP "$pa"
+	wait_state down 2 || ok=0
+	sleep 0.02
+	tw0=$EPOCHREALTIME w0=$(uplink_tx)
+	sleep 0.1
+	tw1=$EPOCHREALTIME w1=$(uplink_tx)
+	t_cont=$EPOCHREALTIME
+	kill -CONT "$pa"
+	wait_state up 5 || ok=0
+	rm -f "$(appl_dir fgt-a)/hold"
+	drill_done
+}
+drill_kill() {
+	t_sig=$EPOCHREALTIME
+	kill -KILL "$pa"
+	wait_state down 2 || ok=0
+	wait_state up 30 || ok=0
+	drill_done
+}
+drill_standby() {
+	touch "$(appl_dir fgt-a)/hold"
+	t_sig=$EPOCHREALTIME
+	kill -STOP "$pa"
+	wait_state up 2 "$SB" || ok=0
+	sleep 0.02
+	tw0=$EPOCHREALTIME r0=$(svm_field "$SB" svm_returned)
+	sleep 0.1
+	tw1=$EPOCHREALTIME r1=$(svm_field "$SB" svm_returned)
+	t_cont=$EPOCHREALTIME
+	kill -CONT "$pa"
+	wait_state idle 5 "$SB" || ok=0
+	rm -f "$(appl_dir fgt-a)/hold"
+	drill_done
+}
+
 # ---- one phase ------------------------------------------------------------------
 # phase NAME KINDS...: iochain on lab-NAME.ini, its appliances launched, the drills,
 # the stop; its files in $D/NAME/.
 phase() {
 	PHASE=$1
 	shift
-	local pd=$D/$PHASE n=0 kind i pol fo ok pa t_sig t_cont w0 w1 tw0 tw1 r0 r1
+	local pd=$D/$PHASE pa t_sig t_cont w0 w1 tw0 tw1 r0 r1
 	mkdir -p "$pd"
 	start_lab "lab-$PHASE.ini"
 	appl_launch fgt-a
@@ -107,67 +159,7 @@ phase() {
 	wait_state up 30 || die "$PHASE: the appliance's worker is not up"
 	sleep 1
 	echo "$PHASE: lab up with the $APPLIANCE appliance$([ -n "$SB" ] && echo "s fgt-a and fgt-b (standby)" || echo " fgt-a") (iochain --lcores $LCORES)"
-	: >"$pd/drills.tsv"
-	for kind in "$@"; do
-		for i in $(seq 1 "$DRILLS"); do
-			n=$((n + 1))
-			pol=failOpen fo=true
-			[ $((i % 2)) = 0 ] && pol=failClosed fo=false
-			ctl profile set "$P" fail_open=$fo >/dev/null || die "profile set failed"
-			sleep 0.1
-			# Up for 0.2 s at least (after a false DOWN it comes back by itself).
-			wait_state up 30 || die "$PHASE: drill $n: the worker is not up"
-			sleep 0.2
-			events >"$pd/d.$n.pre"
-			snap "$pd/d.$n.a"
-			pa=$(appl_pid fgt-a)
-			ok=1 t_cont=- w0=- w1=- tw0=- tw1=- r0=- r1=-
-			case $kind in
-			stop)
-				touch "$(appl_dir fgt-a)/hold"
-				t_sig=$EPOCHREALTIME
-				kill -STOP "$pa"
-				wait_state down 2 || ok=0
-				sleep 0.02
-				tw0=$EPOCHREALTIME w0=$(uplink_tx)
-				sleep 0.1
-				tw1=$EPOCHREALTIME w1=$(uplink_tx)
-				t_cont=$EPOCHREALTIME
-				kill -CONT "$pa"
-				wait_state up 5 || ok=0
-				rm -f "$(appl_dir fgt-a)/hold"
-				;;
-			kill)
-				t_sig=$EPOCHREALTIME
-				kill -KILL "$pa"
-				wait_state down 2 || ok=0
-				wait_state up 30 || ok=0
-				;;
-			standby)
-				touch "$(appl_dir fgt-a)/hold"
-				t_sig=$EPOCHREALTIME
-				kill -STOP "$pa"
-				wait_state up 2 "$SB" || ok=0
-				sleep 0.02
-				tw0=$EPOCHREALTIME r0=$(svm_field "$SB" svm_returned)
-				sleep 0.1
-				tw1=$EPOCHREALTIME r1=$(svm_field "$SB" svm_returned)
-				t_cont=$EPOCHREALTIME
-				kill -CONT "$pa"
-				wait_state idle 5 "$SB" || ok=0
-				rm -f "$(appl_dir fgt-a)/hold"
-				;;
-			esac
-			wait_state up 5 || ok=0
-			snap "$pd/d.$n.b"
-			events >"$pd/d.$n.post"
-			echo "$n $kind $pol $ok $t_sig $t_cont $tw0 $w0 $tw1 $w1 $r0 $r1" >>"$pd/drills.tsv"
-			[ "$ok" = 1 ] || echo "drill $n ($kind, $pol): a wait timed out" >&2
-			if [ $((n % 20)) = 0 ] || [ "$DRILLS" -le 10 ]; then
-				echo "$PHASE: drill $n done ($kind, $pol)"
-			fi
-		done
-	done
+	drills "$pd" "$@"
 	ctl profile set "$P" fail_open=false >/dev/null
 	if [ "$PHASE" = failure ] && [ "$WATCH" -gt 0 ]; then
 		events >"$pd/watch.pre"
@@ -183,14 +175,13 @@ phase() {
 		touch "$(appl_dir $a)/hold"
 		kill -STOP "$(appl_pid $a)"
 	done
-	wait_event "instance ${W%.*}: down" 3 "$MARK" || [ "$(state)" = down ] ||
+	wait_event "instance ${W%.*}: down" 3 "$MARK" || [ "$(svm_state)" = down ] ||
 		die "$PHASE: the instance is not down at the stop"
 	sleep 0.3
 	snap "$pd/stop.snap"
 	stop_lab
 	# The next phase's iochain uses the same file prefix: a fresh one.
-	rm -rf "/var/run/dpdk/$PREFIX"
-	rm -f /dev/hugepages/"$PREFIX"map_*
+	drop_prefix "$PREFIX"
 	mv "$D/iochain.log" "$pd/iochain.log"
 	echo "$PHASE: iochain stopped, $(tail -1 "$pd/iochain.log")"
 	for a in fgt-b fgt-a; do

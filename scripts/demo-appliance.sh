@@ -44,14 +44,17 @@ LOG=$RUN/iochain.log
 CTL=(build/app/iochainctl --file-prefix $PREFIX)
 PID=
 
+# ctl, wait_answer and wait_state run "$CTL", the first word of CTL (the binary), with --file-prefix $PREFIX.
+. scripts/lib.sh # stop_pid, drop_prefix, wait_answer, wait_state
 cleanup() {
-	[ -n "$PID" ] && kill -INT "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+	stop_pid "$PID"
 	[ -s "$RUN/testpmd.pid" ] && kill -KILL "$(cat "$RUN/testpmd.pid")" 2>/dev/null
 	local ns
 	for ns in $VM $LAPTOP $FW; do
 		ip netns del $ns 2>/dev/null
 	done
-	rm -rf "$RUN" "/var/run/dpdk/$PREFIX" "/var/run/dpdk/$TP_PREFIX" /dev/hugepages/"$TP_PREFIX"map_*
+	rm -rf "$RUN"
+	drop_prefix "$PREFIX" "$TP_PREFIX"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -64,17 +67,6 @@ run() {
 pings() {
 	run ip netns exec $VM ping -c 3 -i 0.2 -W 1 10.0.0.100
 	run ip netns exec $LAPTOP ping -c 3 -i 0.2 -W 1 10.0.0.11
-}
-# wait_state STATE SECONDS: the watchdog's view of the appliance's worker.
-wait_state() {
-	local end=$(($(date +%s) + $2))
-	while [ "$(date +%s)" -le $end ]; do
-		[ "$("${CTL[@]}" raw "/iochain/svm,$W" 2>/dev/null |
-			python3 -c "import json,sys; print(json.load(sys.stdin)['/iochain/svm']['state'])" 2>/dev/null)" = "$1" ] &&
-			return 0
-		sleep 0.05
-	done
-	return 1
 }
 
 # The appliance's arms, and for testpmd its start and `restart` command:
@@ -138,11 +130,7 @@ sed -n '/^\[svm appliance\]/,$p' "$RUN/lab.ini"
 run build/app/iochain --check -c "$RUN/lab.ini" || exit 1
 build/app/iochain --lcores 0@0,1@1,2@1 --file-prefix $PREFIX -- -c "$RUN/lab.ini" >"$LOG" 2>&1 &
 PID=$!
-for _ in $(seq 1 100); do
-	"${CTL[@]}" stats >/dev/null 2>&1 && break
-	sleep 0.1
-done
-"${CTL[@]}" stats >/dev/null 2>&1 || {
+wait_answer "$PID" 10 || {
 	echo "iochain did not start:"
 	cat "$LOG"
 	exit 1
@@ -213,8 +201,7 @@ say "The timeline: every transition with its cause"
 run "${CTL[@]}" events
 
 say "Stop with SIGINT: final counters"
-kill -INT $PID
-wait $PID
+stop_pid "$PID"
 rc=$?
 PID=
 tail -n 12 "$LOG"

@@ -22,8 +22,10 @@ LAPTOP=laptop
 LOG=/tmp/iochain-demo.log
 CTL=(build/app/iochainctl --file-prefix $PREFIX)
 
+# ctl and wait_answer run "$CTL", the first word of CTL (the binary), with --file-prefix $PREFIX.
+. scripts/lib.sh # stop_pid, wait_answer
 cleanup() {
-	[ -n "${PID:-}" ] && kill -INT "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+	stop_pid "${PID:-}"
 	ip netns del $VM 2>/dev/null
 	ip netns del $LAPTOP 2>/dev/null
 }
@@ -45,11 +47,7 @@ say "Validate the topology, then start iochain (forwarding lcore 1, control on l
 run build/app/iochain --check -c config/blog-lab.ini || exit 1
 build/app/iochain --lcores 0@0,1@1,2@1 --file-prefix $PREFIX -- -c config/blog-lab.ini >$LOG 2>&1 &
 PID=$!
-for _ in $(seq 1 100); do
-	"${CTL[@]}" stats >/dev/null 2>&1 && break
-	sleep 0.1
-done
-"${CTL[@]}" stats >/dev/null 2>&1 || { echo "iochain did not start:"; cat $LOG; exit 1; }
+wait_answer "$PID" 10 || { echo "iochain did not start:"; cat $LOG; exit 1; }
 echo "iochain pid $PID, log $LOG"
 
 say "Move the tap interfaces into the namespaces: vm1s1 is the VM, uplink0 leads to the laptop"
@@ -124,8 +122,7 @@ run "${CTL[@]}" stats VM1S1.eth0
 	echo "timeline of the drills: /tmp/iochain-demo-timeline.svg"
 
 say "Stop with SIGINT: final counters"
-kill -INT $PID
-wait $PID
+stop_pid "$PID"
 rc=$?
 PID=
 tail -n 12 $LOG

@@ -25,15 +25,17 @@ bench_paths() {
 }
 
 # TAP (the integration tests, the soak): ok DESC, not_ok DESC, and check_eq
-# DESC EXPECTED ACTUAL; _n counts the lines, _fails the failures.
+# DESC EXPECTED ACTUAL; _n counts the lines, _fails the failures (from 0).
+_n=${_n:-0}
+_fails=${_fails:-0}
 ok() {
-	_n=$((${_n:-0} + 1))
+	_n=$((_n + 1))
 	echo "ok $_n - $*"
 }
 
 not_ok() {
-	_n=$((${_n:-0} + 1))
-	_fails=$((${_fails:-0} + 1))
+	_n=$((_n + 1))
+	_fails=$((_fails + 1))
 	echo "not ok $_n - $*"
 }
 
@@ -93,9 +95,11 @@ ctl() {
 	"$CTL" --file-prefix "$PREFIX" "$@"
 }
 
-# tel CMD PARAM KEY: one value of a telemetry reply.
+# tel CMD PARAM KEY: one value of a telemetry reply (nothing, status 1, if it has no KEY).
 tel() {
-	ctl raw "$1,$2" | python3 -c "import json,sys; print(json.load(sys.stdin)['$1']['$3'])"
+	ctl raw "$1,$2" | python3 -c "import json,sys
+d = json.load(sys.stdin)['$1']
+sys.exit(1) if '$3' not in d else print(d['$3'])"
 }
 
 # counter PORT NAME: one counter of /iochain/stats,PORT.

@@ -42,6 +42,8 @@
 set -u
 cd "$(dirname "$0")/.."
 TOP=$(pwd)
+# stop_pid, drop_prefix, ctl, counter, wait_answer, svm_state, wait_state; TAP: ok, not_ok, check_eq
+. scripts/lib.sh
 APPLIANCE=
 if [ "${1:-}" = --appliance ]; then
 	case ${2:-} in
@@ -60,26 +62,12 @@ W=fortigate-host-10.0
 P=fortigate-secure
 V=VM1S1.eth0
 IOC_PID=
-n=0
-fails=0
-
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $*"
-}
-not_ok() {
-	n=$((n + 1))
-	fails=$((fails + 1))
-	echo "not ok $n - $*"
-}
-check() {
-	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: expected '$2', got '$3'"; fi
-}
 APPL=$T/sk$$ # the appliance's state directory (scripts/testpmd-appliance.sh)
 cleanup() {
-	[ -n "$IOC_PID" ] && kill -KILL "$IOC_PID" 2>/dev/null
+	stop_pid "$IOC_PID" KILL
 	[ -z "$APPLIANCE" ] || bash "$TOP/scripts/testpmd-appliance.sh" stop "$APPL"
-	rm -rf "$T" "/var/run/dpdk/$PREFIX"
+	rm -rf "$T"
+	drop_prefix "$PREFIX"
 }
 trap cleanup EXIT
 
@@ -92,7 +80,6 @@ if [ ! -x "$IOCHAIN" ] || [ ! -x "$CTL" ]; then
 	exit 1
 fi
 
-ctl() { "$CTL" --file-prefix "$PREFIX" "$@"; }
 # stats PORT: the port's telemetry counters as "name value" lines.
 stats() {
 	ctl raw "/iochain/stats,$1" |
@@ -100,7 +87,6 @@ stats() {
 for k, v in d.items():
     print(k, v)'
 }
-counter() { stats "$1" | awk -v k="$2" '$1 == k { print $2 }'; }
 
 # 4096 frames from VM1S1 (10.0.0.11): UDP to the laptop over 256 flows, every
 # 64th with a spoofed source (spoofguard drops it).
@@ -163,16 +149,10 @@ write_ini 7001
 "$IOCHAIN" --lcores 0@0,1@1,2@0 --file-prefix "$PREFIX" -- -c "$T/soak.ini" \
 	>"$T/iochain.log" 2>&1 &
 IOC_PID=$!
-up=0
-for _ in $(seq 1 200); do
-	kill -0 "$IOC_PID" 2>/dev/null || break
-	ctl stats >/dev/null 2>&1 && { up=1; break; }
-	sleep 0.1
-done
-if [ $up -ne 1 ]; then
+if ! wait_answer "$IOC_PID" 20; then
 	not_ok "iochain starts"
 	sed 's/^/#   /' "$T/iochain.log" | tail -20
-	echo "1..$n"
+	echo "1..$_n"
 	exit 1
 fi
 ok "iochain starts on net_pcap + net_null"
@@ -285,7 +265,7 @@ appl_kill() {
 	# `restart` relaunches it after restart_after_ms, and its EAL takes seconds on a loaded
 	# machine: the next drill stops or kills the new one, so it waits for it to serve.
 	end=$(($(date +%s) + 30))
-	while [ "$(cat "$APPL/pid")" = "$pa" ] || [ "$(state)" != up ]; do
+	while [ "$(cat "$APPL/pid")" = "$pa" ] || [ "$(svm_state)" != up ]; do
 		if [ "$(date +%s)" -gt "$end" ]; then
 			drill_err=$((drill_err + 1))
 			echo "# kill: the appliance was not relaunched and serving within 30 s; events:"
@@ -308,18 +288,8 @@ KINDS=6
 if [ -n "$APPLIANCE" ]; then
 	KINDS=4
 	bash $APPL_CMD
-	state() { ctl raw "/iochain/svm,$W" | python3 -c 'import json,sys; print(json.load(sys.stdin)["/iochain/svm"]["state"])' 2>&1; }
-	# wait_up SECONDS: the watchdog's view of the appliance.
-	wait_up() {
-		local end=$(($(date +%s) + $1))
-		while [ "$(date +%s)" -le "$end" ]; do
-			[ "$(state)" = up ] && return 0
-			sleep 0.1
-		done
-		return 1
-	}
-	if wait_up 30; then ok "the $APPLIANCE appliance is up"; else not_ok "the $APPLIANCE appliance is up"; fi
-	check "the worker drives appliance fgt-a" fgt-a "$(ctl raw "/iochain/svm,$W" |
+	if wait_state up 30; then ok "the $APPLIANCE appliance is up"; else not_ok "the $APPLIANCE appliance is up"; fi
+	check_eq "the worker drives appliance fgt-a" fgt-a "$(ctl raw "/iochain/svm,$W" |
 		python3 -c 'import json,sys; print(json.load(sys.stdin)["/iochain/svm"].get("appliance"))' 2>&1)"
 fi
 closed_since=$(bypass)
@@ -351,17 +321,17 @@ while [ $(($(date +%s) - start)) -lt "$DURATION" ]; do
 done
 
 if alive; then ok "iochain alive after $i drills in ${DURATION} s"; else not_ok "iochain died during drill $i"; fi
-check "every kind of drill ran" "$KINDS" "${#done_drills[@]}"
-check "drill commands succeeded (good reloads $good_reload, bad reloads refused $bad_reload)" 0 "$drill_err"
+check_eq "every kind of drill ran" "$KINDS" "${#done_drills[@]}"
+check_eq "drill commands succeeded (good reloads $good_reload, bad reloads refused $bad_reload)" 0 "$drill_err"
 b=$(bypass)
 if [ "$b" != "$closed_since" ]; then
 	closed_bad=$((closed_bad + 1))
 	echo "# failClosed stretch: svc_svm_down_bypass moved $closed_since -> $b"
 fi
-check "failClosed: svc_svm_down_bypass still across $closed_n drills and between them" 0 "$closed_bad"
-check "failOpen: svc_svm_down_drop + svc_drop_ring_full still across $open_n drills" 0 "$open_bad"
-[ -z "$APPLIANCE" ] || wait_up 20
-check "the service worker serves again" up "$(ctl raw /iochain/svm,$W |
+check_eq "failClosed: svc_svm_down_bypass still across $closed_n drills and between them" 0 "$closed_bad"
+check_eq "failOpen: svc_svm_down_drop + svc_drop_ring_full still across $open_n drills" 0 "$open_bad"
+[ -z "$APPLIANCE" ] || wait_state up 20
+check_eq "the service worker serves again" up "$(ctl raw /iochain/svm,$W |
 	python3 -c 'import json,sys; print(json.load(sys.stdin)["/iochain/svm"]["state"])' 2>&1)"
 
 svm_sent=0 svm_rx=0
@@ -371,10 +341,10 @@ if [ -n "$APPLIANCE" ]; then
 	touch "$APPL/hold"
 	kill -STOP "$(cat "$APPL/pid")"
 	for _ in $(seq 1 50); do
-		[ "$(state)" = down ] && break
+		[ "$(svm_state)" = down ] && break
 		sleep 0.1
 	done
-	check "the stopped appliance is down" down "$(state)"
+	check_eq "the stopped appliance is down" down "$(svm_state)"
 	sleep 0.3
 	svm_sent=$(counter $V svm_sent)
 	svm_rx=$(counter $V svm_rx)
@@ -394,18 +364,12 @@ fi
 fenced_total=$(fenced)
 # Once the port counters have drop_fenced, the final "drops" column includes it.
 port_has_fenced=0
-[ -n "$(counter $V drop_fenced)" ] && port_has_fenced=1
+stats $V | grep -q '^drop_fenced ' && port_has_fenced=1
 echo "# worker $W: fenced_drop $fenced_total in all, $open_fenced of them while fail_open=true"
-kill -INT "$IOC_PID"
-for _ in $(seq 1 100); do
-	alive || break
-	sleep 0.1
-done
-alive && kill -KILL "$IOC_PID"
-wait "$IOC_PID"
+stop_pid "$IOC_PID"
 rc=$?
 IOC_PID=
-check "SIGINT: exit status 0" 0 "$rc"
+check_eq "SIGINT: exit status 0" 0 "$rc"
 
 # The final counters: after the lcores stopped.
 if [ -n "$APPLIANCE" ]; then
@@ -415,7 +379,7 @@ if [ -n "$APPLIANCE" ]; then
 	for p in $pids; do
 		{ tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null | grep -q "ioc-appl-${APPL##*/} " && left=$((left + 1))
 	done
-	check "no appliance process left ($(echo $pids | wc -w) started)" 0 "$left"
+	check_eq "no appliance process left ($(echo $pids | wc -w) started)" 0 "$left"
 fi
 
 python3 - "$T/iochain.log" "$fenced_total" "$port_has_fenced" "$svm_sent" "$svm_rx" >"$T/final.out" <<'EOF'
@@ -489,5 +453,5 @@ while IFS= read -r line; do
 	esac
 done <"$T/final.out"
 grep -E "freed .* in flight" "$T/iochain.log" | sed 's/^/# /'
-echo "1..$n"
-[ "$fails" -eq 0 ]
+echo "1..$_n"
+[ "$_fails" -eq 0 ]

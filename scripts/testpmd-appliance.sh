@@ -20,6 +20,7 @@
 # than restart_after_ms ends the drill itself). The DPDK file prefix is
 # ioc-appl-<DIR's name>; remove /var/run/dpdk/ioc-appl-<name> when done.
 set -u
+. "$(dirname "$0")/lib.sh" # drop_prefix
 usage() {
 	echo "usage: $0 memif|vhost IN_SOCKET OUT_SOCKET DIR [LCORES] | stop DIR" >&2
 	exit 2
@@ -54,7 +55,7 @@ if [ "${1:-}" = stop ]; then
 		end "$p"
 	done
 	rm -f "$2/pid" "$2/pids"
-	rm -rf "/var/run/dpdk/$prefix" /dev/hugepages/"$prefix"map_*
+	drop_prefix "$prefix"
 	exit 0
 fi
 [ $# -ge 4 ] && [ $# -le 5 ] || usage
@@ -78,7 +79,7 @@ vhost) dev=(--single-file-segments --vdev "net_virtio_user0,path=$in,queues=1"
 esac
 [ -s "$dir/pid" ] && end "$(cat "$dir/pid")"
 # Not holding the lock (9>&-): it outlives this command, and the next one
-# (a restart of one that still runs) would wait for it forever.
+# (a restart of one that still runs, or a stop) would wait for it forever.
 dpdk-testpmd --lcores "$lcores" --no-pci -m 64 --file-prefix "$prefix" "${dev[@]}" \
 	-- --forward-mode=io --auto-start --nb-cores=1 --stats-period 1 \
 	--total-num-mbufs=4096 >>"$dir/testpmd.log" 2>&1 </dev/null 9>&- &
