@@ -39,6 +39,10 @@ static const struct enum_def en_dfw_action =
 static const struct enum_def en_redirect_action =
 	ENUM("action", "redirect or no_redirect", rdr_acts, rdr_acts_v);
 static const struct enum_def en_scope = ENUM("scope", "vnic or redirected", scopes, scopes_v);
+static const char *const link_locals[] = { "auto", "none" };
+static const int link_locals_v[] = { 1, 0 };
+static const struct enum_def en_link_local =
+	ENUM("ipv6_link_local", "auto or none", link_locals, link_locals_v);
 static const char *const probes[] = { "l2", "icmp", "none" };
 static const int probes_v[] = { IOC_PROBE_L2, IOC_PROBE_ICMP, IOC_PROBE_NONE };
 static const struct enum_def en_probe = ENUM("probe", "l2, icmp or none", probes, probes_v);
@@ -87,6 +91,8 @@ static const struct key_desc vnic_keys[] = {
 	{ "lcore", KT_LCORES, F(struct ioc_vnic, lcores), REQUIRED },
 	{ "allow_ethertypes", KT_ETHERTYPES, F(struct ioc_vnic, allow_ethertype), .doc = "none" },
 	{ "vlan", KT_VLAN, F(struct ioc_vnic, vlan_mode), .def = "none" },
+	{ "ipv6_link_local", KT_ENUM, F(struct ioc_vnic, ipv6_link_local), .def = "auto",
+	  .en = &en_link_local },
 	{ "max_connections", KT_U32, F(struct ioc_vnic, max_connections), .def = "0",
 	  RANGE(0, IOC_CONNECTIONS_MAX), .doc = "0: no limit" },
 };

@@ -236,6 +236,41 @@ any_alone(struct ctx *c, bool any, const char *v)
 	return 0;
 }
 
+/* Why IPv6 address a cannot be a vNIC's binding, or NULL. */
+static const char *
+ipv6_unbindable(const uint8_t a[16])
+{
+	static const uint8_t zero[16], loop[16] = { [15] = 1 };
+
+	if (memcmp(a, zero, 16) == 0)
+		return "the unspecified address :: (spoofguard lets it out for DAD only)";
+	if (memcmp(a, loop, 16) == 0)
+		return "the loopback address ::1";
+	if (a[0] == 0xff)
+		return "a multicast address (ff00::/8)";
+	return NULL;
+}
+
+static int
+ip6_one(struct ctx *c, const char *elem, struct ioc_vnic *vn)
+{
+	const char *why;
+	uint8_t ip6[16];
+
+	if (ioc_parse_ipv6(elem, ip6, &why) < 0)
+		return ioc_cfg_fail(c, "invalid IPv6 address \"%s\": %s", elem, why);
+	if ((why = ipv6_unbindable(ip6)) != NULL)
+		return ioc_cfg_fail(c, "\"%s\" cannot be bound: %s", elem, why);
+	for (unsigned i = 0; i < vn->n_ip6; i++)
+		if (memcmp(vn->ip6[i], ip6, 16) == 0)
+			return ioc_cfg_fail(c, "duplicate IP address %s", elem);
+	if (vn->n_ip6 == IOC_MAX_VNIC_IPS)
+		return ioc_cfg_fail(c, "too many IPv6 addresses (at most %d)", IOC_MAX_VNIC_IPS);
+	memcpy(vn->ip6[vn->n_ip6++], ip6, 16);
+	return 0;
+}
+
+/* One element of "10.0.0.11, 2001:db8::11": IPv4 and IPv6 bindings, mixed. */
 static int
 ip_one(struct ctx *c, const char *elem, unsigned n, void *arg)
 {
@@ -244,15 +279,17 @@ ip_one(struct ctx *c, const char *elem, unsigned n, void *arg)
 	uint32_t ip;
 	unsigned i;
 
+	(void)n; /* per family, not per element */
+	if (strchr(elem, ':') != NULL)
+		return ip6_one(c, elem, vn);
 	if (ioc_parse_ipv4(elem, &ip, &why) < 0)
 		return ioc_cfg_fail(c, "invalid IPv4 address \"%s\": %s", elem, why);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < vn->n_ip; i++)
 		if (vn->ip[i] == ip)
 			return ioc_cfg_fail(c, "duplicate IP address %s", elem);
-	if (n == IOC_MAX_VNIC_IPS)
+	if (vn->n_ip == IOC_MAX_VNIC_IPS)
 		return ioc_cfg_fail(c, "too many IP addresses (at most %d)", IOC_MAX_VNIC_IPS);
-	vn->ip[n] = ip;
-	vn->n_ip = n + 1;
+	vn->ip[vn->n_ip++] = ip;
 	return 0;
 }
 
@@ -284,6 +321,7 @@ static int
 val_ip_list(struct ctx *c, const char *v, struct ioc_vnic *vn)
 {
 	vn->n_ip = 0;
+	vn->n_ip6 = 0;
 	return each_elem(c, v, ip_one, vn);
 }
 

@@ -4,6 +4,7 @@
  * lists. Pure functions, no loader state: the unit tests and the CLI call the
  * public ones directly, the loader wraps them with its messages.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -156,6 +157,21 @@ split_slash(const char *s, const char **slash, size_t *n, const char **why)
 		return set_why(why, "empty");
 	*slash = strchr(s, '/');
 	*n = *slash != NULL ? (size_t)(*slash - s) : strlen(s);
+	return 0;
+}
+
+int
+ioc_parse_ipv6(const char *s, uint8_t addr[16], const char **why)
+{
+	if (s == NULL || *s == '\0')
+		return set_why(why, "empty");
+	if (strchr(s, ':') == NULL)
+		return set_why(why, "no ':'");
+	/* Text form only (RFC 4291 2.2); a zone ("%eth0") or a prefix is not an address. */
+	if (strpbrk(s, "%/") != NULL)
+		return set_why(why, "bad character");
+	if (inet_pton(AF_INET6, s, addr) != 1)
+		return set_why(why, "not an IPv6 address (RFC 4291 text form)");
 	return 0;
 }
 

@@ -231,7 +231,10 @@ check_ports(const struct ioc_topology *a, const struct ioc_topology *b, char *ms
 			return refuse(msg, len, "vnic %s: device", x->name);
 		if (memcmp(x->mac, y->mac, sizeof(x->mac)) != 0)
 			return refuse(msg, len, "vnic %s: mac", x->name);
-		if (x->n_ip != y->n_ip || memcmp(x->ip, y->ip, x->n_ip * sizeof(x->ip[0])) != 0)
+		if (x->n_ip != y->n_ip || memcmp(x->ip, y->ip, x->n_ip * sizeof(x->ip[0])) != 0 ||
+		    x->n_ip6 != y->n_ip6 ||
+		    memcmp(x->ip6, y->ip6, x->n_ip6 * sizeof(x->ip6[0])) != 0 ||
+		    x->ipv6_link_local != y->ipv6_link_local)
 			return refuse(msg, len, "vnic %s: ip bindings", x->name);
 		if (x->switch_port != y->switch_port)
 			return refuse(msg, len, "vnic %s: switch_port", x->name);

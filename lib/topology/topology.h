@@ -19,7 +19,7 @@
 #define IOC_UUID_MAX 64
 #define IOC_MAX_LCORES 128     /* lcore ids accepted in the INI: 0..127 */
 #define IOC_MAX_PORT_LCORES 16 /* RX queues (polling lcores) per port */
-#define IOC_MAX_VNIC_IPS 16    /* spoofguard bindings per vNIC */
+#define IOC_MAX_VNIC_IPS 16    /* spoofguard bindings per vNIC and family */
 #define IOC_MAX_ETHERTYPES 8   /* [vnic] allow_ethertypes */
 #define IOC_MBUFS_MIN 1024u    /* [host] mbufs */
 #define IOC_MBUFS_MAX 16777216u
@@ -118,6 +118,10 @@ struct ioc_vnic {
 	uint8_t mac[6];
 	uint32_t ip[IOC_MAX_VNIC_IPS];
 	unsigned n_ip;
+	uint8_t ip6[IOC_MAX_VNIC_IPS][16]; /* IPv6 bindings, network order */
+	unsigned n_ip6;
+	/* The MAC's EUI-64 link-local is bound too (ipv6_link_local = auto). */
+	bool ipv6_link_local;
 	int uplink; /* index, or -1: local-only vNIC */
 	struct ioc_lcore_list lcores;
 	/* Outbound ethertypes spoofguard passes besides IPv4, ARP and IPv6 (LLDP, ...) */

@@ -1164,6 +1164,63 @@ test_base_is_valid(void)
 	ioc_topo_free(&t);
 }
 
+/* [vnic] ip with IPv6 addresses among IPv4 ones, and ipv6_link_local. */
+static void
+test_load_ipv6_bindings(void)
+{
+	static const uint8_t a[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x11 };
+	static const uint8_t ll[16] = { 0xfe, 0x80, [15] = 0x05 };
+	struct ioc_topology t;
+	struct ioc_error e;
+
+	/* BASE's ip line (10) replaced; the vNIC's last key is lcore. */
+	CU_ASSERT_EQUAL_FATAL(ioc_config_load_string(BASE "[vnic VM1.eth1]\ndevice = net_null1\n"
+							  "mac = 02:00:00:00:01:02\nlcore = 1\n"
+							  "ip = 2001:DB8::11, 10.0.0.12, fe80::5\n"
+							  "ipv6_link_local = none\n",
+						     "t.ini", &t, &e),
+			      0);
+	CU_ASSERT_EQUAL_FATAL(t.n_vnics, 2);
+	CU_ASSERT_TRUE(t.vnics[0].ipv6_link_local); /* the default: auto */
+	CU_ASSERT_EQUAL(t.vnics[0].n_ip6, 0);
+	CU_ASSERT_EQUAL(t.vnics[1].n_ip, 1);
+	CU_ASSERT_EQUAL(t.vnics[1].ip[0], IP(10, 0, 0, 12));
+	CU_ASSERT_EQUAL_FATAL(t.vnics[1].n_ip6, 2);
+	CU_ASSERT(memcmp(t.vnics[1].ip6[0], a, 16) == 0);
+	CU_ASSERT(memcmp(t.vnics[1].ip6[1], ll, 16) == 0);
+	CU_ASSERT_FALSE(t.vnics[1].ipv6_link_local);
+	ioc_topo_free(&t);
+}
+
+static void
+test_err_ipv6_bindings(void)
+{
+	EXPECT_ERR(BASE "[vnic VM1.eth1]\nip = 10.0.0.1, 2001:db8::g\n", 13, "vnic VM1.eth1", "ip",
+		   "invalid IPv6 address \"2001:db8::g\": not an IPv6 address (RFC 4291 text "
+		   "form)");
+	EXPECT_ERR(BASE "[vnic VM1.eth1]\nip = 2001:db8:::1\n", 13, "vnic VM1.eth1", "ip",
+		   "invalid IPv6 address \"2001:db8:::1\": not an IPv6 address (RFC 4291 text "
+		   "form)");
+	EXPECT_ERR(BASE "[vnic VM1.eth1]\nip = 2001:db8::/64\n", 13, "vnic VM1.eth1", "ip",
+		   "invalid IPv6 address \"2001:db8::/64\": bad character");
+	EXPECT_ERR(BASE "[vnic VM1.eth1]\nip = fe80::1%eth0\n", 13, "vnic VM1.eth1", "ip",
+		   "invalid IPv6 address \"fe80::1%eth0\": bad character");
+	EXPECT_ERR(BASE "[vnic VM1.eth1]\nip = ::\n", 13, "vnic VM1.eth1", "ip",
+		   "\"::\" cannot be bound: the unspecified address :: (spoofguard lets it out "
+		   "for DAD only)");
+	EXPECT_ERR(BASE "[vnic VM1.eth1]\nip = ::1\n", 13, "vnic VM1.eth1", "ip",
+		   "\"::1\" cannot be bound: the loopback address ::1");
+	EXPECT_ERR(BASE "[vnic VM1.eth1]\nip = ff02::1\n", 13, "vnic VM1.eth1", "ip",
+		   "\"ff02::1\" cannot be bound: a multicast address (ff00::/8)");
+	EXPECT_ERR(BASE "[vnic VM1.eth1]\nip = 2001:db8::1, 2001:DB8:0::1\n", 13, "vnic VM1.eth1",
+		   "ip", "duplicate IP address 2001:DB8:0::1");
+	EXPECT_ERR(BASE "[vnic VM1.eth1]\nip = 1::1,1::2,1::3,1::4,1::5,1::6,1::7,1::8,1::9,1::a,"
+			"1::b,1::c,1::d,1::e,1::f,1::10,1::11\n",
+		   13, "vnic VM1.eth1", "ip", "too many IPv6 addresses (at most 16)");
+	EXPECT_ERR(BASE "ipv6_link_local = off\n", 12, "vnic VM1.eth0", "ipv6_link_local",
+		   "invalid ipv6_link_local \"off\": expected auto or none");
+}
+
 /* [host] mbufs and [dfw] connections: defaults, then the values given. */
 static void
 test_load_sizes(void)
@@ -1837,6 +1894,7 @@ static const struct test_def load_tests[] = {
 	{ "load from a file", test_load_file },
 	{ "base fixture is valid", test_base_is_valid },
 	{ "mbufs, connections, tcp_pickup, max_connections", test_load_sizes },
+	{ "IPv6 bindings, ipv6_link_local", test_load_ipv6_bindings },
 	{ "switch_port and slow_path_id optional", test_load_optional_ids },
 	{ "README key table matches the schema", test_schema_in_readme },
 	{ "lcore roles, valid sharing", test_lcore_roles_valid },
@@ -1852,6 +1910,7 @@ static const struct test_def error_tests[] = {
 	{ "duplicate section", test_err_duplicate_section },
 	{ "missing required key or section", test_err_missing_key },
 	{ "bad values", test_err_bad_value },
+	{ "bad IPv6 bindings", test_err_ipv6_bindings },
 	{ "unknown references", test_err_unknown_reference },
 	{ "duplicate MAC", test_err_duplicate_mac },
 	{ "lcore with two roles", test_err_lcore_roles },
