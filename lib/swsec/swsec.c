@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Slot 1, swsec (spoofguard). Outbound frames must carry the vNIC's MAC and,
- * for IPv4, one of its bound addresses; ARP must carry them as sender too;
- * any other ethertype but IPv6 (no bindings: dropped) must be allowed by
- * [vnic] allow_ethertypes.
+ * for IPv4 and IPv6, one of its bound addresses; ARP must carry them as
+ * sender too; IPv6 neighbour discovery must claim only the vNIC's MAC and
+ * addresses, and a VM is no router nor DHCPv6 server (DESIGN.md §10); any
+ * other ethertype must be allowed by [vnic] allow_ethertypes.
  * Inbound traffic is not checked (DESIGN.md §4). Every vNIC has this slot.
  */
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include <rte_arp.h>
 #include <rte_byteorder.h>
 #include <rte_ether.h>
+#include <rte_ip.h>
 
 #include "chain.h"
 #include "meta.h"
@@ -23,6 +25,8 @@ struct swsec_vnic {
 	struct rte_ether_addr mac;
 	unsigned n_ip;
 	rte_be32_t ip[IOC_MAX_VNIC_IPS]; /* network order, as in ioc_meta */
+	unsigned n_ip6;
+	uint8_t ip6[IOC_MAX_VNIC_IPS + 1][16]; /* the EUI-64 link-local last, when auto */
 	unsigned n_ethertype;
 	rte_be16_t ethertype[IOC_MAX_ETHERTYPES]; /* allowed besides IPv4, ARP, IPv6 */
 	enum ioc_vlan_mode vlan_mode;
@@ -37,7 +41,28 @@ static const char *const swsec_reasons[IOC_SWSEC_NB_REASONS] = {
 	[IOC_SWSEC_DROP_MALFORMED] = "drop_malformed",
 	[IOC_SWSEC_DROP_ETHERTYPE] = "drop_ethertype",
 	[IOC_SWSEC_DROP_VLAN] = "drop_vlan",
+	[IOC_SWSEC_DROP_ND] = "drop_nd",
+	[IOC_SWSEC_DROP_RA] = "drop_ra",
+	[IOC_SWSEC_DROP_REDIRECT] = "drop_redirect",
+	[IOC_SWSEC_DROP_DHCPV6] = "drop_dhcpv6",
 };
+
+/* fe80::/64 + the modified EUI-64 of the MAC (RFC 4291 appendix A). */
+static void
+eui64_link_local(const uint8_t mac[6], uint8_t a[16])
+{
+	memset(a, 0, 16);
+	a[0] = 0xfe;
+	a[1] = 0x80;
+	a[8] = mac[0] ^ 0x02;
+	a[9] = mac[1];
+	a[10] = mac[2];
+	a[11] = 0xff;
+	a[12] = 0xfe;
+	a[13] = mac[3];
+	a[14] = mac[4];
+	a[15] = mac[5];
+}
 
 static int
 swsec_attach(const struct ioc_topology *t, unsigned vnic, void **priv)
@@ -51,6 +76,10 @@ swsec_attach(const struct ioc_topology *t, unsigned vnic, void **priv)
 	s->n_ip = v->n_ip;
 	for (unsigned i = 0; i < v->n_ip; i++)
 		s->ip[i] = rte_cpu_to_be_32(v->ip[i]);
+	s->n_ip6 = v->n_ip6;
+	memcpy(s->ip6, v->ip6, v->n_ip6 * sizeof(v->ip6[0]));
+	if (v->ipv6_link_local)
+		eui64_link_local(v->mac, s->ip6[s->n_ip6++]);
 	s->vlan_mode = v->vlan_mode;
 	s->vlan_id = v->vlan_id;
 	s->n_ethertype = v->n_allow_ethertype;
@@ -142,6 +171,130 @@ ip_bound(const struct swsec_vnic *s, rte_be32_t ip)
 	return false;
 }
 
+static inline bool
+ip6_eq(const uint8_t *a, const uint8_t *b)
+{
+	uint64_t x[2], y[2];
+
+	memcpy(x, a, 16);
+	memcpy(y, b, 16);
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
+}
+
+static inline bool
+ip6_bound(const struct swsec_vnic *s, const uint8_t *a)
+{
+	for (unsigned i = 0; i < s->n_ip6; i++)
+		if (ip6_eq(s->ip6[i], a))
+			return true;
+	return false;
+}
+
+static inline bool
+ip6_unspecified(const uint8_t *a)
+{
+	static const uint8_t zero[16];
+
+	return ip6_eq(a, zero);
+}
+
+enum {
+	ICMP6_MLD_QUERY = 130,
+	ICMP6_MLD_REPORT = 131,
+	ICMP6_MLD_DONE = 132,
+	ICMP6_RS = 133,
+	ICMP6_RA = 134,
+	ICMP6_NS = 135,
+	ICMP6_NA = 136,
+	ICMP6_REDIRECT = 137,
+	ICMP6_MLD2_REPORT = 143,
+	ND_OPT_SLLA = 1, /* source link-layer address (in an NS) */
+	ND_OPT_TLLA = 2, /* target link-layer address (in an NA) */
+	ND_HDR_LEN = 24, /* type, code, checksum, flags/reserved, target */
+	ND_MAX_OPTS = 8, /* an NS or NA has one or two (link-layer, DAD nonce) */
+	DHCP6_SERVER_PORT = 547,
+};
+
+/*
+ * An NS or NA (RFC 4861 §4.3, §4.4): an NA's target is the address it
+ * claims, so it must be bound; an NS asks about someone else's address,
+ * except in DAD (source ::), where the target is the one the VM tries to
+ * take. A link-layer address option is what a neighbour caches: it must be
+ * the vNIC's MAC. One without it claims no MAC and passes. The options are
+ * walked within the payload, at most ND_MAX_OPTS; a zero length (RFC 4861
+ * §4.6: invalid) or one past the end is a drop.
+ */
+static inline bool
+nd_ok(const struct swsec_vnic *s, const uint8_t *nd, uint32_t len, bool dad)
+{
+	uint8_t type = nd[0];
+
+	if (len < ND_HDR_LEN)
+		return false;
+	if ((type == ICMP6_NA || dad) && !ip6_bound(s, nd + 8))
+		return false;
+	uint32_t off = ND_HDR_LEN;
+	for (unsigned n = 0; off < len; n++) {
+		if (n == ND_MAX_OPTS || len - off < 8 || nd[off + 1] == 0 ||
+		    (uint32_t)nd[off + 1] * 8 > len - off)
+			return false;
+		uint8_t opt = nd[off];
+		if ((opt == ND_OPT_SLLA || opt == ND_OPT_TLLA) &&
+		    (nd[off + 1] != 1 || memcmp(nd + off + 2, s->mac.addr_bytes, 6) != 0))
+			return false;
+		off += (uint32_t)nd[off + 1] * 8;
+	}
+	return true;
+}
+
+/*
+ * Outbound IPv6 (well-formed): RA guard first, whatever the source, then the
+ * source: a bound address or the EUI-64 link-local; :: only for what a node
+ * sends before it has an address (a DAD NS, and the MLD reports that join
+ * the solicited-node group for it, RFC 3590).
+ */
+static inline int
+ipv6_reason(const struct swsec_vnic *s, struct rte_mbuf *m, const struct ioc_meta *md)
+{
+	const struct rte_ipv6_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, md->l3_off);
+	bool unspec = ip6_unspecified(ip->src_addr);
+	bool may_be_unspec = false;
+
+	if (md->flags & IOC_F_L4) {
+		const uint8_t *l4 = rte_pktmbuf_mtod_offset(m, const uint8_t *, md->l4_off);
+		uint32_t len =
+			md->l3_off + sizeof(*ip) + rte_be_to_cpu_16(ip->payload_len) - md->l4_off;
+
+		if (md->l4_proto == IPPROTO_UDP && md->src_port == RTE_BE16(DHCP6_SERVER_PORT))
+			return IOC_SWSEC_DROP_DHCPV6;
+		if (md->l4_proto == IPPROTO_ICMPV6) {
+			switch (l4[0]) {
+			case ICMP6_RA:
+				return IOC_SWSEC_DROP_RA;
+			case ICMP6_REDIRECT:
+				return IOC_SWSEC_DROP_REDIRECT;
+			case ICMP6_NS:
+			case ICMP6_NA:
+				if (!nd_ok(s, l4, len, unspec && l4[0] == ICMP6_NS))
+					return IOC_SWSEC_DROP_ND;
+				may_be_unspec = l4[0] == ICMP6_NS;
+				break;
+			case ICMP6_MLD_REPORT:
+			case ICMP6_MLD_DONE:
+			case ICMP6_MLD2_REPORT:
+				may_be_unspec = true;
+				break;
+			default:
+				break;
+			}
+		}
+	}
+	if (unspec)
+		return may_be_unspec ? -1 : IOC_SWSEC_DROP_IPV6;
+	return ip6_bound(s, ip->src_addr) ? -1 : IOC_SWSEC_DROP_IPV6;
+}
+
 /* The reason to drop an outbound frame, or -1 to let it pass. */
 static inline int
 spoof_reason(const struct swsec_vnic *s, struct rte_mbuf *m)
@@ -174,8 +327,7 @@ spoof_reason(const struct swsec_vnic *s, struct rte_mbuf *m)
 	case IOC_L3_IPV6:
 		if (md->flags & IOC_F_MALFORMED)
 			return IOC_SWSEC_DROP_MALFORMED;
-		/* No IPv6 bindings exist: an unbound source is a spoof. */
-		return IOC_SWSEC_DROP_IPV6;
+		return ipv6_reason(s, m, md);
 	default:
 		if (md->flags & IOC_F_MALFORMED)
 			return IOC_SWSEC_DROP_MALFORMED;
@@ -239,7 +391,10 @@ swsec_describe(const void *priv, const struct ioc_topology *t, unsigned vnic,
 			  "Always Enabled");
 }
 
-/* Trace: [0] direction, [1] the drop reason + 1 (0: passes), [2] the IPv4 / ARP sender. */
+/*
+ * Trace: [0] direction, [1] the drop reason + 1 (0: passes), [2] the IPv4 / ARP
+ * sender, [3] the L3 kind.
+ */
 static void
 swsec_note(const void *priv, const struct ioc_slot_ctx *ctx, struct rte_mbuf *m,
 	   uint32_t note[IOC_SLOT_NOTE])
@@ -269,18 +424,31 @@ static void
 swsec_why(const struct ioc_topology *t, const uint32_t note[IOC_SLOT_NOTE], char *buf, size_t len)
 {
 	const uint8_t *ip = (const uint8_t *)&note[2];
+	bool v6 = note[3] == IOC_L3_IPV6;
 
 	RTE_SET_USED(t);
 	if (!(note[0] & IOC_DIR_OUT))
 		snprintf(buf, len, "inbound: spoofguard checks what the vNIC sends");
 	else if (note[1] == IOC_SWSEC_DROP_MAC + 1)
 		snprintf(buf, len, "source MAC is not the vNIC's");
+	else if (note[1] == IOC_SWSEC_DROP_RA + 1)
+		snprintf(buf, len, "a Router Advertisement from a VM (RA guard)");
+	else if (note[1] == IOC_SWSEC_DROP_REDIRECT + 1)
+		snprintf(buf, len, "an ICMPv6 Redirect from a VM");
+	else if (note[1] == IOC_SWSEC_DROP_DHCPV6 + 1)
+		snprintf(buf, len, "a DHCPv6 server message (UDP source port 547) from a VM");
+	else if (note[1] == IOC_SWSEC_DROP_ND + 1)
+		snprintf(buf, len, "neighbour discovery claims a MAC or target not the vNIC's");
+	else if (note[1] != 0 && v6)
+		snprintf(buf, len, "IPv6 source not bound to the vNIC");
 	else if (note[1] != 0)
 		snprintf(buf, len, "sender %u.%u.%u.%u not bound to the vNIC", ip[0], ip[1], ip[2],
 			 ip[3]);
 	else if (note[3] == IOC_L3_IPV4 || note[3] == IOC_L3_ARP)
 		snprintf(buf, len, "binding matched: the vNIC's MAC, %u.%u.%u.%u", ip[0], ip[1],
 			 ip[2], ip[3]);
+	else if (v6)
+		snprintf(buf, len, "binding matched: the vNIC's MAC and an IPv6 binding");
 	else
 		snprintf(buf, len, "binding matched: the vNIC's MAC");
 }

@@ -137,6 +137,7 @@ lab_start() {
 # lab_ini VNIC_DEVICE UPLINK_DEVICE [VNIC_KEY]: the lab's host, VM1S1.eth0 and
 # uplink0 on the given devices, both polled by lcore 1, and [dfw] default
 # allow; VNIC_KEY is one more line of the vNIC's section (e.g. "vlan = trunk").
+# The vNIC's bindings are $LAB_IPS (default 10.0.0.11).
 lab_ini() {
 	cat <<EOF
 [host]
@@ -151,13 +152,26 @@ vc_uuid = 50 2d ab 38 d6 2e 97 47-70 5b 29 23 9b 01 ec cb
 device = $1
 switch_port = 33554461
 mac = 02:00:00:00:01:01
-ip = 10.0.0.11
+ip = ${LAB_IPS:-10.0.0.11}
 uplink = uplink0
 lcore = 1
 ${3:-}
 [dfw]
 default_action = allow
 EOF
+}
+
+# ledger PORT: the port's ledger and its spoofguard's add up (traffic idle).
+ledger() {
+	ctl raw "/iochain/stats,$1" | python3 -c '
+import json, sys
+c = json.load(sys.stdin)["/iochain/stats"]
+out = c["fwd_uplink"] + c["fwd_vnic"] + sum(v for k, v in c.items() if k.startswith("drop_"))
+in_flight = c["held"] - c["resumed"] - c["drop_fenced"]
+assert c["rx"] + c["flood_copy"] + c["reply"] == out + in_flight, c
+assert c["tx_queued"] == c["tx"] + c["tx_drop_full"] + c["tx_drop_segs"]
+assert c.get("swsec_in", 0) == c.get("swsec_pass", 0) + sum(v for k, v in c.items() if k.startswith("swsec_drop_"))
+'
 }
 
 # svm_counter WORKER NAME: one counter of /iochain/svm,WORKER.

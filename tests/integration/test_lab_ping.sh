@@ -69,17 +69,6 @@ check_fails "summarize-dvfilter for another host is an error" \
 	ctl show dfw host host-99 summarize-dvfilter
 
 # Every port's ledger adds up while traffic is idle.
-ledger() {
-	ctl raw "/iochain/stats,$1" | python3 -c '
-import json, sys
-c = json.load(sys.stdin)["/iochain/stats"]
-out = c["fwd_uplink"] + c["fwd_vnic"] + sum(v for k, v in c.items() if k.startswith("drop_"))
-in_flight = c["held"] - c["resumed"] - c["drop_fenced"]
-assert c["rx"] + c["flood_copy"] + c["reply"] == out + in_flight, c
-assert c["tx_queued"] == c["tx"] + c["tx_drop_full"] + c["tx_drop_segs"]
-assert c.get("swsec_in", 0) == c.get("swsec_pass", 0) + sum(v for k, v in c.items() if k.startswith("swsec_drop_"))
-'
-}
 check "VM1S1.eth0 counters add up" ledger VM1S1.eth0
 check "uplink0 counters add up" ledger uplink0
 
