@@ -67,6 +67,14 @@ check "--check names the interface" grep -Eq \
 svm_check fortigate-host-10 2 net_memif10,socket=$T/c.sock net_memif11,socket=$T/c.sock,id=1
 check_eq "--check, [svm] arms on one memif socket with distinct ids: valid" 0 $?
 
+# IPv6 bindings: a mixed list is valid; a bad address names its line.
+sed 's/^ip = 10.0.0.11$/ip = 10.0.0.11, 2001:db8::11/' "$TOP/config/blog-lab.ini" >"$T/v6.ini"
+check "--check with IPv4 and IPv6 bindings: valid" "$IOCHAIN" --check -c "$T/v6.ini"
+sed 's/^ip = 10.0.0.11$/ip = 10.0.0.11, 2001:db8::zz/' "$TOP/config/blog-lab.ini" >"$T/bad6.ini"
+"$IOCHAIN" --check -c "$T/bad6.ini" >"$T/out" 2>&1
+check_eq "--check on a bad IPv6 binding: exit 2" 2 $?
+check "and names file:line, section and key" grep -Eq "bad6.ini:[0-9]+: \[vnic VM1S1.eth0\] ip: invalid IPv6 address \"2001:db8::zz\"" "$T/out"
+
 "$IOCHAIN" --check -c "$T/missing.ini" >"$T/out" 2>&1
 check_eq "--check on a missing file: exit 2" 2 $?
 check "and says so" grep -q "missing.ini" "$T/out"
