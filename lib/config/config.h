@@ -60,9 +60,10 @@ const char *ioc_config_key_name(unsigned i, unsigned k, bool *required);
  * -EINVAL, and leaves a short reason in `why` (may be NULL) on failure.
  */
 int ioc_parse_ipv4(const char *s, uint32_t *addr, const char **why);
-int ioc_parse_ipv6(const char *s, uint8_t addr[16], const char **why);	 /* "2001:db8::11" */
-int ioc_parse_cidr(const char *s, struct ioc_cidr *c, const char **why); /* "a.b.c.d[/len]" */
-int ioc_parse_mac(const char *s, uint8_t mac[6], const char **why);	 /* "02:00:00:00:01:01" */
+int ioc_parse_ipv6(const char *s, uint8_t addr[16], const char **why); /* "2001:db8::11" */
+/* "a.b.c.d[/len]" or "2001:db8::[/len]" */
+int ioc_parse_cidr(const char *s, struct ioc_cidr *c, const char **why);
+int ioc_parse_mac(const char *s, uint8_t mac[6], const char **why); /* "02:00:00:00:01:01" */
 int ioc_parse_bool(const char *s, bool *b, const char **why); /* true/false, yes/no, on/off, 1/0 */
 int ioc_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *v, const char **why);
 int ioc_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi,

@@ -434,6 +434,18 @@ named_ref(struct ctx *c, const char *elem, const char *colon, struct refs_arg *a
 	return 0;
 }
 
+/* An IPv6 address, not KIND:NAME: at most 4 hex digits before the first ':' (no kind is hex). */
+static bool
+ipv6_text(const char *elem, const char *colon)
+{
+	if (colon - elem > 4)
+		return false;
+	for (const char *p = elem; p < colon; p++)
+		if (!isxdigit((unsigned char)*p))
+			return false;
+	return true;
+}
+
 static int
 ref_one(struct ctx *c, const char *elem, unsigned i, void *arg)
 {
@@ -448,9 +460,9 @@ ref_one(struct ctx *c, const char *elem, unsigned i, void *arg)
 		a->any = true;
 		return 0;
 	}
-	if (colon != NULL)
+	if (colon != NULL && !ipv6_text(elem, colon))
 		return named_ref(c, elem, colon, a, r);
-	if ((a->allowed & REF(IOC_REF_CIDR)) && ioc_cfg_is_digit(elem[0])) {
+	if ((a->allowed & REF(IOC_REF_CIDR)) && (ioc_cfg_is_digit(elem[0]) || colon != NULL)) {
 		if (ioc_parse_cidr(elem, &r->cidr, &why) < 0)
 			return ioc_cfg_fail(c, "invalid CIDR \"%s\": %s", elem, why);
 		r->kind = IOC_REF_CIDR;

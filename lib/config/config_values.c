@@ -175,6 +175,55 @@ ioc_parse_ipv6(const char *s, uint8_t addr[16], const char **why)
 	return 0;
 }
 
+/* "/LEN" after an address: 0..max, decimal, no leading zero. */
+static int
+parse_prefix_len(const char *l, uint32_t max, uint32_t *len, const char **why)
+{
+	size_t ln = strlen(l);
+	int rc;
+
+	if (ln == 0)
+		return set_why(why, "missing prefix length");
+	rc = parse_dec(l, ln, max, len);
+	if (rc == -EINVAL)
+		return set_why(why, "prefix length is not a decimal number");
+	if (rc < 0)
+		return set_why(why, max == 32 ? "prefix length out of range (0..32)"
+					      : "prefix length out of range (0..128)");
+	if (ln > 1 && *l == '0')
+		return set_why(why, "leading zero in prefix length");
+	return 0;
+}
+
+/* An IPv6 prefix, split by split_slash(): n bytes of address, then slash or NULL. */
+static int
+parse_cidr6(const char *s, const char *slash, size_t n, struct ioc_cidr *c, const char **why)
+{
+	char buf[INET6_ADDRSTRLEN];
+	uint32_t len = 128;
+	uint8_t a[16];
+
+	if (n >= sizeof(buf))
+		return set_why(why, "not an IPv6 address (RFC 4291 text form)");
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (ioc_parse_ipv6(buf, a, why) < 0)
+		return -EINVAL;
+	if (slash != NULL && parse_prefix_len(slash + 1, 128, &len, why) < 0)
+		return -EINVAL;
+	for (unsigned i = 0; i < 16; i++) {
+		unsigned bits = len >= 8 * (i + 1) ? 8 : len > 8 * i ? len - 8 * i : 0;
+
+		if (a[i] & (uint8_t) ~(0xff00u >> bits))
+			return set_why(why, "host bits set");
+	}
+	memset(c, 0, sizeof(*c));
+	c->v6 = true;
+	c->len = (uint8_t)len;
+	memcpy(c->addr6, a, 16);
+	return 0;
+}
+
 int
 ioc_parse_cidr(const char *s, struct ioc_cidr *c, const char **why)
 {
@@ -186,6 +235,8 @@ ioc_parse_cidr(const char *s, struct ioc_cidr *c, const char **why)
 
 	if (rc < 0)
 		return rc;
+	if (strchr(s, ':') != NULL)
+		return parse_cidr6(s, slash, n, c, why);
 	if (n >= sizeof(buf)) {
 		/* Not an address: let the address parser say why. */
 		memcpy(buf, s, sizeof(buf) - 1);
@@ -198,23 +249,12 @@ ioc_parse_cidr(const char *s, struct ioc_cidr *c, const char **why)
 	buf[n] = '\0';
 	if (ioc_parse_ipv4(buf, &addr, why) < 0)
 		return -EINVAL;
-	if (slash != NULL) {
-		const char *l = slash + 1;
-		size_t ln = strlen(l);
-
-		if (ln == 0)
-			return set_why(why, "missing prefix length");
-		rc = parse_dec(l, ln, 32, &len);
-		if (rc == -EINVAL)
-			return set_why(why, "prefix length is not a decimal number");
-		if (rc < 0)
-			return set_why(why, "prefix length out of range (0..32)");
-		if (ln > 1 && *l == '0')
-			return set_why(why, "leading zero in prefix length");
-	}
+	if (slash != NULL && parse_prefix_len(slash + 1, 32, &len, why) < 0)
+		return -EINVAL;
 	mask = len == 0 ? 0 : UINT32_MAX << (32 - len);
 	if ((addr & ~mask) != 0)
 		return set_why(why, "host bits set");
+	memset(c, 0, sizeof(*c));
 	c->addr = addr;
 	c->len = (uint8_t)len;
 	return 0;

@@ -67,7 +67,9 @@ same_ref(const struct ioc_topology *a, const struct ioc_ref *x, const struct ioc
 	case IOC_REF_ANY:
 		return true;
 	case IOC_REF_CIDR:
-		return x->cidr.addr == y->cidr.addr && x->cidr.len == y->cidr.len;
+		return x->cidr.addr == y->cidr.addr && x->cidr.len == y->cidr.len &&
+		       x->cidr.v6 == y->cidr.v6 &&
+		       memcmp(x->cidr.addr6, y->cidr.addr6, sizeof(x->cidr.addr6)) == 0;
 	case IOC_REF_IPSET:
 		return strcmp(a->ipsets[x->index].name, b->ipsets[y->index].name) == 0;
 	case IOC_REF_GROUP:

@@ -47,23 +47,6 @@ static const char *const swsec_reasons[IOC_SWSEC_NB_REASONS] = {
 	[IOC_SWSEC_DROP_DHCPV6] = "drop_dhcpv6",
 };
 
-/* fe80::/64 + the modified EUI-64 of the MAC (RFC 4291 appendix A). */
-static void
-eui64_link_local(const uint8_t mac[6], uint8_t a[16])
-{
-	memset(a, 0, 16);
-	a[0] = 0xfe;
-	a[1] = 0x80;
-	a[8] = mac[0] ^ 0x02;
-	a[9] = mac[1];
-	a[10] = mac[2];
-	a[11] = 0xff;
-	a[12] = 0xfe;
-	a[13] = mac[3];
-	a[14] = mac[4];
-	a[15] = mac[5];
-}
-
 static int
 swsec_attach(const struct ioc_topology *t, unsigned vnic, void **priv)
 {
@@ -76,10 +59,7 @@ swsec_attach(const struct ioc_topology *t, unsigned vnic, void **priv)
 	s->n_ip = v->n_ip;
 	for (unsigned i = 0; i < v->n_ip; i++)
 		s->ip[i] = rte_cpu_to_be_32(v->ip[i]);
-	s->n_ip6 = v->n_ip6;
-	memcpy(s->ip6, v->ip6, v->n_ip6 * sizeof(v->ip6[0]));
-	if (v->ipv6_link_local)
-		eui64_link_local(v->mac, s->ip6[s->n_ip6++]);
+	s->n_ip6 = ioc_vnic_ipv6(v, s->ip6);
 	s->vlan_mode = v->vlan_mode;
 	s->vlan_id = v->vlan_id;
 	s->n_ethertype = v->n_allow_ethertype;

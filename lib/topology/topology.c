@@ -46,13 +46,59 @@ cidr_mask(uint8_t len)
 	return len == 0 ? 0 : (len >= 32 ? UINT32_MAX : UINT32_MAX << (32 - len));
 }
 
-/* Whether one of the vNIC's bound IPs falls inside c. */
+void
+ioc_vnic_link_local(const struct ioc_vnic *v, uint8_t a[16])
+{
+	memset(a, 0, 16);
+	a[0] = 0xfe;
+	a[1] = 0x80;
+	a[8] = v->mac[0] ^ 0x02;
+	a[9] = v->mac[1];
+	a[10] = v->mac[2];
+	a[11] = 0xff;
+	a[12] = 0xfe;
+	a[13] = v->mac[3];
+	a[14] = v->mac[4];
+	a[15] = v->mac[5];
+}
+
+unsigned
+ioc_vnic_ipv6(const struct ioc_vnic *v, uint8_t out[][16])
+{
+	unsigned n = v->n_ip6;
+
+	memcpy(out, v->ip6, n * sizeof(v->ip6[0]));
+	if (v->ipv6_link_local)
+		ioc_vnic_link_local(v, out[n++]);
+	return n;
+}
+
+bool
+ioc_cidr_has_ip6(const struct ioc_cidr *c, const uint8_t a[16])
+{
+	unsigned full = c->len / 8, rest = c->len % 8;
+
+	if (!c->v6 || memcmp(a, c->addr6, full) != 0)
+		return false;
+	return rest == 0 || ((a[full] ^ c->addr6[full]) & (uint8_t)(0xff << (8 - rest))) == 0;
+}
+
+/* Whether one of the vNIC's bound IPs (IPv6: the link-local too) falls inside c. */
 static bool
 vnic_in_cidr(const struct ioc_vnic *v, const struct ioc_cidr *c)
 {
 	uint32_t mask = cidr_mask(c->len);
 	unsigned i;
 
+	if (c->v6) {
+		uint8_t a[IOC_MAX_VNIC_IPS + 1][16];
+		unsigned n = ioc_vnic_ipv6(v, a);
+
+		for (i = 0; i < n; i++)
+			if (ioc_cidr_has_ip6(c, a[i]))
+				return true;
+		return false;
+	}
 	for (i = 0; i < v->n_ip; i++)
 		if ((v->ip[i] & mask) == (c->addr & mask))
 			return true;
@@ -176,7 +222,7 @@ cidr_has_ip(const struct ioc_cidr *c, uint32_t ip)
 {
 	uint32_t mask = cidr_mask(c->len);
 
-	return (ip & mask) == (c->addr & mask);
+	return !c->v6 && (ip & mask) == (c->addr & mask);
 }
 
 static bool

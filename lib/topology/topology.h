@@ -5,7 +5,7 @@
  * datapath builds its own tables from it and never reads it per packet.
  *
  * Plain C, no DPDK types: `iochain --check` and the config tests use it
- * without EAL. Addresses are IPv4 in host byte order. References between
+ * without EAL. IPv4 addresses are in host byte order, IPv6 in network order. References between
  * objects are indices into the topology's arrays (-1 = none).
  */
 #ifndef IOC_TOPOLOGY_H
@@ -33,9 +33,12 @@ enum ioc_dir {
 	IOC_DIR_INOUT = IOC_DIR_IN | IOC_DIR_OUT,
 };
 
+/* An IPv4 or IPv6 prefix: `addr` and `len` 0..32, or (v6) `addr6` and `len` 0..128. */
 struct ioc_cidr {
-	uint32_t addr; /* host order, host bits zero */
-	uint8_t len;   /* 0..32 */
+	uint32_t addr; /* IPv4: host order, host bits zero */
+	uint8_t len;
+	bool v6;
+	uint8_t addr6[16]; /* IPv6: network order, host bits zero */
 };
 
 /* A list of lcore ids, in the order the INI gave them. */
@@ -318,13 +321,23 @@ unsigned ioc_topo_vnic_profiles(const struct ioc_topology *t, int vnic, int *out
  * uninspected where IPv4 is redirected. No redirect rule for `dir`: -1.
  */
 int ioc_topo_unclassified_profile(const struct ioc_topology *t, int vnic, unsigned dir);
+/* The vNIC's EUI-64 link-local address, fe80::/64 from its MAC (RFC 4291 appendix A). */
+void ioc_vnic_link_local(const struct ioc_vnic *v, uint8_t a[16]);
+/*
+ * The vNIC's IPv6 addresses: its bindings, then the EUI-64 link-local when
+ * ipv6_link_local is set. Returns how many (at most IOC_MAX_VNIC_IPS + 1).
+ */
+unsigned ioc_vnic_ipv6(const struct ioc_vnic *v, uint8_t out[][16]);
+/* Whether IPv6 address a (network order) is in prefix c (false for an IPv4 prefix). */
+bool ioc_cidr_has_ip6(const struct ioc_cidr *c, const uint8_t a[16]);
+
 /* Whether a list matches everything (has an `any` element). */
 bool ioc_ref_list_is_any(const struct ioc_ref_list *l);
 bool ioc_l4_list_is_any(const struct ioc_l4_list *l);
 
 /*
  * Whether IPv4 address ip (host order) is in one of the list's elements: any,
- * a CIDR, an ipset, a group (recursively: its CIDRs, ipsets, groups, and the
+ * an IPv4 CIDR, an ipset's IPv4 prefixes, a group (recursively: its CIDRs, ipsets, groups, and the
  * bound IPs of its vms and vnics), a vm's or a vnic's bound IPs.
  */
 bool ioc_topo_refs_have_ip(const struct ioc_topology *t, const struct ioc_ref_list *l, uint32_t ip);

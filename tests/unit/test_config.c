@@ -84,7 +84,15 @@ test_parse_cidr(void)
 		"10.0.0.0 /8",
 		"10.0.0.0/8 ",
 		"1.2.3.4.5.6.7.8.9/32",
+		"2001:db8::/129",
+		"2001:db8::1/64",
+		"2001:db8::/",
+		"2001:db8::/064",
+		"2001:db8:::/32",
+		"fe80::1%eth0/64",
+		"::/0/0",
 	};
+	static const uint8_t db8_32[16] = { 0x20, 0x01, 0x0d, 0xb8 };
 	struct ioc_cidr c;
 	const char *why;
 	unsigned i;
@@ -103,6 +111,22 @@ test_parse_cidr(void)
 	CU_ASSERT_EQUAL(ioc_parse_cidr("192.168.1.128/25", &c, NULL), 0);
 	CU_ASSERT_EQUAL(c.addr, IP(192, 168, 1, 128));
 	CU_ASSERT_EQUAL(c.len, 25);
+	CU_ASSERT_FALSE(c.v6);
+	/* IPv6 prefixes (rules, ipsets, groups). */
+	CU_ASSERT_EQUAL(ioc_parse_cidr("2001:db8::/32", &c, NULL), 0);
+	CU_ASSERT_TRUE(c.v6);
+	CU_ASSERT_EQUAL(c.len, 32);
+	CU_ASSERT_EQUAL(memcmp(c.addr6, db8_32, 16), 0);
+	CU_ASSERT_EQUAL(ioc_parse_cidr("2001:db8::11", &c, NULL), 0);
+	CU_ASSERT_EQUAL(c.len, 128);
+	CU_ASSERT_EQUAL(c.addr6[15], 0x11);
+	CU_ASSERT_EQUAL(ioc_parse_cidr("::/0", &c, NULL), 0);
+	CU_ASSERT_EQUAL(c.len, 0);
+	CU_ASSERT_EQUAL(ioc_parse_cidr("2001:db8:8000::/33", &c, NULL), 0);
+	CU_ASSERT_EQUAL(ioc_parse_cidr("2001:db8:4000::/33", &c, &why), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(why, "host bits set");
+	CU_ASSERT_EQUAL(ioc_parse_cidr("2001:db8::/129", &c, &why), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(why, "prefix length out of range (0..128)");
 
 	for (i = 0; i < DIM(bad); i++) {
 		why = NULL;
