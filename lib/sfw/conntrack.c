@@ -87,20 +87,21 @@ static bool ct_secret_set;
 		v2 = SIP_ROTL(v2, 32);                                                             \
 	} while (0)
 
-_Static_assert(sizeof(struct ct_key) == 16, "ct_hash reads the key as two 64-bit words");
+#define CT_KEY_WORDS (sizeof(struct ct_key) / 8)
+_Static_assert(sizeof(struct ct_key) % 8 == 0, "ct_hash reads the key as 64-bit words");
 
-/* rte_hash's hash_func: the key is always a struct ct_key (key_len 16). */
+/* rte_hash's hash_func: the key is always a struct ct_key (key_len its size). */
 static uint32_t
 ct_hash(const void *key, uint32_t key_len, uint32_t seed)
 {
 	uint64_t k0 = ct_secret[0] ^ seed, k1 = ct_secret[1];
 	uint64_t v0 = k0 ^ 0x736f6d6570736575ULL, v1 = k1 ^ 0x646f72616e646f6dULL;
 	uint64_t v2 = k0 ^ 0x6c7967656e657261ULL, v3 = k1 ^ 0x7465646279746573ULL;
-	uint64_t m[2], b = (uint64_t)16 << 56;
+	uint64_t m[CT_KEY_WORDS], b = (uint64_t)sizeof(struct ct_key) << 56;
 
 	RTE_SET_USED(key_len);
 	memcpy(m, key, sizeof(m));
-	for (unsigned i = 0; i < 2; i++) {
+	for (unsigned i = 0; i < CT_KEY_WORDS; i++) {
 		v3 ^= m[i];
 		SIP_ROUND(v0, v1, v2, v3);
 		v0 ^= m[i];

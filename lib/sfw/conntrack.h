@@ -23,6 +23,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <netinet/in.h>
 
 #include <rte_common.h>
@@ -32,13 +33,29 @@
 
 #include "sfw.h"
 
+/*
+ * One key for both families: IPv4 addresses as IPv4-mapped IPv6
+ * (::ffff:a.b.c.d), and the family in the key, so that an IPv6 packet with
+ * mapped addresses never meets an IPv4 connection. 40 bytes, all read by the
+ * hash (no padding).
+ */
 struct ct_key {
-	uint32_t local_ip, remote_ip;	  /* network order, as in ioc_meta */
-	uint16_t local_port, remote_port; /* network order; ICMP echo: the identifier twice */
+	uint8_t local_ip[16], remote_ip[16]; /* network order */
+	uint16_t local_port, remote_port;    /* network order; ICMP echo: the identifier twice */
 	uint16_t vnic;
 	uint8_t proto;
-	uint8_t pad; /* zero: the hash reads all 16 bytes */
+	uint8_t family; /* 4 or 6 */
 };
+
+/* An IPv4 address (network order) as the key holds it: IPv4-mapped. */
+static inline void
+ct_addr4(uint8_t a[16], uint32_t ip)
+{
+	memset(a, 0, 10);
+	a[10] = 0xff;
+	a[11] = 0xff;
+	memcpy(a + 12, &ip, 4);
+}
 
 struct ct_entry {
 	struct ct_key key;
@@ -215,6 +232,7 @@ ct_initial_state(uint8_t proto, uint8_t tcp_flags)
 	case IPPROTO_UDP:
 		return IOC_SFW_CT_UDP;
 	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
 		return IOC_SFW_CT_ICMP;
 	default:
 		return IOC_SFW_CT_OTHER;

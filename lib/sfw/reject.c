@@ -8,12 +8,15 @@
  * destination unreachable quoting the original IP header and 8 bytes
  * (RFC 792): port unreachable for UDP, so that the sender sees "connection
  * refused", administratively prohibited otherwise.
- * Never answered (the caller drops them): a RST, an ICMP message other than
- * an echo request, a non-first fragment, a broadcast or multicast
+ * IPv6 likewise, with ICMPv6 destination unreachable, administratively
+ * prohibited (RFC 4443 §3.1), for everything but TCP.
+ * Never answered (the caller drops them): a RST, an ICMP or ICMPv6 message
+ * other than an echo request, a non-first fragment, a broadcast or multicast
  * destination, and a source that is not one host (RFC 1122 §3.2.2, RFC 1812
- * §4.3.2.7): a multicast or broadcast source MAC, or a source address in
- * 0.0.0.0/8, 127.0.0.0/8, 224.0.0.0/4 or 240.0.0.0/4 (255.255.255.255
- * included) — an answer would go to a whole segment, or to nobody.
+ * §4.3.2.7, RFC 4443 §2.4): a multicast or broadcast source MAC, or a source
+ * address in 0.0.0.0/8, 127.0.0.0/8, 224.0.0.0/4 or 240.0.0.0/4
+ * (255.255.255.255 included), or ::, ::1, ff00::/8 or ::ffff:0:0/96 — an
+ * answer would go to a whole segment, or to nobody.
  */
 #include <string.h>
 
@@ -30,6 +33,8 @@
 #define ICMP_UNREACH_PORT 3
 #define ICMP_UNREACH_ADMIN 13
 #define ICMP_QUOTE_L4 8 /* bytes of the offending datagram after its IP header */
+#define ICMP6_DEST_UNREACH 1
+#define ICMP6_UNREACH_ADMIN 1
 
 /* The first `len` bytes of the first segment become the whole packet. */
 static void
@@ -69,6 +74,18 @@ ipv4_reply_hdr(struct rte_ipv4_hdr *ip, uint16_t total, uint8_t proto, rte_be32_
 	ip->dst_addr = dst;
 	ip->hdr_checksum = 0;
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+
+static void
+ipv6_reply_hdr(struct rte_ipv6_hdr *ip, uint16_t payload, uint8_t proto, const uint8_t src[16],
+	       const uint8_t dst[16])
+{
+	ip->vtc_flow = rte_cpu_to_be_32(6u << 28);
+	ip->payload_len = rte_cpu_to_be_16(payload);
+	ip->proto = proto;
+	ip->hop_limits = 64;
+	memcpy(ip->src_addr, src, 16);
+	memcpy(ip->dst_addr, dst, 16);
 }
 
 static int
@@ -153,6 +170,116 @@ reject_icmp(struct rte_mbuf *m, const struct ioc_meta *md)
 	return 0;
 }
 
+/*
+ * IPv6 (RFC 4443, RFC 9293): a RST as for IPv4, else an ICMPv6 destination
+ * unreachable, administratively prohibited (code 1), quoting the IPv6 header,
+ * its extension headers and 8 bytes of what follows. The reply has no
+ * extension headers.
+ */
+static int
+reject_tcp6(struct rte_mbuf *m, const struct ioc_meta *md)
+{
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	const struct rte_ipv6_hdr *oip = (const struct rte_ipv6_hdr *)(p + md->l3_off);
+	const struct rte_tcp_hdr *otcp = (const struct rte_tcp_hdr *)(p + md->l4_off);
+
+	if (rte_pktmbuf_data_len(m) < md->l4_off + sizeof(struct rte_tcp_hdr))
+		return -1;
+	uint8_t flags = otcp->tcp_flags;
+	if (flags & RTE_TCP_RST_FLAG)
+		return -1;
+	uint32_t payload = rte_be_to_cpu_16(oip->payload_len);
+	uint32_t hdrs = (uint32_t)(md->l4_off - md->l3_off) - (uint32_t)sizeof(*oip) +
+			(uint32_t)(otcp->data_off >> 4) * 4;
+	uint32_t seg = payload > hdrs ? payload - hdrs : 0;
+	uint8_t sip[16], dip[16];
+	rte_be16_t sport = otcp->src_port, dport = otcp->dst_port;
+	uint32_t seq = rte_be_to_cpu_32(otcp->sent_seq), ack = rte_be_to_cpu_32(otcp->recv_ack);
+
+	memcpy(sip, oip->src_addr, 16);
+	memcpy(dip, oip->dst_addr, 16);
+	swap_macs((struct rte_ether_hdr *)p);
+	struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(p + md->l3_off);
+	struct rte_tcp_hdr *tcp = (struct rte_tcp_hdr *)(ip + 1); /* extension headers dropped */
+	ipv6_reply_hdr(ip, sizeof(*tcp), IPPROTO_TCP, dip, sip);
+	memset(tcp, 0, sizeof(*tcp));
+	tcp->src_port = dport;
+	tcp->dst_port = sport;
+	if (flags & RTE_TCP_ACK_FLAG) {
+		tcp->sent_seq = rte_cpu_to_be_32(ack);
+		tcp->tcp_flags = RTE_TCP_RST_FLAG;
+	} else {
+		seg += !!(flags & RTE_TCP_SYN_FLAG) + !!(flags & RTE_TCP_FIN_FLAG);
+		tcp->recv_ack = rte_cpu_to_be_32(seq + seg);
+		tcp->tcp_flags = RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG;
+	}
+	tcp->data_off = (sizeof(*tcp) / 4) << 4;
+	tcp->cksum = rte_ipv6_udptcp_cksum(ip, tcp);
+	cut_to(m, (uint16_t)(md->l3_off + sizeof(*ip) + sizeof(*tcp)));
+	return 0;
+}
+
+static int
+reject_icmp6(struct rte_mbuf *m, const struct ioc_meta *md)
+{
+	const uint16_t add = sizeof(struct rte_ipv6_hdr) + sizeof(struct rte_icmp_hdr);
+	const struct rte_ipv6_hdr *oip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, md->l3_off);
+	uint32_t ext = (uint32_t)(md->l4_off - md->l3_off) - (uint32_t)sizeof(*oip);
+	uint32_t payload = rte_be_to_cpu_16(oip->payload_len);
+	uint32_t l4 = payload > ext ? payload - ext : 0;
+	uint32_t quote = (uint32_t)sizeof(*oip) + ext + RTE_MIN(l4, (uint32_t)ICMP_QUOTE_L4);
+	uint8_t sip[16], dip[16];
+
+	/* What the first segment holds of it: the quote is copied from there. */
+	quote = RTE_MIN(quote, (uint32_t)(rte_pktmbuf_data_len(m) - md->l3_off));
+	memcpy(sip, oip->src_addr, 16);
+	memcpy(dip, oip->dst_addr, 16);
+	uint8_t *p = (uint8_t *)rte_pktmbuf_prepend(m, add);
+	if (p == NULL)
+		return -1;
+	memmove(p, p + add, md->l3_off);
+	swap_macs((struct rte_ether_hdr *)p);
+	struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(p + md->l3_off);
+	struct rte_icmp_hdr *icmp = (struct rte_icmp_hdr *)(ip + 1);
+	ipv6_reply_hdr(ip, (uint16_t)(sizeof(*icmp) + quote), IPPROTO_ICMPV6, dip, sip);
+	memset(icmp, 0, sizeof(*icmp));
+	icmp->icmp_type = ICMP6_DEST_UNREACH;
+	icmp->icmp_code = ICMP6_UNREACH_ADMIN;
+	icmp->icmp_cksum = rte_ipv6_udptcp_cksum(ip, icmp);
+	cut_to(m, (uint16_t)(md->l3_off + add + quote));
+	return 0;
+}
+
+/*
+ * IPv6: a source one host owns (not ::, ::1, ff00::/8 nor IPv4-mapped
+ * ::ffff:0:0/96, which is never on the wire) to a unicast destination.
+ */
+static bool
+ipv6_answerable(struct rte_mbuf *m, const struct ioc_meta *md)
+{
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+	const struct rte_ipv6_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, md->l3_off);
+	const uint8_t *s = ip->src_addr;
+	bool low = true; /* :: or ::1 */
+
+	if (rte_is_multicast_ether_addr(&rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->src_addr))
+		return false;
+	if (ip->dst_addr[0] == 0xff || s[0] == 0xff || memcmp(s, mapped, sizeof(mapped)) == 0)
+		return false;
+	for (unsigned i = 0; i < 15 && low; i++)
+		low = s[i] == 0;
+	if (low && s[15] <= 1)
+		return false;
+	/* No error about an error (RFC 4443 2.4 e): of ICMPv6, only echo requests. */
+	if (md->l4_proto == IPPROTO_ICMPV6)
+		return (md->flags & IOC_F_L4) &&
+		       rte_pktmbuf_mtod_offset(m, const struct rte_icmp_hdr *, md->l4_off)
+				       ->icmp_type == IOC_ICMP6_ECHO_REQUEST;
+	return true;
+}
+
 /* A source one host owns: not 0/8, 127/8, 224/4 (multicast) nor 240/4 (broadcast included). */
 static bool
 unicast_source(struct rte_mbuf *m, const struct ioc_meta *md)
@@ -193,23 +320,35 @@ sfw_reject_build(struct rte_mbuf **mp)
 	struct rte_mbuf *m = *mp;
 	const struct ioc_meta *md = ioc_meta(m);
 	bool tcp = md->l4_proto == IPPROTO_TCP && (md->flags & IOC_F_L4);
+	bool v6 = md->l3 == IOC_L3_IPV6;
 
-	if (md->l3 != IOC_L3_IPV4 || (md->flags & (IOC_F_MALFORMED | IOC_F_BCAST)))
+	if ((md->l3 != IOC_L3_IPV4 && !v6) || (md->flags & (IOC_F_MALFORMED | IOC_F_BCAST)))
 		return -1;
 	/* A non-first fragment has no L4 header to answer (nor to quote usefully). */
 	if ((md->flags & IOC_F_FRAG) && !(md->flags & IOC_F_L4))
 		return -1;
-	uint32_t dst = rte_be_to_cpu_32(md->dst_ip);
-	if (dst == UINT32_MAX || (dst >> 28) == 0xe) /* broadcast, 224.0.0.0/4 */
-		return -1;
-	if (!unicast_source(m, md) || (!tcp && !icmp_answerable(m, md)))
-		return -1;
+	if (v6) {
+		if (!ipv6_answerable(m, md))
+			return -1;
+	} else {
+		uint32_t dst = rte_be_to_cpu_32(md->dst_ip);
+
+		if (dst == UINT32_MAX || (dst >> 28) == 0xe) /* broadcast, 224.0.0.0/4 */
+			return -1;
+		if (!unicast_source(m, md) || (!tcp && !icmp_answerable(m, md)))
+			return -1;
+	}
 
 	struct rte_mbuf *r = writable(m, md);
+	int rc;
 
 	if (r == NULL)
 		return -1;
-	if ((tcp ? reject_tcp(r, ioc_meta(r)) : reject_icmp(r, ioc_meta(r))) < 0) {
+	if (v6)
+		rc = tcp ? reject_tcp6(r, ioc_meta(r)) : reject_icmp6(r, ioc_meta(r));
+	else
+		rc = tcp ? reject_tcp(r, ioc_meta(r)) : reject_icmp(r, ioc_meta(r));
+	if (rc < 0) {
 		if (r != m)
 			rte_pktmbuf_free(r);
 		return -1;

@@ -192,8 +192,10 @@ sfw_detach(void *priv)
 	pthread_mutex_unlock(&registry_lock);
 	if (s->stateful)
 		ct_tables_put();
-	rte_acl_free(s->acl[0]);
-	rte_acl_free(s->acl[1]);
+	for (unsigned d = 0; d < 2; d++) {
+		rte_acl_free(s->acl[d]);
+		rte_acl_free(s->acl6[d]);
+	}
 	rte_free(s->hits.v);
 	free(s->action);
 	free(s->redirect);
@@ -239,10 +241,13 @@ sfw_attach(const struct ioc_topology *t, unsigned vnic, void **priv)
 		s->unclassified[sfw_dir_index((uint8_t)d)] =
 			(uint16_t)(ioc_topo_unclassified_profile(t, (int)vnic, d) + 1);
 	rc = hits_init(&s->hits, t);
-	if (rc == 0)
-		rc = sfw_acl_build(t, vnic, IOC_DIR_IN, &s->acl[sfw_dir_index(IOC_DIR_IN)]);
-	if (rc == 0)
-		rc = sfw_acl_build(t, vnic, IOC_DIR_OUT, &s->acl[sfw_dir_index(IOC_DIR_OUT)]);
+	for (unsigned d = IOC_DIR_IN; d <= IOC_DIR_OUT && rc == 0; d <<= 1) {
+		unsigned i = sfw_dir_index((uint8_t)d);
+
+		rc = sfw_acl_build(t, vnic, d, false, &s->acl[i]);
+		if (rc == 0)
+			rc = sfw_acl_build(t, vnic, d, true, &s->acl6[i]);
+	}
 	if (rc == 0 && t->dfw.stateful) {
 		ioc_topo_forwarding_lcores(t, fwd);
 		rc = ct_tables_get(fwd, IOC_MAX_LCORES, t->dfw.connections, t->n_vnics);

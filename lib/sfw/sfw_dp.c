@@ -5,14 +5,15 @@
  *
  * Per burst (one vNIC, one direction), sfw_process runs these steps:
  *   age       a few positions of the connection table (room before opening);
- *   triage    sort out what is not plain IPv4 (pass, default_action, malformed);
+ *   triage    sort out what is not IPv4 or IPv6 (pass), IPv6 neighbour
+ *             discovery and MLD (pass), malformed packets (drop);
  *   track     stateful: one rte_hash_lookup_bulk; live connections pass with
  *             the redirect mark they were opened with (one opened under rules
  *             a reload replaced is classified again: remark), expired ones are
  *             absent;
  *             an ICMP error is looked up by the packet it quotes (related);
- *   classify  one rte_acl_classify over the rest: category 0 gives the dfw
- *             rule, category 1 the redirect rule;
+ *   classify  one rte_acl_classify per family over the rest: category 0
+ *             gives the dfw rule, category 1 the redirect rule;
  *   decide    verdicts in packet order: allowed packets open connections (an
  *             ICMP error never does) and get their mark (conntrack.h: TCP with a SYN only, unless
  *             tcp_pickup; a full table or a vNIC at max_connections evicts an
@@ -40,10 +41,16 @@ enum {
 	ICMP_PARAMETER = 12,
 };
 
+/*
+ * ICMPv6 (RFC 4443): the errors, types 1 (unreachable), 2 (packet too big),
+ * 3 (time exceeded) and 4 (parameter problem), quote the packet they answer.
+ */
+#define ICMP6_ERROR_MAX 4
+
 /* What triage decides for a packet. */
 enum {
 	V_PASS = -1,	 /* pass (with profile[i] as its redirect mark) */
-	V_CLASSIFY = -2, /* IPv4: look it up, then classify */
+	V_CLASSIFY = -2, /* IPv4 or IPv6: look it up, then classify */
 			 /* >= 0: an ioc_sfw_reason */
 };
 
@@ -73,7 +80,11 @@ struct sfw_burst {
 static inline bool
 is_icmp_error(struct rte_mbuf *m, const struct ioc_meta *md)
 {
-	if (md->l4_proto != IPPROTO_ICMP || !(md->flags & IOC_F_L4) || (md->flags & IOC_F_FRAG))
+	if (!(md->flags & IOC_F_L4) || (md->flags & IOC_F_FRAG))
+		return false;
+	if (md->l4_proto == IPPROTO_ICMPV6)
+		return *rte_pktmbuf_mtod_offset(m, const uint8_t *, md->l4_off) <= ICMP6_ERROR_MAX;
+	if (md->l4_proto != IPPROTO_ICMP)
 		return false;
 	uint8_t type = *rte_pktmbuf_mtod_offset(m, const uint8_t *, md->l4_off);
 
@@ -82,52 +93,95 @@ is_icmp_error(struct rte_mbuf *m, const struct ioc_meta *md)
 }
 
 /*
- * The key of the connection an ICMP error belongs to (audit L9), from the IP
- * header and the 8 bytes it quotes. The quoted packet went the other way, so
- * its source is the vNIC's end when the error comes in; and an error about
- * the vNIC's packet must be addressed to the vNIC's end. false: no such key.
+ * The ports a quoted packet's key has (ct_key_of): TCP and UDP ports, an
+ * echo's identifier twice; none for the rest. false: a quoted ICMP message
+ * other than an echo, which no connection holds.
+ */
+static bool
+quoted_ports(uint8_t proto, const uint8_t *l4, uint16_t *sport, uint16_t *dport)
+{
+	*sport = 0;
+	*dport = 0;
+	switch (proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+		memcpy(sport, l4, 2);
+		memcpy(dport, l4 + 2, 2);
+		return true;
+	case IPPROTO_ICMP:
+		if (l4[0] != RTE_IP_ICMP_ECHO_REQUEST && l4[0] != RTE_IP_ICMP_ECHO_REPLY)
+			return false;
+		break;
+	case IPPROTO_ICMPV6:
+		if (l4[0] != IOC_ICMP6_ECHO_REQUEST && l4[0] != IOC_ICMP6_ECHO_REPLY)
+			return false;
+		break;
+	default:
+		return true;
+	}
+	memcpy(sport, l4 + 4, 2);
+	*dport = *sport;
+	return true;
+}
+
+/*
+ * The key of the connection an ICMP or ICMPv6 error belongs to (audit L9),
+ * from the IP header and the 8 bytes it quotes. The quoted packet went the
+ * other way, so its source is the vNIC's end when the error comes in; and an
+ * error about the vNIC's packet must be addressed to the vNIC's end. false:
+ * no such key. A quoted IPv6 packet is keyed by the header after its fixed
+ * one, extension headers not walked (a connection with them is not found:
+ * its error meets the rules).
  */
 static bool
 related_key(struct rte_mbuf *m, const struct ioc_meta *md, uint16_t vnic, uint8_t dir,
 	    struct ct_key *k)
 {
 	uint32_t off = md->l4_off + sizeof(struct rte_icmp_hdr), len = rte_pktmbuf_data_len(m);
-	uint16_t sport = 0, dport = 0;
-
-	if (off + sizeof(struct rte_ipv4_hdr) > len)
-		return false;
-	const struct rte_ipv4_hdr *ip =
-		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, off);
-	uint32_t hlen = (uint32_t)(ip->version_ihl & 0xf) * 4;
-	if ((ip->version_ihl >> 4) != 4 || hlen < sizeof(*ip) || off + hlen + 8 > len ||
-	    (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK)))
-		return false;
-	const uint8_t *l4 = (const uint8_t *)ip + hlen;
-	switch (ip->next_proto_id) {
-	case IPPROTO_TCP:
-	case IPPROTO_UDP:
-		memcpy(&sport, l4, 2);
-		memcpy(&dport, l4 + 2, 2);
-		break;
-	case IPPROTO_ICMP: /* echo: keyed by its identifier, as in ct_key_of */
-		if (l4[0] != RTE_IP_ICMP_ECHO_REQUEST && l4[0] != RTE_IP_ICMP_ECHO_REPLY)
-			return false;
-		memcpy(&sport, l4 + 4, 2);
-		dport = sport;
-		break;
-	default:
-		break;
-	}
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	const uint8_t *qsrc, *qdst, *l4;
+	uint16_t sport, dport;
+	uint8_t proto, me[16];
 	bool in = dir == IOC_DIR_IN;
 
-	k->local_ip = in ? ip->src_addr : ip->dst_addr;
-	k->remote_ip = in ? ip->dst_addr : ip->src_addr;
+	if (md->l3 == IOC_L3_IPV6) {
+		if (off + sizeof(struct rte_ipv6_hdr) + 8 > len)
+			return false;
+		const struct rte_ipv6_hdr *ip = (const struct rte_ipv6_hdr *)(p + off);
+
+		if ((rte_be_to_cpu_32(ip->vtc_flow) >> 28) != 6)
+			return false;
+		proto = ip->proto;
+		qsrc = ip->src_addr;
+		qdst = ip->dst_addr;
+		l4 = (const uint8_t *)(ip + 1);
+		memcpy(k->local_ip, in ? qsrc : qdst, 16);
+		memcpy(k->remote_ip, in ? qdst : qsrc, 16);
+		memcpy(me, in ? ipv6_hdr_of(m, md)->dst_addr : ipv6_hdr_of(m, md)->src_addr, 16);
+		k->family = 6;
+	} else {
+		if (off + sizeof(struct rte_ipv4_hdr) > len)
+			return false;
+		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(p + off);
+		uint32_t hlen = (uint32_t)(ip->version_ihl & 0xf) * 4;
+
+		if ((ip->version_ihl >> 4) != 4 || hlen < sizeof(*ip) || off + hlen + 8 > len ||
+		    (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK)))
+			return false;
+		proto = ip->next_proto_id;
+		l4 = (const uint8_t *)ip + hlen;
+		ct_addr4(k->local_ip, in ? ip->src_addr : ip->dst_addr);
+		ct_addr4(k->remote_ip, in ? ip->dst_addr : ip->src_addr);
+		ct_addr4(me, in ? md->dst_ip : md->src_ip);
+		k->family = 4;
+	}
+	if (!quoted_ports(proto, l4, &sport, &dport))
+		return false;
 	k->local_port = in ? sport : dport;
 	k->remote_port = in ? dport : sport;
 	k->vnic = vnic;
-	k->proto = ip->next_proto_id;
-	k->pad = 0;
-	return k->local_ip == (in ? md->dst_ip : md->src_ip);
+	k->proto = proto;
+	return memcmp(k->local_ip, me, 16) == 0;
 }
 
 static inline int
@@ -136,7 +190,10 @@ default_verdict(const struct sfw_vnic *s)
 	return s->default_allow ? V_PASS : IOC_SFW_DROP_DEFAULT;
 }
 
-/* IPv4 goes on to the rules (its key to the table when tracked); the rest is decided here. */
+/*
+ * IPv4 and IPv6 go on to the rules (their keys to the table when tracked);
+ * the rest is decided here.
+ */
 static void
 triage(struct sfw_burst *b)
 {
@@ -147,6 +204,14 @@ triage(struct sfw_burst *b)
 		b->icmp_error[i] = false;
 		b->remark[i] = 0;
 		switch (md->l3) {
+		case IOC_L3_IPV6:
+			if (likely(!(md->flags & IOC_F_MALFORMED)) &&
+			    unlikely(is_link_plumbing(b->pkts[i], md))) {
+				b->verdict[i] = V_PASS;
+				b->profile[i] = b->s->unclassified[sfw_dir_index(b->ctx->dir)];
+				break;
+			}
+			/* fall through */
 		case IOC_L3_IPV4:
 			if (unlikely(md->flags & IOC_F_MALFORMED)) {
 				b->verdict[i] = IOC_SFW_DROP_MALFORMED;
@@ -161,18 +226,11 @@ triage(struct sfw_burst *b)
 						 &b->keys[b->n_look]))
 					break;
 			} else {
-				ct_key_of(md, b->s->vnic, b->ctx->dir, &b->keys[b->n_look]);
+				ct_key_of(b->pkts[i], md, b->s->vnic, b->ctx->dir,
+					  &b->keys[b->n_look]);
 			}
 			b->related[b->n_look] = b->icmp_error[i];
 			b->look_idx[b->n_look++] = i;
-			break;
-		case IOC_L3_IPV6:
-			if (unlikely(md->flags & IOC_F_MALFORMED)) {
-				b->verdict[i] = IOC_SFW_DROP_MALFORMED;
-				break;
-			}
-			b->verdict[i] = default_verdict(b->s);
-			b->profile[i] = b->s->unclassified[sfw_dir_index(b->ctx->dir)];
 			break;
 		default:
 			/* No rule can classify it; the redirect rules still decide (slot 4). */
@@ -256,29 +314,45 @@ remark(struct sfw_burst *b, uint16_t i, uint16_t mark)
 	b->profile[i] = mark;
 }
 
-/* One classify for everything still undecided. */
+/*
+ * One classify per family for everything still undecided: the IPv4 packets
+ * first, then the IPv6 ones (each in burst order: a flow is of one family),
+ * their results in that order.
+ */
 static void
 classify(struct sfw_burst *b)
 {
-	const struct rte_acl_ctx *acl = b->s->acl[sfw_dir_index(b->ctx->dir)];
+	unsigned d = sfw_dir_index(b->ctx->dir);
 	struct sfw_acl_key acl_keys[IOC_BURST];
+	struct sfw_acl_key6 acl_keys6[IOC_BURST];
 	const uint8_t *acl_ptr[IOC_BURST];
+	uint16_t n4;
 
 	for (uint16_t i = 0; i < b->n; i++) {
-		if (b->verdict[i] != V_CLASSIFY)
-			continue;
-		struct sfw_acl_key *k = &acl_keys[b->n_cls];
+		struct rte_mbuf *m = b->pkts[i];
 
-		acl_key_of(ioc_meta(b->pkts[i]), k);
-		acl_ptr[b->n_cls] = (const uint8_t *)k;
+		if (b->verdict[i] != V_CLASSIFY || ioc_meta(m)->l3 != IOC_L3_IPV4)
+			continue;
+		acl_key_of(ioc_meta(m), &acl_keys[b->n_cls]);
+		acl_ptr[b->n_cls] = (const uint8_t *)&acl_keys[b->n_cls];
 		b->cls_idx[b->n_cls++] = i;
 	}
-	if (b->n_cls == 0)
-		return;
-	if (acl != NULL)
-		rte_acl_classify(acl, acl_ptr, b->results, b->n_cls, SFW_NB_CAT);
-	else
-		memset(b->results, 0, sizeof(b->results[0]) * b->n_cls * SFW_NB_CAT);
+	n4 = b->n_cls;
+	for (uint16_t i = 0; i < b->n; i++) {
+		struct rte_mbuf *m = b->pkts[i];
+
+		if (b->verdict[i] != V_CLASSIFY || ioc_meta(m)->l3 != IOC_L3_IPV6)
+			continue;
+		acl_key6_of(m, ioc_meta(m), &acl_keys6[b->n_cls - n4]);
+		acl_ptr[b->n_cls] = (const uint8_t *)&acl_keys6[b->n_cls - n4];
+		b->cls_idx[b->n_cls++] = i;
+	}
+	memset(b->results, 0, sizeof(b->results[0]) * b->n_cls * SFW_NB_CAT);
+	if (n4 > 0 && b->s->acl[d] != NULL)
+		rte_acl_classify(b->s->acl[d], acl_ptr, b->results, n4, SFW_NB_CAT);
+	if (b->n_cls > n4 && b->s->acl6[d] != NULL)
+		rte_acl_classify(b->s->acl6[d], acl_ptr + n4, b->results + n4 * SFW_NB_CAT,
+				 b->n_cls - n4, SFW_NB_CAT);
 }
 
 /* This lcore's row of rule hit counters, or NULL. */
@@ -317,7 +391,7 @@ open_connection(struct sfw_burst *b, struct rte_mbuf *m, uint16_t profile)
 	const struct ioc_meta *md = ioc_meta(m);
 	struct ct_key k;
 
-	ct_key_of(md, b->s->vnic, b->ctx->dir, &k);
+	ct_key_of(m, md, b->s->vnic, b->ctx->dir, &k);
 	switch (ct_open(b->ct, &k, b->ctx->dir, tcp_flags(m, md), profile, &b->s->ct_policy,
 			b->ctx->now)) {
 	case CT_OPENED:

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <netinet/in.h>
 
@@ -15,6 +16,7 @@
 #include <rte_common.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
+#include <rte_ip.h>
 #include <rte_tcp.h>
 
 #include "chain.h"
@@ -45,7 +47,25 @@ struct sfw_acl_key {
 
 enum { SFW_F_PROTO, SFW_F_SRC, SFW_F_DST, SFW_F_SPORT, SFW_F_DPORT, SFW_NB_FIELDS };
 
+/* IPv6: each address is four 4-byte fields (rte_acl's widest), the ports one group. */
+struct sfw_acl_key6 {
+	uint8_t proto;
+	uint8_t pad[3];
+	uint8_t src_ip[16], dst_ip[16];
+	uint16_t src_port, dst_port;
+};
+
+enum {
+	SFW6_F_PROTO,
+	SFW6_F_SRC,		     /* 4 fields */
+	SFW6_F_DST = SFW6_F_SRC + 4, /* 4 fields */
+	SFW6_F_SPORT = SFW6_F_DST + 4,
+	SFW6_F_DPORT,
+	SFW6_NB_FIELDS,
+};
+
 RTE_ACL_RULE_DEF(sfw_acl_rule, SFW_NB_FIELDS);
+RTE_ACL_RULE_DEF(sfw_acl_rule6, SFW6_NB_FIELDS);
 
 /* Per-lcore hit counters of the dfw rules, one cache-aligned row per lcore. */
 struct sfw_hits {
@@ -64,11 +84,17 @@ struct sfw_vnic {
 	bool stateful;
 	bool default_allow;
 	struct ct_policy ct_policy; /* [dfw] tcp_pickup, [vnic] max_connections */
-	struct rte_acl_ctx *acl[2]; /* [0] in, [1] out; NULL: no rule applies */
-	uint8_t *action;	    /* [n_dfw_rules]: enum ioc_action of each dfw rule */
-	uint16_t *redirect;	    /* [n_redirect_rules]: profile + 1, or 0 (no_redirect) */
-	uint16_t unclassified[2];   /* [0] in, [1] out: the mark of what is not IPv4 (see
-				       ioc_topo_unclassified_profile) */
+	/*
+	 * [0] in, [1] out; NULL: no rule applies. One context per family, their
+	 * rules ranked alike: the first rule that matches a packet decides,
+	 * whatever the family of the other rules.
+	 */
+	struct rte_acl_ctx *acl[2];
+	struct rte_acl_ctx *acl6[2];
+	uint8_t *action;	  /* [n_dfw_rules]: enum ioc_action of each dfw rule */
+	uint16_t *redirect;	  /* [n_redirect_rules]: profile + 1, or 0 (no_redirect) */
+	uint16_t unclassified[2]; /* [0] in, [1] out: the mark of what is not IP, and of
+				     IPv6 ND and MLD (see ioc_topo_unclassified_profile) */
 	struct sfw_hits hits;
 	/* Control plane: the registry of attached vNICs (hit counters, rule names). */
 	struct sfw_vnic *next;
@@ -119,19 +145,38 @@ trackable(const struct ioc_meta *md)
 	return !(md->flags & IOC_F_FRAG) || (md->flags & IOC_F_L4);
 }
 
-/* The connection-table key of a packet going dir on vNIC vnic: local and remote sides. */
+/* The IPv6 header of a well-formed IPv6 packet (the parser saw it whole in the first segment). */
+static inline const struct rte_ipv6_hdr *
+ipv6_hdr_of(struct rte_mbuf *m, const struct ioc_meta *md)
+{
+	return rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, md->l3_off);
+}
+
+/*
+ * The connection-table key of packet m (metadata md) going dir on vNIC
+ * vnic: local and remote sides.
+ */
 static inline void
-ct_key_of(const struct ioc_meta *md, uint16_t vnic, uint8_t dir, struct ct_key *k)
+ct_key_of(struct rte_mbuf *m, const struct ioc_meta *md, uint16_t vnic, uint8_t dir,
+	  struct ct_key *k)
 {
 	bool out = dir == IOC_DIR_OUT;
 
-	k->local_ip = out ? md->src_ip : md->dst_ip;
-	k->remote_ip = out ? md->dst_ip : md->src_ip;
+	if (md->l3 == IOC_L3_IPV6) {
+		const struct rte_ipv6_hdr *ip = ipv6_hdr_of(m, md);
+
+		memcpy(k->local_ip, out ? ip->src_addr : ip->dst_addr, 16);
+		memcpy(k->remote_ip, out ? ip->dst_addr : ip->src_addr, 16);
+		k->family = 6;
+	} else {
+		ct_addr4(k->local_ip, out ? md->src_ip : md->dst_ip);
+		ct_addr4(k->remote_ip, out ? md->dst_ip : md->src_ip);
+		k->family = 4;
+	}
 	k->local_port = out ? md->src_port : md->dst_port;
 	k->remote_port = out ? md->dst_port : md->src_port;
 	k->vnic = vnic;
 	k->proto = md->l4_proto;
-	k->pad = 0;
 }
 
 /* A new SYN on a closing tuple is a new connection: the rules decide, not the entry. */
@@ -140,6 +185,22 @@ ct_reopened(const struct ct_entry *e, uint8_t tcp_flags)
 {
 	return e->state >= IOC_SFW_CT_TCP_FIN && e->key.proto == IPPROTO_TCP &&
 	       (tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == RTE_TCP_SYN_FLAG;
+}
+
+/*
+ * Neighbour discovery (RS, RA, NS, NA, Redirect: 133-137) and MLD (130-132,
+ * 143) are IPv6's ARP: they pass slot 2 as ARP does, so that a rule set or
+ * a default drop cannot cut a VM off its link. Slot 1 polices what a VM
+ * sends of them (RA guard, NS/NA checks).
+ */
+static inline bool
+is_link_plumbing(struct rte_mbuf *m, const struct ioc_meta *md)
+{
+	if (md->l4_proto != IPPROTO_ICMPV6 || !(md->flags & IOC_F_L4))
+		return false;
+	uint8_t type = *rte_pktmbuf_mtod_offset(m, const uint8_t *, md->l4_off);
+
+	return (type >= 130 && type <= 137) || type == 143;
 }
 
 /* The classify input of a packet: its ports only when it has them. */
@@ -157,8 +218,26 @@ acl_key_of(const struct ioc_meta *md, struct sfw_acl_key *k)
 	};
 }
 
-/* sfw_acl.c: compile the rules that apply to vNIC `vnic` going `dir`; *ctx NULL if none. */
-int sfw_acl_build(const struct ioc_topology *t, unsigned vnic, unsigned dir,
+/* The IPv6 classify input of a packet: its ports only when it has them. */
+static inline void
+acl_key6_of(struct rte_mbuf *m, const struct ioc_meta *md, struct sfw_acl_key6 *k)
+{
+	const struct rte_ipv6_hdr *ip = ipv6_hdr_of(m, md);
+	bool ports = md->flags & IOC_F_L4;
+
+	k->proto = md->l4_proto;
+	memset(k->pad, 0, sizeof(k->pad));
+	memcpy(k->src_ip, ip->src_addr, 16);
+	memcpy(k->dst_ip, ip->dst_addr, 16);
+	k->src_port = ports ? md->src_port : 0;
+	k->dst_port = ports ? md->dst_port : 0;
+}
+
+/*
+ * sfw_acl.c: compile the rules that apply to vNIC `vnic` going `dir`, their
+ * IPv4 prefixes (v6 false) or their IPv6 ones; *ctx NULL if none.
+ */
+int sfw_acl_build(const struct ioc_topology *t, unsigned vnic, unsigned dir, bool v6,
 		  struct rte_acl_ctx **ctx);
 
 /* sfw_acl.c: whether a rule's applied_to list covers vNIC `vnic`. */

@@ -20,7 +20,7 @@
 
 enum sfw_note_kind {
 	N_NOT_IP = 1, /* ARP, other ethertypes: pass */
-	N_IPV6,	      /* default_action */
+	N_ND,	      /* IPv6 neighbour discovery or MLD: pass */
 	N_MALFORMED,
 	N_CONN,	   /* [1] state, [2] profile + 1 */
 	N_RULE,	   /* [1] dfw rule index + 1, [2] redirect rule index + 1, [3] default_allow */
@@ -40,7 +40,7 @@ live_conn(const struct sfw_vnic *s, const struct ioc_slot_ctx *ctx, struct rte_m
 	if (!s->stateful || ctx->lcore_id >= RTE_MAX_LCORE ||
 	    (ct = ioc_sfw_ct[ctx->lcore_id]) == NULL || !trackable(md))
 		return NULL;
-	ct_key_of(md, s->vnic, ctx->dir, &k);
+	ct_key_of(m, md, s->vnic, ctx->dir, &k);
 	pos = rte_hash_lookup(ct->h, &k);
 	if (pos < 0 || !ct->e[pos].in_use || ct->e[pos].expire <= ctx->now)
 		return NULL;
@@ -54,7 +54,8 @@ sfw_note(const void *priv, const struct ioc_slot_ctx *ctx, struct rte_mbuf *m,
 {
 	const struct sfw_vnic *s = priv;
 	const struct ioc_meta *md = ioc_meta(m);
-	const struct rte_acl_ctx *acl = s->acl[sfw_dir_index(ctx->dir)];
+	bool v6 = md->l3 == IOC_L3_IPV6;
+	const struct rte_acl_ctx *acl = (v6 ? s->acl6 : s->acl)[sfw_dir_index(ctx->dir)];
 	const struct ct_entry *e;
 	uint32_t res[SFW_NB_CAT] = { 0 };
 
@@ -67,8 +68,8 @@ sfw_note(const void *priv, const struct ioc_slot_ctx *ctx, struct rte_mbuf *m,
 		note[0] = N_MALFORMED;
 		return;
 	}
-	if (md->l3 == IOC_L3_IPV6) {
-		note[0] = N_IPV6;
+	if (v6 && is_link_plumbing(m, md)) {
+		note[0] = N_ND;
 		return;
 	}
 	if ((e = live_conn(s, ctx, m)) != NULL) {
@@ -78,10 +79,13 @@ sfw_note(const void *priv, const struct ioc_slot_ctx *ctx, struct rte_mbuf *m,
 		return;
 	}
 	struct sfw_acl_key k;
-	const uint8_t *kp = (const uint8_t *)&k;
+	struct sfw_acl_key6 k6;
+	const uint8_t *kp = v6 ? (const uint8_t *)&k6 : (const uint8_t *)&k;
 
-	acl_key_of(md, &k);
-
+	if (v6)
+		acl_key6_of(m, md, &k6);
+	else
+		acl_key_of(md, &k);
 	if (acl != NULL)
 		rte_acl_classify(acl, &kp, res, 1, SFW_NB_CAT);
 	note[0] = res[SFW_CAT_DFW] != 0 ? N_RULE : N_DEFAULT;
@@ -184,11 +188,11 @@ sfw_why(const struct ioc_topology *t, const uint32_t note[IOC_SLOT_NOTE], char *
 	case N_NOT_IP:
 		snprintf(buf, len, "not IP: an L3 firewall lets it through");
 		break;
-	case N_IPV6:
-		snprintf(buf, len, "IPv6: default_action %s", def);
+	case N_ND:
+		snprintf(buf, len, "IPv6 neighbour discovery or MLD: passes as ARP does");
 		break;
 	case N_MALFORMED:
-		snprintf(buf, len, "malformed IPv4 header");
+		snprintf(buf, len, "malformed IP header");
 		break;
 	case N_CONN:
 		snprintf(buf, len, "connection %s%s%s", ioc_sfw_conn_state_name(note[1]),

@@ -1394,6 +1394,17 @@ test_vnic_limit(void)
 	ioc_topo_free(&t);
 }
 
+/* The IPv4 address a key holds (IPv4-mapped), XORed with x. */
+static void
+xor_ip4(uint8_t a[16], uint32_t x)
+{
+	uint32_t v;
+
+	memcpy(&v, a + 12, 4);
+	v ^= x;
+	memcpy(a + 12, &v, 4);
+}
+
 /*
  * CRC32C of a key, as an unkeyed rte_hash would compute it. Not
  * rte_hash_crc(key, ...) on the struct: that inline reads it through
@@ -1418,11 +1429,13 @@ key_crc(const struct ct_key *k, uint32_t seed)
 static unsigned
 crc_colliding_keys(struct ct_key *keys, unsigned n)
 {
-	const struct ct_key base = {
-		.local_ip = RTE_BE32(IP_VM1),
+	struct ct_key base = {
 		.local_port = RTE_BE16(80),
 		.proto = IPPROTO_TCP,
+		.family = 4,
 	};
+	ct_addr4(base.local_ip, RTE_BE32(IP_VM1));
+	ct_addr4(base.remote_ip, 0);
 	uint32_t h0 = key_crc(&base, 0), piv_v[32] = { 0 };
 	uint64_t piv_m[32] = { 0 }, kernel[48];
 	unsigned n_kernel = 0;
@@ -1431,7 +1444,7 @@ crc_colliding_keys(struct ct_key *keys, unsigned n)
 		struct ct_key k = base;
 		uint64_t m = 1ULL << bit;
 
-		k.remote_ip ^= (uint32_t)m;
+		xor_ip4(k.remote_ip, (uint32_t)m);
 		k.remote_port ^= (uint16_t)(m >> 32);
 		uint32_t v = key_crc(&k, 0) ^ h0;
 		while (v != 0) {
@@ -1456,7 +1469,7 @@ crc_colliding_keys(struct ct_key *keys, unsigned n)
 				x ^= kernel[b];
 		}
 		keys[i] = base;
-		keys[i].remote_ip ^= (uint32_t)x;
+		xor_ip4(keys[i].remote_ip, (uint32_t)x);
 		keys[i].remote_port ^= (uint16_t)(x >> 32);
 	}
 	return n_kernel;
