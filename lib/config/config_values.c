@@ -392,11 +392,13 @@ ioc_parse_l4(const char *s, struct ioc_l4_match *m, const char **why)
 			x.any = true;
 		} else if (n == 4 && strncasecmp(s, "icmp", 4) == 0) {
 			x.proto = 1;
+		} else if (n == 6 && strncasecmp(s, "icmpv6", 6) == 0) {
+			x.proto = 58; /* IPPROTO_ICMPV6: `icmp` is IPv4's only */
 		} else {
 			rc = parse_dec(s, n, 255, &proto);
 			if (rc == -EINVAL)
 				return set_why(why,
-					       "unknown protocol (any, icmp, tcp, udp or 0..255)");
+					       "unknown protocol (any, icmp, icmpv6, tcp, udp or 0..255)");
 			if (rc < 0)
 				return set_why(why, "protocol number out of range (0..255)");
 			x.proto = (uint8_t)proto;

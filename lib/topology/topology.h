@@ -68,10 +68,10 @@ struct ioc_ref_list {
 	unsigned n;
 };
 
-/* `service = any | icmp | tcp/PORT[-PORT] | udp/PORT[-PORT] | PROTO-NUMBER` */
+/* `service = any | icmp | icmpv6 | tcp/PORT[-PORT] | udp/PORT[-PORT] | PROTO-NUMBER` */
 struct ioc_l4_match {
 	bool any;		   /* matches every packet; proto/ports ignored */
-	uint8_t proto;		   /* IPPROTO_*: 1 icmp, 6 tcp, 17 udp, or any number */
+	uint8_t proto;		   /* IPPROTO_*: 1 icmp, 58 icmpv6, 6 tcp, 17 udp, or any number */
 	uint16_t port_lo, port_hi; /* destination ports, tcp/udp only; 0-65535 when absent */
 };
 

@@ -301,6 +301,9 @@ test_parse_l4(void)
 	CU_ASSERT_EQUAL(ioc_parse_l4("icmp", &m, NULL), 0);
 	CU_ASSERT_FALSE(m.any);
 	CU_ASSERT_EQUAL(m.proto, 1);
+	CU_ASSERT_EQUAL(ioc_parse_l4("icmpv6", &m, NULL), 0);
+	CU_ASSERT_EQUAL(m.proto, 58);
+	CU_ASSERT_NOT_EQUAL(ioc_parse_l4("icmpv6/1", &m, NULL), 0);
 	CU_ASSERT_EQUAL(ioc_parse_l4("tcp", &m, NULL), 0);
 	CU_ASSERT_EQUAL(m.proto, 6);
 	CU_ASSERT_EQUAL(m.port_lo, 0);
