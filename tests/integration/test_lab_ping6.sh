@@ -1,21 +1,36 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
-# IPv6 through slots 1 and 2 on net_tap (README "IPv6 spoofguard"): the VM
-# bound to 2001:db8::11 (and its EUI-64 link-local) and the laptop ping each
-# other with ping -6, global and link-local, after DAD; a spoofed source, a
-# Router Advertisement and a forged Neighbor Advertisement from the VM are
-# dropped and counted, and the laptop's tables show none of them arrived; the
-# same RA sent by the laptop reaches the VM (inbound is not checked).
+# IPv6 through slots 1 and 2 on net_tap (README "IPv6 spoofguard", "Slot 2
+# and IPv6"): the VM bound to 2001:db8::11 and ::12 (and its EUI-64
+# link-local), the firewall default-drop and stateful with IPv6 rules. The VM
+# and the laptop ping each other with ping -6, global and link-local, after
+# DAD (neighbour discovery passes slot 2 as ARP does); a TCP connection from
+# the laptop passes an inbound rule and its answers by the connection; a
+# reject rule answers a connection with a RST and ping -6 with ICMPv6
+# administratively prohibited; a spoofed source, a Router Advertisement and a
+# forged Neighbor Advertisement from the VM are dropped and counted, and the
+# laptop's tables show none of them arrived; the same RA sent by the laptop
+# reaches the VM (inbound is not checked).
 . "$(dirname "$0")/_init.sh"
 
 VM=ioc-vm1s1
 LAPTOP=ioc-laptop
 netns_add $VM
 netns_add $LAPTOP
-LAB_IPS="10.0.0.11, 2001:db8::11" lab_ini "net_tap0,iface=vm1s1" "net_tap1,iface=uplink0" \
-	>"$T/lab6.ini"
+LAB_IPS="10.0.0.11, 2001:db8::11, 2001:db8::12" lab_ini "net_tap0,iface=vm1s1" \
+	"net_tap1,iface=uplink0" | sed 's/^default_action = allow$/default_action = drop/' >"$T/lab6.ini"
+rule() {
+	printf '[dfw_rule %s]\npriority = %s\nsource = %s\ndestination = %s\nservice = %s\n' "$1" "$2" "$3" "$4" "$5"
+	printf 'direction = %s\napplied_to = any\naction = %s\n' "$6" "$7"
+}
+{
+	rule reject-ping 5 any 2001:db8::12 icmpv6 in reject
+	rule ping 10 any any icmpv6 inout allow
+	rule web6 20 2001:db8::100 2001:db8::/64 tcp/8080 in allow
+	rule reject-tcp 30 any any tcp/9000 in reject
+} >>"$T/lab6.ini"
 start_iochain "$T/lab6.ini" --lcores 0@0,1@1 || { not_ok "iochain starts"; finish; }
-ok "iochain starts with the VM bound to 10.0.0.11 and 2001:db8::11"
+ok "iochain starts with the VM bound to 10.0.0.11, 2001:db8::11 and ::12, IPv6 rules"
 
 # IPv6 on, on the two interfaces only: their link-locals come from the MACs set here.
 ipv6_on() {
@@ -25,6 +40,7 @@ ipv6_on() {
 }
 check "VM tap in its namespace, IPv6 on" ipv6_on vm1s1 $VM 02:00:00:00:01:01 10.0.0.11/24 \
 	2001:db8::11/64
+ip -n $VM addr add 2001:db8::12/64 dev vm1s1
 check "laptop tap in its namespace, IPv6 on" ipv6_on uplink0 $LAPTOP 02:00:00:00:00:64 \
 	10.0.0.100/24 2001:db8::100/64
 # DAD (a solicitation from ::, through spoofguard) must finish on both sides.
@@ -47,6 +63,69 @@ check "the VM learnt the laptop's MAC by neighbour discovery" \
 	sh -c "ip -n $VM -6 neigh show 2001:db8::100 | grep -q 02:00:00:00:00:64"
 check "the laptop learnt the VM's MAC by neighbour discovery" \
 	sh -c "ip -n $LAPTOP -6 neigh show 2001:db8::11 | grep -q 02:00:00:00:01:01"
+
+# Slot 2: a TCP connection through a stateful rule. Only the laptop's
+# connection is allowed in (web6); the VM's answers pass by the connection.
+ip netns exec $VM timeout 20 python3 -c '
+import socket
+s = socket.socket(socket.AF_INET6)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("2001:db8::11", 8080))
+s.listen(1)
+c, _ = s.accept()
+c.sendall(c.recv(64).upper())
+c.close()
+' &
+listener=$!
+tcp_echo() {
+	ip netns exec $LAPTOP python3 -c '
+import socket, sys, time
+for _ in range(50):
+    try:
+        s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3)
+        break
+    except ConnectionRefusedError:
+        time.sleep(0.1)
+s.sendall(b"through slot 2")
+got = s.recv(64)
+assert got == b"THROUGH SLOT 2", got
+' "$@"
+}
+check "a TCP connection from the laptop to [2001:db8::11]:8080 and back" tcp_echo 2001:db8::11 8080
+wait $listener
+check_eq "the listener saw it through" 0 $?
+conns() {
+	ctl raw /iochain/dfw_connections |
+		python3 -c "import json,sys; print(json.load(sys.stdin)['/iochain/dfw_connections']['$1'])"
+}
+check "the connection was tracked" test "$(conns entries)" -ge 1
+# No rule lets the VM open one out: default drop.
+drops=$(counter VM1S1.eth0 sfw_drop_default)
+check_fails "the VM's own connection to the laptop is dropped" ip netns exec $VM python3 -c '
+import socket
+socket.create_connection(("2001:db8::100", 8080), timeout=1)
+'
+check "and counted as sfw_drop_default" test "$(counter VM1S1.eth0 sfw_drop_default)" -gt "$drops"
+# A reject rule: the laptop's connection is refused by a RST iochain makes.
+rej=$(counter VM1S1.eth0 sfw_reject)
+refused() {
+	ip netns exec $LAPTOP python3 -c '
+import socket
+try:
+    socket.create_connection(("2001:db8::11", 9000), timeout=3)
+except ConnectionRefusedError:
+    raise SystemExit(0)
+raise SystemExit("not refused")
+'
+}
+check "a connection to port 9000 is refused (RST)" refused
+check_eq "and counted as sfw_reject" $((rej + 1)) "$(counter VM1S1.eth0 sfw_reject)"
+# ping -6 to the rejected address: ICMPv6 destination unreachable, administratively prohibited.
+ip netns exec $LAPTOP ping -6 -c 2 -i 0.3 -W 2 2001:db8::12 >"$T/ping12" 2>&1
+check "ping -6 to 2001:db8::12 reports the reject" \
+	grep -q "Destination unreachable: Administratively prohibited" "$T/ping12"
+check_eq "both echo requests answered by sfw_reject" $((rej + 3)) \
+	"$(counter VM1S1.eth0 sfw_reject)"
 
 # A source the VM does not own.
 drop6=$(counter VM1S1.eth0 swsec_drop_ipv6)
