@@ -88,6 +88,30 @@ ipv6_reply_hdr(struct rte_ipv6_hdr *ip, uint16_t payload, uint8_t proto, const u
 	memcpy(ip->dst_addr, dst, 16);
 }
 
+/*
+ * The RST answering a segment of `seg` payload bytes with these ports, flags,
+ * sequence and acknowledgment numbers (host order), into tcp; the checksum is
+ * the caller's (it depends on the family).
+ */
+static void
+rst_fill(struct rte_tcp_hdr *tcp, rte_be16_t sport, rte_be16_t dport, uint8_t flags, uint32_t seq,
+	 uint32_t ack, uint32_t seg)
+{
+	memset(tcp, 0, sizeof(*tcp));
+	tcp->src_port = dport;
+	tcp->dst_port = sport;
+	if (flags & RTE_TCP_ACK_FLAG) {
+		/* It acknowledged something: the RST takes that sequence number. */
+		tcp->sent_seq = rte_cpu_to_be_32(ack);
+		tcp->tcp_flags = RTE_TCP_RST_FLAG;
+	} else {
+		seg += !!(flags & RTE_TCP_SYN_FLAG) + !!(flags & RTE_TCP_FIN_FLAG);
+		tcp->recv_ack = rte_cpu_to_be_32(seq + seg);
+		tcp->tcp_flags = RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG;
+	}
+	tcp->data_off = (sizeof(*tcp) / 4) << 4;
+}
+
 static int
 reject_tcp(struct rte_mbuf *m, const struct ioc_meta *md)
 {
@@ -111,19 +135,7 @@ reject_tcp(struct rte_mbuf *m, const struct ioc_meta *md)
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(p + md->l3_off);
 	struct rte_tcp_hdr *tcp = (struct rte_tcp_hdr *)(ip + 1); /* IP options dropped */
 	ipv4_reply_hdr(ip, sizeof(*ip) + sizeof(*tcp), IPPROTO_TCP, dip, sip);
-	memset(tcp, 0, sizeof(*tcp));
-	tcp->src_port = dport;
-	tcp->dst_port = sport;
-	if (flags & RTE_TCP_ACK_FLAG) {
-		/* It acknowledged something: the RST takes that sequence number. */
-		tcp->sent_seq = rte_cpu_to_be_32(ack);
-		tcp->tcp_flags = RTE_TCP_RST_FLAG;
-	} else {
-		seg += !!(flags & RTE_TCP_SYN_FLAG) + !!(flags & RTE_TCP_FIN_FLAG);
-		tcp->recv_ack = rte_cpu_to_be_32(seq + seg);
-		tcp->tcp_flags = RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG;
-	}
-	tcp->data_off = (sizeof(*tcp) / 4) << 4;
+	rst_fill(tcp, sport, dport, flags, seq, ack, seg);
 	tcp->cksum = rte_ipv4_udptcp_cksum(ip, tcp);
 	cut_to(m, (uint16_t)(md->l3_off + sizeof(*ip) + sizeof(*tcp)));
 	return 0;
@@ -202,18 +214,7 @@ reject_tcp6(struct rte_mbuf *m, const struct ioc_meta *md)
 	struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(p + md->l3_off);
 	struct rte_tcp_hdr *tcp = (struct rte_tcp_hdr *)(ip + 1); /* extension headers dropped */
 	ipv6_reply_hdr(ip, sizeof(*tcp), IPPROTO_TCP, dip, sip);
-	memset(tcp, 0, sizeof(*tcp));
-	tcp->src_port = dport;
-	tcp->dst_port = sport;
-	if (flags & RTE_TCP_ACK_FLAG) {
-		tcp->sent_seq = rte_cpu_to_be_32(ack);
-		tcp->tcp_flags = RTE_TCP_RST_FLAG;
-	} else {
-		seg += !!(flags & RTE_TCP_SYN_FLAG) + !!(flags & RTE_TCP_FIN_FLAG);
-		tcp->recv_ack = rte_cpu_to_be_32(seq + seg);
-		tcp->tcp_flags = RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG;
-	}
-	tcp->data_off = (sizeof(*tcp) / 4) << 4;
+	rst_fill(tcp, sport, dport, flags, seq, ack, seg);
 	tcp->cksum = rte_ipv6_udptcp_cksum(ip, tcp);
 	cut_to(m, (uint16_t)(md->l3_off + sizeof(*ip) + sizeof(*tcp)));
 	return 0;
